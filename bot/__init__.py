@@ -1,0 +1,1 @@
+"""podbrief's platform-neutral core: settings, transcript sources, CLI."""

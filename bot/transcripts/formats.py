@@ -1,0 +1,135 @@
+"""Subtitle, Podcasting 2.0 JSON and HTML transcripts (parsed by maintained libraries)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import srt
+import webvtt
+from bs4 import BeautifulSoup
+
+from bot.errors import TranscriptError
+from summarizers.model import RawSegment
+
+_CUE_SPEAKER = re.compile(r"^\s*\[([^\]\n]{1,60})\]:\s*(.*)$", re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_VTT_TIMING = re.compile(
+    r"^\s*(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}\.\d{3}(?:\s+.*)?$"
+)
+_SRT_TIMING = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}")
+
+
+def _speaker_and_text(text: str, voice: str | None = None) -> tuple[str | None, str]:
+    """Split `[Speaker]: words` cue text; a `<v Speaker>` voice tag wins."""
+    text = " ".join(_TAG.sub("", text).split())
+    m = _CUE_SPEAKER.match(text)
+    if m:
+        return voice or m.group(1).strip(), m.group(2).strip()
+    return voice, text
+
+
+def parse_srt(text: str) -> list[RawSegment]:
+    """SubRip cues; a malformed file is reported with the line where parsing stopped."""
+    try:
+        subs = list(srt.parse(text))
+    except srt.SRTParseError as exc:
+        line = text.count("\n", 0, exc.expected_start) + 1
+        raise TranscriptError(
+            f"malformed SubRip (.srt) file at line {line}: expected a cue number and a "
+            "'00:00:01,000 --> 00:00:04,000' timing line"
+        ) from None
+    except ValueError as exc:
+        raise TranscriptError(f"malformed SubRip (.srt) file: {exc}") from None
+    segments = []
+    for sub in subs:
+        speaker, body = _speaker_and_text(sub.content)
+        segments.append(RawSegment(body, sub.start.total_seconds(), sub.end.total_seconds(),
+                                   speaker))
+    return segments
+
+
+def looks_like_srt(text: str) -> bool:
+    lines = [line for line in text.lstrip("\ufeff").splitlines()[:6] if line.strip()]
+    return len(lines) >= 2 and lines[0].strip().isdigit() and bool(_SRT_TIMING.match(lines[1]))
+
+
+def parse_vtt(text: str) -> list[RawSegment]:
+    """WebVTT cues, with `<v Speaker>` voice tags and `[Speaker]: words` cue text."""
+    lines = text.splitlines()
+    if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
+        raise TranscriptError("malformed WebVTT file at line 1: it must start with 'WEBVTT'")
+    for number, line in enumerate(lines, start=1):
+        if "-->" in line and not _VTT_TIMING.match(line):
+            raise TranscriptError(
+                f"malformed WebVTT file at line {number}: expected a timing like "
+                f"'00:00:01.000 --> 00:00:04.000', got {line.strip()[:60]!r}"
+            )
+    try:
+        captions = webvtt.from_string(text)
+    except Exception as exc:  # webvtt raises several error types for broken files
+        raise TranscriptError(f"malformed WebVTT file: {exc}") from None
+    segments = []
+    for cue in captions:
+        speaker, body = _speaker_and_text(cue.text, cue.voice)
+        segments.append(RawSegment(body, _seconds(cue.start_time), _seconds(cue.end_time),
+                                   speaker))
+    return segments
+
+
+def _seconds(ts: Any) -> float:
+    return float(ts.hours * 3600 + ts.minutes * 60 + ts.seconds + ts.milliseconds / 1000)
+
+
+def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
+    """Podcasting 2.0 JSON: `{"segments": [{"startTime", "endTime", "speaker", "body"}]}`."""
+    items = data.get("segments") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise TranscriptError(
+            "JSON transcript has no 'segments' list; expected the Podcasting 2.0 format "
+            '{"version": "1.0.0", "segments": [{"startTime": 0, "body": "..."}]}'
+        )
+    segments = []
+    for n, item in enumerate(items):
+        if not isinstance(item, dict) or not isinstance(item.get("body"), str):
+            raise TranscriptError(f"JSON transcript segment {n} has no text 'body'")
+        try:
+            start = _opt_float(item.get("startTime"))
+            end = _opt_float(item.get("endTime"))
+        except (TypeError, ValueError):
+            raise TranscriptError(f"JSON transcript segment {n} has a non-numeric time") from None
+        speaker = item.get("speaker")
+        segments.append(RawSegment(item["body"], start, end,
+                                   str(speaker).strip() or None if speaker else None))
+    meta = {k: str(data[k]) for k in ("title", "show") if isinstance(data.get(k), str)}
+    return segments, meta
+
+
+def _opt_float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def parse_json(text: str) -> tuple[list[RawSegment], dict[str, str]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise TranscriptError(f"malformed JSON transcript at line {exc.lineno}: {exc.msg}") from None
+    return parse_podcast_json(data)
+
+
+def html_to_lines(text: str) -> tuple[list[str], str | None]:
+    """The visible text of an HTML page, one block per line, and its title."""
+    soup = BeautifulSoup(text, "html.parser")
+    for tag in soup(["script", "style", "noscript", "template", "head", "nav", "footer",
+                     "svg", "form", "button", "iframe"]):
+        if tag.name == "head":
+            continue
+        tag.decompose()
+    title_tag = soup.find("h1") or soup.find("title")
+    title = " ".join(title_tag.get_text(" ").split()) if title_tag else None
+    if soup.head:
+        soup.head.decompose()
+    body = soup.body or soup
+    lines = [" ".join(line.split()) for line in body.get_text("\n").splitlines()]
+    return [line for line in lines if line], title or None

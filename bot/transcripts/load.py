@@ -1,0 +1,121 @@
+"""Detect a transcript's format by its content and load it into a `Transcript`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.errors import TranscriptError
+from bot.transcripts import formats
+from bot.transcripts.decode import decode
+from bot.transcripts.text import parse_lines, split_header
+from summarizers.model import RawSegment, Transcript
+
+DEFAULT_MAX_BYTES = 20_000_000
+MIN_WORDS = 60
+_HTML = re.compile(r"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)|<body[\s>]|<p[\s>]",
+                   re.IGNORECASE)
+FORMATS = ("text", "srt", "vtt", "json", "html")
+
+
+def detect_format(text: str, name: str = "") -> str:
+    """Name the format from the content; the file name only breaks ties."""
+    head = text.lstrip("\ufeff \t\r\n")[:4096]
+    if head.startswith("WEBVTT"):
+        return "vtt"
+    if head.startswith(("{", "[")):
+        return "json"
+    if formats.looks_like_srt(head):
+        return "srt"
+    if _HTML.search(head[:2048]):
+        return "html"
+    suffix = Path(name).suffix.lower()
+    if suffix in {".srt", ".vtt"}:
+        return suffix[1:]
+    return "text"
+
+
+def load_text(text: str, *, source: str = "-", fmt: str | None = None,
+              notes: tuple[str, ...] = ()) -> Transcript:
+    """Parse decoded text in its detected (or given) format."""
+    fmt = fmt or detect_format(text, source)
+    text = text.lstrip("\ufeff")
+    meta: dict[str, str] = {}
+    keep_lines = False
+    segments: list[RawSegment]
+    if fmt == "vtt":
+        segments = formats.parse_vtt(text)
+    elif fmt == "srt":
+        segments = formats.parse_srt(text)
+    elif fmt == "json":
+        segments, meta = formats.parse_json(text)
+    else:
+        if fmt == "html":
+            lines, title = formats.html_to_lines(text)
+            if title:
+                meta["title"] = title
+                if lines and lines[0] == title:
+                    lines = lines[1:]
+        else:
+            lines = text.splitlines()
+        header, lines = split_header(lines)
+        meta = {**meta, **header}
+        segments, structured = parse_lines(lines)
+        keep_lines = not structured
+    meta.pop("topics", None)
+    transcript = Transcript.build(
+        segments, keep_line_breaks=keep_lines, source=source, format=fmt, notes=notes,
+        title=meta.get("title"), show=meta.get("show"),
+    )
+    _check_usable(transcript)
+    return transcript
+
+
+def _check_usable(transcript: Transcript) -> None:
+    words = transcript.word_count
+    if words == 0:
+        raise TranscriptError(
+            f"the {transcript.format} transcript has no words in it; check that the file "
+            "holds the episode's transcript"
+        )
+    if words < MIN_WORDS:
+        raise TranscriptError(
+            f"the transcript is too short to summarize ({words} words; at least {MIN_WORDS} "
+            "are needed)"
+        )
+
+
+def load_bytes(data: bytes, *, source: str = "-", max_bytes: int = DEFAULT_MAX_BYTES,
+               fmt: str | None = None) -> Transcript:
+    """Decode, detect and load; raises TranscriptError with a one-line message."""
+    name = Path(source).name if source not in {"", "-"} else "the transcript"
+    if not data.strip():
+        raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
+    text, note = decode(data, max_bytes=max_bytes, name=name)
+    if not text.strip():
+        raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
+    return load_text(text, source=source, fmt=fmt, notes=(note,) if note else ())
+
+
+def load_path(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
+              fmt: str | None = None) -> Transcript:
+    """Load a transcript file, refusing it before reading if it is over the size cap."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if not p.is_file():
+            raise TranscriptError(f"{p} is not a file")
+        if size > max_bytes:
+            raise TranscriptError(
+                f"{p.name} is {size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.1f} MB "
+                "limit (PODBRIEF_MAX_TRANSCRIPT_BYTES); send a shorter transcript or raise the "
+                "limit"
+            )
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise TranscriptError(f"no such file: {p}") from None
+    except IsADirectoryError:
+        raise TranscriptError(f"{p} is a directory, not a transcript file") from None
+    except PermissionError:
+        raise TranscriptError(f"cannot read {p}: permission denied") from None
+    return load_bytes(data, source=str(p), max_bytes=max_bytes, fmt=fmt)

@@ -1,0 +1,1 @@
+"""Turning a Transcript into a Summary."""

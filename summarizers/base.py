@@ -1,0 +1,29 @@
+"""The seam between the bot and any summarizer engine."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from summarizers.model import Summary, Transcript
+
+
+class SummaryOptions(BaseModel):
+    """What the user may choose about a summary."""
+
+    model_config = ConfigDict(frozen=True)
+
+    takeaways: int = Field(6, ge=3, le=10)
+    quotes: int = Field(4, ge=1, le=8)
+
+
+class Summarizer(Protocol):
+    """An engine: `name` and `model` identify it in cache keys and in the output."""
+
+    name: str
+    model: str | None
+
+    def cache_key(self, transcript: Transcript, options: SummaryOptions) -> str: ...
+
+    async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary: ...

@@ -1,0 +1,280 @@
+"""Cleaning spoken transcripts while keeping the truth.
+
+The verbatim text is never changed. Cleaning decides which words of it are
+shown (rolling-caption repeats, fillers and stutters are dropped), and cuts the
+kept words into sentence units, each mapped back to its verbatim character
+span, its start time and its speaker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from summarizers.model import Transcript
+
+_WORD = re.compile(r"\S+")
+_EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…*_-—–"
+FILLERS = frozenset({"uh", "um", "uhm", "umm", "uhh", "er", "erm", "ah", "hmm", "mm", "mhm",
+                     "uh-huh", "mm-hmm"})
+_NOISE = re.compile(r"^[\[({<][a-z _-]*[\])}>][.,]?$", re.IGNORECASE)  # {vocalsound} [laughter]
+_SHORT_WORDS = frozenset({"a", "i", "o", "an", "am", "as", "at", "be", "by", "do", "go", "he",
+                          "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to",
+                          "up", "us", "we", "ok", "oh", "hi", "ai"})
+_DOUBLE_OK = frozenset({"that", "had", "is", "do", "ha", "bye", "no", "very", "really", "so"})
+_ABBREV = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "etc.,",
+                     "no.", "inc.", "jr.", "sr.", "approx.", "fig.", "u.s.", "u.k."})
+_SPLIT_BEFORE = frozenset({"and", "but", "so", "because", "which", "then", "whereas", "although"})
+MAX_UNIT_WORDS = 40
+HARD_UNIT_WORDS = 60
+
+KEEP, FILLER, STUTTER, REPEAT = 0, 1, 2, 3
+
+
+def norm(token: str) -> str:
+    """Lower-cased word without surrounding punctuation."""
+    return token.strip(_EDGE_PUNCT).lower()
+
+
+@dataclass(slots=True)
+class Tokens:
+    """The transcript's words as parallel lists (fast for long episodes)."""
+
+    text: list[str] = field(default_factory=list)
+    norm: list[str] = field(default_factory=list)
+    start: list[int] = field(default_factory=list)  # char offsets in Transcript.text
+    end: list[int] = field(default_factory=list)
+    seg: list[int] = field(default_factory=list)
+    time: list[float | None] = field(default_factory=list)
+    kind: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A cleaned sentence: display words plus the verbatim span they come from."""
+
+    index: int
+    words: tuple[str, ...]
+    offsets: tuple[int, ...]  # start of each word in Transcript.text
+    times: tuple[float | None, ...]  # start time of each word
+    start_char: int
+    end_char: int
+    start_seconds: float | None
+    speaker: str | None
+    segment: int
+    dropped: int  # fillers and stutters inside the span
+    crosses_repeat: bool  # the span holds a rolling-caption repeat
+
+    @property
+    def display(self) -> str:
+        return detokenize(self.words)
+
+    @property
+    def is_question(self) -> bool:
+        return self.words[-1].rstrip("\"')”’").endswith("?") if self.words else False
+
+
+def detokenize(words: tuple[str, ...] | list[str], *, capitalize: bool = True) -> str:
+    """Join words for display, re-attaching split punctuation ("we 're on ." -> "we're on.")."""
+    out: list[str] = []
+    for w in words:
+        if out and (w in {".", ",", "?", "!", ";", ":", "n't"} or (w[:1] == "'" and len(w) <= 3)):
+            out[-1] += w
+        else:
+            out.append(w)
+    text = " ".join(out)
+    return text[:1].upper() + text[1:] if capitalize else text
+
+
+def tokenize(transcript: Transcript) -> Tokens:
+    """Split every segment into words with offsets and interpolated times."""
+    toks = Tokens()
+    for si, seg in enumerate(transcript.segments):
+        span = max(len(seg.text), 1)
+        timed = seg.start is not None and seg.end is not None and seg.end > seg.start
+        for m in _WORD.finditer(seg.text):
+            word = m.group()
+            toks.text.append(word)
+            toks.norm.append(norm(word))
+            toks.start.append(seg.offset + m.start())
+            toks.end.append(seg.offset + m.end())
+            toks.seg.append(si)
+            if timed:
+                assert seg.start is not None and seg.end is not None
+                toks.time.append(seg.start + (seg.end - seg.start) * m.start() / span)
+            else:
+                toks.time.append(seg.start)
+            toks.kind.append(KEEP)
+    return toks
+
+
+def mark_rolling_repeats(toks: Tokens, transcript: Transcript) -> None:
+    """Drop the head of a segment that repeats the tail of the previous one.
+
+    Caption exports repeat the previous line's last words at the start of the
+    next line; a repeat counts when it is 3 words or more, or the whole line.
+    """
+    bounds: list[tuple[int, int]] = []
+    i, n = 0, len(toks)
+    while i < n:
+        j = i
+        while j < n and toks.seg[j] == toks.seg[i]:
+            j += 1
+        bounds.append((i, j))
+        i = j
+    for (p0, p1), (c0, c1) in zip(bounds, bounds[1:], strict=False):
+        if transcript.segments[toks.seg[p0]].speaker != transcript.segments[toks.seg[c0]].speaker:
+            continue
+        prev, cur = toks.norm[p0:p1], toks.norm[c0:c1]
+        first = cur[0]
+        for j, word in enumerate(prev):
+            if word != first:
+                continue
+            length = len(prev) - j
+            if length <= len(cur) and prev[j:] == cur[:length]:
+                if length >= 3 or length == len(cur):
+                    for k in range(c0, c0 + length):
+                        toks.kind[k] = REPEAT
+                break
+
+
+def mark_fillers_and_stutters(toks: Tokens) -> None:
+    """Mark "uh"/"um", non-speech markers and stutters ("the the", "p path") as dropped."""
+    n = len(toks)
+    for i in range(n):
+        if toks.kind[i] != KEEP:
+            continue
+        w = toks.norm[i]
+        if w in FILLERS or _NOISE.match(toks.text[i]):
+            toks.kind[i] = FILLER
+            continue
+        nxt = _next_kept(toks, i)
+        if nxt is None or toks.text[i][-1:] in ".?!":
+            continue
+        follower = toks.norm[nxt]
+        if not w or not w.isalpha():
+            continue
+        if w == follower and w not in _DOUBLE_OK:
+            toks.kind[i] = STUTTER
+        elif (len(w) <= 2 and w not in _SHORT_WORDS and follower.startswith(w)
+              and len(follower) > len(w)):
+            toks.kind[i] = STUTTER
+        elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
+            toks.kind[i] = STUTTER
+
+
+def mark_phrase_repeats(toks: Tokens) -> None:
+    """Mark a 2- or 3-word phrase said twice in a row ("in the in the") as a stutter."""
+    kept = [i for i in range(len(toks)) if toks.kind[i] == KEEP]
+    words = [toks.norm[i] for i in kept]
+    n = len(kept)
+    for size in (3, 2):
+        p = 0
+        while p + 2 * size <= n:
+            first = words[p:p + size]
+            if (first == words[p + size:p + 2 * size] and all(first)
+                    and toks.text[kept[p + size - 1]][-1:] not in ".?!"
+                    and toks.kind[kept[p]] == KEEP):
+                for q in range(p, p + size):
+                    toks.kind[kept[q]] = STUTTER
+                p += size
+            else:
+                p += 1
+
+
+def _next_kept(toks: Tokens, i: int) -> int | None:
+    for j in range(i + 1, min(i + 4, len(toks))):
+        if toks.kind[j] == KEEP and not (toks.norm[j] in FILLERS):
+            return j
+    return None
+
+
+def _ends_sentence(word: str) -> bool:
+    stripped = word.rstrip("\"')]”’")
+    if not stripped or stripped[-1] not in ".?!…":
+        return False
+    low = word.lower()
+    if low in _ABBREV:
+        return False
+    return not re.fullmatch(r"(?:[A-Za-z]\.){1,3}", word) or len(word) > 4
+
+
+def split_units(toks: Tokens, transcript: Transcript) -> list[Unit]:
+    """Cut kept words into sentences at end punctuation or a change of speaker."""
+    sentences: list[list[int]] = []
+    current: list[int] = []
+    speaker: str | None = None
+    for i in range(len(toks)):
+        kind = toks.kind[i]
+        if kind == REPEAT:
+            continue
+        seg_speaker = transcript.segments[toks.seg[i]].speaker
+        if current and seg_speaker != speaker:
+            sentences.append(current)
+            current = []
+        speaker = seg_speaker
+        current.append(i)
+        if _ends_sentence(toks.text[i]):
+            sentences.append(current)
+            current = []
+    if current:
+        sentences.append(current)
+
+    units: list[Unit] = []
+    for sent in sentences:
+        for piece in _split_run_on([i for i in sent if toks.kind[i] == KEEP], toks):
+            units.append(_make_unit(len(units), piece, toks, transcript))
+    return units
+
+
+def _split_run_on(kept: list[int], toks: Tokens) -> list[list[int]]:
+    """Split a sentence of more than MAX_UNIT_WORDS words at a comma or conjunction."""
+    if len(kept) <= MAX_UNIT_WORDS:
+        return [kept] if kept else []
+    pieces: list[list[int]] = []
+    current: list[int] = []
+    for i in kept:
+        size = len(current)
+        if size >= HARD_UNIT_WORDS or (
+            size >= 12 and (toks.norm[i] in _SPLIT_BEFORE or toks.text[current[-1]][-1] in ",;:")
+            and size >= 20
+        ):
+            pieces.append(current)
+            current = []
+        current.append(i)
+    if current:
+        if pieces and len(current) < 6:
+            pieces[-1].extend(current)
+        else:
+            pieces.append(current)
+    return pieces
+
+
+def _make_unit(index: int, kept: list[int], toks: Tokens, transcript: Transcript) -> Unit:
+    first, last = kept[0], kept[-1]
+    inside = toks.kind[first:last + 1]
+    return Unit(
+        index=index,
+        words=tuple(toks.text[i] for i in kept),
+        offsets=tuple(toks.start[i] for i in kept),
+        times=tuple(toks.time[i] for i in kept),
+        start_char=toks.start[first],
+        end_char=toks.end[last],
+        start_seconds=toks.time[first],
+        speaker=transcript.segments[toks.seg[first]].speaker,
+        segment=toks.seg[first],
+        dropped=sum(1 for k in inside if k in (FILLER, STUTTER)),
+        crosses_repeat=REPEAT in inside,
+    )
+
+
+def clean(transcript: Transcript) -> list[Unit]:
+    """The transcript as cleaned sentence units, in order."""
+    toks = tokenize(transcript)
+    mark_rolling_repeats(toks, transcript)
+    mark_fillers_and_stutters(toks)
+    mark_phrase_repeats(toks)
+    return split_units(toks, transcript)

@@ -1,0 +1,230 @@
+"""The offline extractive engine: no network, no key, deterministic.
+
+Takeaways: the episode is cut into as many equal slices as takeaways are asked
+for, and each slice gives its most informative self-contained statement (weighted
+by how central its words are to the whole episode and to the slice). On spoken
+text this beats pure centrality (LexRank/TextRank), which picks generic lines.
+Quotes: short complete lines with a stance, a contrast or uncommon words, spread
+across the episode, with their exact transcript text.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from summarizers.base import SummaryOptions
+from summarizers.clean import Unit, clean, detokenize, norm
+from summarizers.lexicon import (
+    BOILERPLATE,
+    CONTRAST,
+    DISCOURSE_MARKERS,
+    HEDGES,
+    PRONOUN_START,
+    STANCE,
+    content_terms,
+)
+from summarizers.model import Quote, Summary, Takeaway, Transcript
+from summarizers.topics import make_topics
+
+ENGINE = "extractive"
+VERSION = "1"
+_QUESTION_START = frozenset({"what", "how", "why", "when", "where", "who", "which", "do",
+                             "does", "did", "can", "could", "would", "is", "are", "should",
+                             "will", "have", "has"})
+_MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
+
+
+@dataclass(slots=True)
+class _Cand:
+    unit: Unit
+    skip: int  # leading discourse-marker words trimmed
+    words: tuple[str, ...]
+    terms: frozenset[str]
+    text: str
+
+    @property
+    def n(self) -> int:
+        return len(self.words)
+
+
+def _trim_markers(words: tuple[str, ...]) -> int:
+    """How many leading words are discourse markers ("So", "And I mean", "you know,")."""
+    k = 0
+    while k < len(words) - 1:
+        for marker in _MARKERS:
+            size = len(marker)
+            if tuple(norm(w) for w in words[k:k + size]) == marker and k + size < len(words):
+                k += size
+                break
+        else:
+            return k
+    return k
+
+
+def _candidates(units: list[Unit]) -> list[_Cand]:
+    cands = []
+    for u in units:
+        skip = _trim_markers(u.words)
+        words = u.words[skip:]
+        terms = frozenset(content_terms([norm(w) for w in words]))
+        cands.append(_Cand(u, skip, words, terms, detokenize(words)))
+    return cands
+
+
+def _is_question(c: _Cand) -> bool:
+    return c.unit.is_question or (norm(c.words[0]) in _QUESTION_START and "you" in
+                                  {norm(w) for w in c.words[:4]})
+
+
+class ExtractiveSummarizer:
+    """Takeaways, quotes and topics picked from the transcript itself."""
+
+    name = ENGINE
+    model: str | None = None
+
+    def cache_key(self, transcript: Transcript, options: SummaryOptions) -> str:
+        return f"{transcript.sha256}:{ENGINE}:v{VERSION}:{options.takeaways}:{options.quotes}"
+
+    async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary:
+        return await asyncio.to_thread(self.run, transcript, options)
+
+    def run(self, transcript: Transcript, options: SummaryOptions | None = None) -> Summary:
+        """Summarize synchronously (CPU-bound; the bot runs it off the event loop)."""
+        options = options or SummaryOptions()
+        units = clean(transcript)
+        cands = _candidates(units)
+        tf: Counter[str] = Counter()
+        for c in cands:
+            tf.update(c.terms)
+        takeaways = self._takeaways(cands, tf, options.takeaways)
+        chosen = {c.unit.index for c in takeaways}
+        quotes = self._quotes(cands, tf, options.quotes, chosen)
+        return Summary(
+            title=transcript.title,
+            show=transcript.show,
+            source=transcript.source,
+            duration_seconds=transcript.duration_seconds,
+            engine=ENGINE,
+            transcript_sha256=transcript.sha256,
+            takeaways=tuple(
+                Takeaway(text=c.text, speaker=c.unit.speaker, start_seconds=c.unit.times[c.skip],
+                         span=(c.unit.offsets[c.skip], c.unit.end_char))
+                for c in takeaways
+            ),
+            quotes=tuple(
+                Quote(text=detokenize(c.words, capitalize=False),
+                      verbatim=transcript.text[c.unit.offsets[c.skip]:c.unit.end_char],
+                      speaker=c.unit.speaker, start_seconds=c.unit.times[c.skip],
+                      span=(c.unit.offsets[c.skip], c.unit.end_char))
+                for c in quotes
+            ),
+            topics=tuple(make_topics(units, [c.terms for c in cands])),
+            notes=transcript.notes,
+        )
+
+    # -- takeaways -------------------------------------------------------------------------
+
+    def _takeaways(self, cands: list[_Cand], tf: Counter[str], k: int) -> list[_Cand]:
+        eligible = [c for c in cands if _takeaway_ok(c)]
+        weight = {t: math.log1p(n) for t, n in tf.items()}
+        slices = _slices(cands, k)
+        picked: list[_Cand] = []
+        for lo, hi in slices:
+            local: Counter[str] = Counter()
+            for c in cands[lo:hi]:
+                local.update(c.terms)
+            pool = [c for c in eligible if lo <= c.unit.index < hi]
+            ranked = sorted(pool, key=lambda c: (-_info(c, weight, local), c.unit.index))
+            for c in ranked:
+                if not any(_redundant(c, p) for p in picked):
+                    picked.append(c)
+                    break
+        if len(picked) < k:  # short or uneven episodes: fill from the best left anywhere
+            ranked = sorted(eligible, key=lambda c: (-_info(c, weight, Counter()), c.unit.index))
+            for c in ranked:
+                if len(picked) >= k:
+                    break
+                if c not in picked and not any(_redundant(c, p) for p in picked):
+                    picked.append(c)
+        return sorted(picked, key=lambda c: c.unit.index)
+
+    # -- quotes ----------------------------------------------------------------------------
+
+    def _quotes(self, cands: list[_Cand], tf: Counter[str], k: int,
+                taken: set[int]) -> list[_Cand]:
+        pool = [c for c in cands if _quote_ok(c) and c.unit.index not in taken]
+        scored = {c.unit.index: _quote_score(c, tf) for c in pool}
+        picked: list[_Cand] = []
+        for lo, hi in _slices(cands, k):
+            local = [c for c in pool if lo <= c.unit.index < hi]
+            local.sort(key=lambda c: (-scored[c.unit.index], c.unit.index))
+            for c in local:
+                if not any(_redundant(c, p) for p in picked):
+                    picked.append(c)
+                    break
+        rest = sorted(pool, key=lambda c: (-scored[c.unit.index], c.unit.index))
+        for c in rest:
+            if len(picked) >= k:
+                break
+            if c not in picked and not any(_redundant(c, p) for p in picked):
+                picked.append(c)
+        return sorted(picked, key=lambda c: c.unit.index)
+
+
+def _slices(cands: list[_Cand], k: int) -> list[tuple[int, int]]:
+    """k index ranges of about equal word count."""
+    total = sum(c.unit.end_char - c.unit.start_char for c in cands) or 1
+    bounds = [0]
+    acc = 0
+    target = 1
+    for i, c in enumerate(cands):
+        acc += c.unit.end_char - c.unit.start_char
+        if target < k and acc >= total * target / k:
+            bounds.append(i + 1)
+            target += 1
+    while len(bounds) < k + 1:
+        bounds.append(len(cands))
+    bounds[-1] = len(cands)
+    return list(zip(bounds, bounds[1:], strict=False))
+
+
+def _takeaway_ok(c: _Cand) -> bool:
+    return (8 <= c.n <= 40 and len(c.terms) >= 3 and not _is_question(c)
+            and not BOILERPLATE.search(c.text))
+
+
+def _info(c: _Cand, weight: dict[str, float], local: Counter[str]) -> float:
+    score = sum(weight[t] + 0.5 * math.log1p(local[t]) for t in c.terms)
+    score /= c.n ** 0.55
+    if norm(c.words[0]) in PRONOUN_START:
+        score *= 0.75
+    score *= 0.85 ** len(HEDGES.findall(c.text))
+    return score
+
+
+def _redundant(a: _Cand, b: _Cand) -> bool:
+    if not a.terms or not b.terms:
+        return False
+    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.4
+
+
+def _quote_ok(c: _Cand) -> bool:
+    return (8 <= c.n <= 30 and not c.unit.crosses_repeat and not _is_question(c)
+            and len(c.terms) >= 3 and not BOILERPLATE.search(c.text))
+
+
+def _quote_score(c: _Cand, tf: Counter[str]) -> float:
+    text = c.text
+    rare = sum(1 for t in c.terms if tf[t] <= 2 and len(t) >= 5)
+    score = min(len(STANCE.findall(text)), 2) * 1.0 + min(len(CONTRAST.findall(text)), 1) * 0.8
+    score += 2.0 * rare / c.n + 1.5 * len(c.terms) / c.n
+    score += 0.4 if text.count(",") <= 2 else -0.3 * (text.count(",") - 2)
+    score += 0.5 if c.words[-1][-1:] in ".!" else 0.0
+    score += 0.4 if 12 <= c.n <= 25 else 0.0
+    score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
+    if norm(c.words[0]) in PRONOUN_START:
+        score -= 0.4
+    return score

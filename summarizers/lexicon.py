@@ -1,0 +1,77 @@
+"""Word lists for spoken English: stopwords, discourse markers, boilerplate patterns."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are aren't as at be because been
+before being below between both but by can can't cannot could couldn't did didn't do does
+doesn't doing don't down during each few for from further had hadn't has hasn't have haven't
+having he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll
+i'm i've if in into is isn't it it's its itself let's me more most mustn't my myself no nor
+not of off on once only or other ought our ours ourselves out over own same shan't she she'd
+she'll she's should shouldn't so some such than that that's the their theirs them themselves
+then there there's these they they'd they'll they're they've this those through to too under
+until up very was wasn't we we'd we'll we're we've were weren't what what's when when's where
+where's which while who who's whom why why's with won't would wouldn't you you'd you'll you're
+you've your yours yourself yourselves
+yeah yes okay ok oh uh um like know just really actually basically kind sort gonna wanna
+gotta thing things stuff lot lots right well mean going get got getting go goes say said says
+saying think thought guess maybe probably pretty quite something anything everything nothing
+someone anyone everyone way ways much many also even still back one two able around bit
+little sure yep hmm mm alright anyway whatever though although however whether yet already
+now today always never ever again us let make makes made want wants wanted need needs see
+look come came take took give put tell told talk talking talked good great thanks thank
+will shall may might must can could would should does doing done being been
+""".split())
+
+DISCOURSE_MARKERS = (
+    "and so", "but so", "so yeah", "i mean", "you know", "you see", "of course", "in fact",
+    "so", "and", "but", "well", "yeah", "yes", "okay", "ok", "oh", "right", "like", "now",
+    "anyway", "also", "because", "then", "plus", "or", "look", "listen", "actually",
+    "basically", "honestly", "um", "uh", "no",
+)
+
+BOILERPLATE = re.compile(
+    r"\b(welcome (back )?to|thanks? (you )?(so much )?for (having|coming|joining|listening|"
+    r"being)|great to (be here|have you)|good to (be here|have you)|nice to meet|subscribe|"
+    r"rate (and|&) review|sponsor|brought to you by|promo code|discount code|patreon|"
+    r"newsletter|see you next|until next time|that's (all|it) for|without further ado|"
+    r"here (he|she) is|on today's (episode|show)|in this episode|let's (get started|dive in)|"
+    r"check one|can you hear me|is (this|the mic) on|we're (recording|on)|"
+    r"leave (us )?a review|follow us|link in the (show ?notes|description))",
+    re.IGNORECASE,
+)
+
+STANCE = re.compile(
+    r"\b(i (really )?(think|believe|bet|suspect|feel)|i'm (convinced|sure)|the (key|real|big|"
+    r"hard|only|whole|main|biggest|hardest) \w+|the (problem|point|truth|lesson|trick|secret|"
+    r"reason|question) is|never|always|nobody|no one|everyone|every|most important|what matters|"
+    r"you have to|you can't|you need to|the best|the worst|should|must|matters?)\b",
+    re.IGNORECASE,
+)
+CONTRAST = re.compile(
+    r"\b(but|instead|rather than|whereas|yet|opposite|not \w+ but|isn't|doesn't|won't|"
+    r"unless|despite|actually)\b",
+    re.IGNORECASE,
+)
+HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
+PRONOUN_START = frozenset({"it", "this", "that", "they", "he", "she", "these", "those", "there",
+                           "which", "them", "his", "her", "its"})
+
+
+def stem(word: str) -> str:
+    """A light suffix strip so that "models" and "model" count as one term."""
+    if word.endswith("'s"):
+        word = word[:-2]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def content_terms(norm_words: list[str]) -> list[str]:
+    """Stemmed content words (no stopwords, numbers kept, 1-letter words dropped)."""
+    return [stem(w) for w in norm_words if len(w) > 1 and w not in STOPWORDS]

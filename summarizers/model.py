@@ -1,0 +1,148 @@
+"""Platform-neutral types shared by every engine: transcripts in, summaries out."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One stretch of the transcript: a cue, a turn or a line of text."""
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+    offset: int = 0  # where `text` starts in Transcript.text
+
+
+@dataclass(frozen=True, slots=True)
+class RawSegment:
+    """A segment as a loader reads it, before it is placed in the transcript text."""
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """A loaded transcript: metadata, ordered segments and the verbatim text they form.
+
+    `text` is the segments joined in order; every quote's `verbatim` is a substring
+    of it, and `Segment.offset` maps each segment back into it.
+    """
+
+    segments: tuple[Segment, ...]
+    text: str
+    title: str | None = None
+    show: str | None = None
+    source: str = "-"
+    format: str = "text"
+    language: str | None = None
+    notes: tuple[str, ...] = ()  # what the loader had to assume, shown to the user
+
+    @classmethod
+    def build(
+        cls,
+        parts: Iterable[RawSegment],
+        *,
+        keep_line_breaks: bool = False,
+        **meta: object,
+    ) -> Transcript:
+        """Join raw segments into one text, recording each segment's offset.
+
+        Segments of the same speaker are joined by a space (cues of one turn),
+        a change of speaker starts a new line; with `keep_line_breaks` every
+        segment is a line, as in the source file.
+        """
+        segments: list[Segment] = []
+        chunks: list[str] = []
+        pos = 0
+        prev: RawSegment | None = None
+        for raw in parts:
+            text = raw.text.strip()
+            if not text:
+                continue
+            if prev is not None:
+                same_turn = raw.speaker == prev.speaker and not keep_line_breaks
+                sep = " " if same_turn else "\n"
+                chunks.append(sep)
+                pos += len(sep)
+            segments.append(Segment(text, raw.start, raw.end, raw.speaker, pos))
+            chunks.append(text)
+            pos += len(text)
+            prev = raw
+        return cls(segments=tuple(segments), text="".join(chunks), **meta)  # type: ignore[arg-type]
+
+    @cached_property
+    def sha256(self) -> str:
+        """Hash of the verbatim text: the cache key's transcript part."""
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Last known end (or start) time, if the source had timestamps."""
+        for seg in reversed(self.segments):
+            if seg.end is not None:
+                return seg.end
+            if seg.start is not None:
+                return seg.start
+        return None
+
+    @property
+    def word_count(self) -> int:
+        return len(self.text.split())
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class Takeaway(_Out):
+    """A key statement of the episode, with the transcript span that supports it."""
+
+    text: str
+    speaker: str | None = None
+    start_seconds: float | None = None
+    span: tuple[int, int] = Field(description="character offsets in the transcript text")
+
+
+class Quote(_Out):
+    """A notable line: `verbatim` is exact transcript text, `text` only drops fillers."""
+
+    text: str
+    verbatim: str
+    speaker: str | None = None
+    start_seconds: float | None = None
+    span: tuple[int, int]
+
+
+class Topic(_Out):
+    """A section of the episode, in order."""
+
+    title: str
+    start_seconds: float | None = None
+    span: tuple[int, int]
+
+
+class Summary(_Out):
+    """What an engine makes of a transcript. `model_dump(mode="json")` is the stable schema."""
+
+    title: str | None = None
+    show: str | None = None
+    source: str | None = None
+    duration_seconds: float | None = None
+    engine: str
+    model: str | None = None
+    transcript_sha256: str
+    takeaways: tuple[Takeaway, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    topics: tuple[Topic, ...] = ()
+    notes: tuple[str, ...] = ()
