@@ -16,7 +16,7 @@ from summarizers.model import Transcript
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…*_-—–"
 FILLERS = frozenset({"uh", "um", "uhm", "umm", "uhh", "er", "erm", "ah", "hmm", "mm", "mhm",
-                     "uh-huh", "mm-hmm"})
+                     "uh-huh", "mm-hmm", "eh", "hm", "uh-oh"})
 _NOISE = re.compile(r"^[\[({<][a-z _-]*[\])}>][.,]?$", re.IGNORECASE)  # {vocalsound} [laughter]
 _SHORT_WORDS = frozenset({"a", "i", "o", "an", "am", "as", "at", "be", "by", "do", "go", "he",
                           "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to",
@@ -145,18 +145,16 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
     """Mark "uh"/"um", non-speech markers and stutters ("the the", "p path") as dropped."""
     n = len(toks)
     for i in range(n):
+        if toks.kind[i] == KEEP and (toks.norm[i] in FILLERS or _NOISE.match(toks.text[i])):
+            toks.kind[i] = FILLER
+    for i in range(n):
         if toks.kind[i] != KEEP:
             continue
         w = toks.norm[i]
-        if w in FILLERS or _NOISE.match(toks.text[i]):
-            toks.kind[i] = FILLER
-            continue
         nxt = _next_kept(toks, i)
-        if nxt is None or toks.text[i][-1:] in ".?!":
+        if nxt is None or toks.text[i][-1:] in ".?!" or not w or not w.isalpha():
             continue
         follower = toks.norm[nxt]
-        if not w or not w.isalpha():
-            continue
         if w == follower and w not in _DOUBLE_OK:
             toks.kind[i] = STUTTER
         elif (len(w) <= 2 and w not in _SHORT_WORDS and follower.startswith(w)
@@ -187,7 +185,7 @@ def mark_phrase_repeats(toks: Tokens) -> None:
 
 def _next_kept(toks: Tokens, i: int) -> int | None:
     for j in range(i + 1, min(i + 4, len(toks))):
-        if toks.kind[j] == KEEP and not (toks.norm[j] in FILLERS):
+        if toks.kind[j] == KEEP:
             return j
     return None
 

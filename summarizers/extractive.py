@@ -35,6 +35,14 @@ _QUESTION_START = frozenset({"what", "how", "why", "when", "where", "who", "whic
                              "does", "did", "can", "could", "would", "is", "are", "should",
                              "will", "have", "has"})
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
+# Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
+LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
+LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
+REDUNDANT_JACCARD = 0.4
+PRONOUN_PENALTY = 0.75
+TERM_POWER = 0.0  # 0: a word weighs log(1 + count); otherwise count ** this
+MAX_TAKEAWAY_WORDS = 40
+SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
 
 
 @dataclass(slots=True)
@@ -44,10 +52,7 @@ class _Cand:
     words: tuple[str, ...]
     terms: frozenset[str]
     text: str
-
-    @property
-    def n(self) -> int:
-        return len(self.words)
+    n: int  # words, not counting lone punctuation tokens
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -70,7 +75,8 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         skip = _trim_markers(u.words)
         words = u.words[skip:]
         terms = frozenset(content_terms([norm(w) for w in words]))
-        cands.append(_Cand(u, skip, words, terms, detokenize(words)))
+        n = sum(1 for w in words if any(ch.isalnum() for ch in w))
+        cands.append(_Cand(u, skip, words, terms, detokenize(words), n))
     return cands
 
 
@@ -129,7 +135,12 @@ class ExtractiveSummarizer:
 
     def _takeaways(self, cands: list[_Cand], tf: Counter[str], k: int) -> list[_Cand]:
         eligible = [c for c in cands if _takeaway_ok(c)]
-        weight = {t: math.log1p(n) for t, n in tf.items()}
+        users: dict[str, set[str | None]] = {}
+        for c in cands:
+            for t in c.terms:
+                users.setdefault(t, set()).add(c.unit.speaker)
+        weight = {t: (n ** TERM_POWER if TERM_POWER else math.log1p(n))
+                  * len(users[t]) ** SPEAKER_SPREAD for t, n in tf.items()}
         slices = _slices(cands, k)
         picked: list[_Cand] = []
         for lo, hi in slices:
@@ -192,15 +203,15 @@ def _slices(cands: list[_Cand], k: int) -> list[tuple[int, int]]:
 
 
 def _takeaway_ok(c: _Cand) -> bool:
-    return (8 <= c.n <= 40 and len(c.terms) >= 3 and not _is_question(c)
+    return (8 <= c.n <= MAX_TAKEAWAY_WORDS and len(c.terms) >= 3 and not _is_question(c)
             and not BOILERPLATE.search(c.text))
 
 
 def _info(c: _Cand, weight: dict[str, float], local: Counter[str]) -> float:
-    score = sum(weight[t] + 0.5 * math.log1p(local[t]) for t in c.terms)
-    score /= c.n ** 0.55
+    score = sum(weight[t] + LOCAL_WEIGHT * math.log1p(local[t]) for t in c.terms)
+    score /= c.n ** LENGTH_EXPONENT
     if norm(c.words[0]) in PRONOUN_START:
-        score *= 0.75
+        score *= PRONOUN_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
     return score
 
@@ -208,7 +219,7 @@ def _info(c: _Cand, weight: dict[str, float], local: Counter[str]) -> float:
 def _redundant(a: _Cand, b: _Cand) -> bool:
     if not a.terms or not b.terms:
         return False
-    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.4
+    return len(a.terms & b.terms) / len(a.terms | b.terms) > REDUNDANT_JACCARD
 
 
 def _quote_ok(c: _Cand) -> bool:

@@ -1,0 +1,80 @@
+"""Shared helpers for the benchmarks: corpus access and the sumy peers."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from summarizers.clean import Unit
+from summarizers.model import RawSegment, Transcript
+
+CORPUS = Path(os.environ.get("PODBRIEF_CORPUS", Path(__file__).resolve().parents[1].parent
+                             / "shared" / "corpus"))
+SEED = CORPUS / "seed" / "gemini-colead-interview.txt"
+SEENUNSEEN = CORPUS / "seenunseen" / "vtt"
+QMSUM_VAL = CORPUS / "qmsum" / "val"
+
+
+def require_corpus() -> None:
+    if not CORPUS.is_dir():
+        raise SystemExit(f"corpus not found at {CORPUS}; set PODBRIEF_CORPUS")
+
+
+@dataclass
+class Meeting:
+    name: str
+    transcript: Transcript
+    turn_of_segment: list[int]  # segment index -> QMSum turn index
+    topics: list[tuple[str, list[tuple[int, int]]]]
+    reference: str
+
+
+def load_meeting(path: Path) -> Meeting:
+    data: dict[str, Any] = json.loads(path.read_text())
+    turns = data["meeting_transcripts"]
+    kept = [i for i, t in enumerate(turns) if t["content"].strip()]
+    transcript = Transcript.build(
+        [RawSegment(turns[i]["content"], speaker=turns[i]["speaker"]) for i in kept],
+        source=path.name, format="json",
+    )
+    # Transcript.build drops empty segments; `kept` lists exactly the ones it keeps
+    assert len(transcript.segments) == len(kept)
+    topics = [(t["topic"], [(int(a), int(b)) for a, b in t["relevant_text_span"]])
+              for t in data["topic_list"]]
+    reference = data["general_query_list"][0]["answer"]
+    return Meeting(path.stem, transcript, kept, topics, reference)
+
+
+class SimpleTokenizer:
+    """A sumy tokenizer that needs no NLTK download (sentences come from our cleaner)."""
+
+    _word = re.compile(r"[\w'’-]+")
+
+    def to_sentences(self, paragraph: str) -> list[str]:
+        return [s for s in paragraph.split("\n") if s.strip()]
+
+    def to_words(self, sentence: str) -> list[str]:
+        return self._word.findall(sentence)
+
+
+def sumy_pick(units: list[Unit], k: int, method: str) -> list[int]:
+    """Indices of the units sumy's LexRank or TextRank picks, given one unit per sentence."""
+    from sumy.models.dom import ObjectDocumentModel, Paragraph, Sentence
+    from sumy.nlp.stemmers import Stemmer
+    from sumy.summarizers.lex_rank import LexRankSummarizer
+    from sumy.summarizers.text_rank import TextRankSummarizer
+    from sumy.utils import get_stop_words
+
+    lines = [u.display.replace("\n", " ") for u in units]
+    tokenizer = SimpleTokenizer()
+    sentences = [Sentence(line, tokenizer) for line in lines]
+    document = ObjectDocumentModel([Paragraph(sentences)])
+    cls = LexRankSummarizer if method == "lexrank" else TextRankSummarizer
+    summarizer = cls(Stemmer("english"))
+    summarizer.stop_words = get_stop_words("english")
+    picked = {id(s) for s in summarizer(document, k)}
+    return [i for i, s in enumerate(sentences) if id(s) in picked]

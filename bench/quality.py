@@ -1,0 +1,122 @@
+"""Summary quality on QMSum val: ROUGE and topic coverage, podbrief against sumy peers.
+
+Usage: python -m bench.quality [--k 7] [--limit N]
+Every method picks k sentence units from the same cleaned transcript; the output
+is cut to its first 120 words and scored against the whole-meeting summary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import random
+import statistics
+import sys
+import time
+
+from rouge_score import rouge_scorer
+
+from bench.common import QMSUM_VAL, SEED, Meeting, load_meeting, require_corpus, sumy_pick
+from bot.transcripts import load_path
+from summarizers.base import SummaryOptions
+from summarizers.clean import clean
+from summarizers.extractive import ExtractiveSummarizer
+
+METHODS = ("podbrief", "lexrank", "textrank", "even", "lexrank8", "textrank8", "even8")
+PEER = "lexrank"
+
+
+def _cut(texts: list[str], words: int = 120) -> str:
+    return " ".join(" ".join(texts).split()[:words])
+
+
+def _segment_of(transcript_offsets: list[int], char: int) -> int:
+    return bisect.bisect_right(transcript_offsets, char) - 1
+
+
+def run_meeting(m: Meeting, k: int) -> dict[str, tuple[str, list[int]]]:
+    """Each method's text and the turns its picks come from."""
+    offsets = [s.offset for s in m.transcript.segments]
+    out: dict[str, tuple[str, list[int]]] = {}
+    summary = ExtractiveSummarizer().run(m.transcript, SummaryOptions(takeaways=k, quotes=1))
+    out["podbrief"] = (_cut([t.text for t in summary.takeaways]),
+                       [m.turn_of_segment[_segment_of(offsets, t.span[0])]
+                        for t in summary.takeaways])
+    every = clean(m.transcript)
+    # peers on every sentence, and ("...8") on sentences of 8 words or more only
+    for suffix, units in (("", every), ("8", [u for u in every if len(u.words) >= 8])):
+        for method in ("lexrank", "textrank"):
+            idx = sumy_pick(units, k, method)
+            out[method + suffix] = (_cut([units[i].display for i in idx]),
+                                    [m.turn_of_segment[units[i].segment] for i in idx])
+        n = len(units)
+        even = [min(n - 1, int((j + 0.5) * n / k)) for j in range(k)]
+        out["even" + suffix] = (_cut([units[i].display for i in even]),
+                                [m.turn_of_segment[units[i].segment] for i in even])
+    return out
+
+
+def coverage(m: Meeting, turns: list[int]) -> float:
+    hit = sum(1 for _, spans in m.topics
+              if any(a <= t <= b for t in turns for a, b in spans))
+    return hit / len(m.topics) if m.topics else 0.0
+
+
+def bootstrap(diffs: list[float], rounds: int = 10000, seed: int = 7) -> tuple[float, float]:
+    rng = random.Random(seed)
+    means = sorted(statistics.fmean(rng.choices(diffs, k=len(diffs))) for _ in range(rounds))
+    return means[int(0.025 * rounds)], means[int(0.975 * rounds)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--k", type=int, default=7, help="sentences per method (default 7)")
+    ap.add_argument("--limit", type=int, default=0, help="only the first N meetings")
+    args = ap.parse_args()
+    require_corpus()
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    files = sorted(QMSUM_VAL.glob("*.json"))[: args.limit or None]
+    scores: dict[str, dict[str, list[float]]] = {x: {"r1": [], "r2": [], "rl": [], "cov": []}
+                                                 for x in METHODS}
+    t0 = time.perf_counter()
+    for path in files:
+        m = load_meeting(path)
+        for method, (text, turns) in run_meeting(m, args.k).items():
+            s = scorer.score(m.reference, text)
+            scores[method]["r1"].append(100 * s["rouge1"].fmeasure)
+            scores[method]["r2"].append(100 * s["rouge2"].fmeasure)
+            scores[method]["rl"].append(100 * s["rougeL"].fmeasure)
+            scores[method]["cov"].append(coverage(m, turns))
+    print(f"QMSum val: {len(files)} meetings, k={args.k}, first 120 words, "
+          f"{time.perf_counter() - t0:.1f} s")
+    print(f"{'method':<10} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'coverage':>9}")
+    for method in METHODS:
+        s = scores[method]
+        print(f"{method:<10} {statistics.fmean(s['r1']):8.2f} {statistics.fmean(s['r2']):8.2f} "
+              f"{statistics.fmean(s['rl']):8.2f} {statistics.fmean(s['cov']):9.3f}")
+    for peer in ("lexrank", "lexrank8"):
+        diffs = [a - b for a, b in zip(scores["podbrief"]["r1"], scores[peer]["r1"],
+                                       strict=True)]
+        lo, hi = bootstrap(diffs)
+        print(f"podbrief - {peer} ROUGE-1: {statistics.fmean(diffs):+.2f} "
+              f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})")
+    print_seed()
+
+
+def print_seed() -> None:
+    """The seed interview with its header removed: takeaways, quotes, topics."""
+    transcript = load_path(SEED)
+    summary = ExtractiveSummarizer().run(transcript)
+    print(f"\nSeed: {transcript.title} ({transcript.word_count} words)")
+    for t in summary.takeaways:
+        print(f"  - {t.text}")
+    for q in summary.quotes:
+        ok = "ok" if q.verbatim in transcript.text else "NOT IN TRANSCRIPT"
+        print(f"  > {q.text}  [{ok}]")
+    for topic in summary.topics:
+        print(f"  # {topic.title}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
