@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import random
+import re
 import statistics
 import sys
 import time
@@ -19,8 +20,9 @@ from rouge_score import rouge_scorer
 from bench.common import QMSUM_VAL, SEED, Meeting, load_meeting, require_corpus, sumy_pick
 from bot.transcripts import load_path
 from summarizers.base import SummaryOptions
-from summarizers.clean import clean
+from summarizers.clean import clean, norm
 from summarizers.extractive import ExtractiveSummarizer
+from summarizers.lexicon import content_terms
 
 METHODS = ("podbrief", "lexrank", "textrank", "even", "lexrank8", "textrank8", "even8")
 PEER = "lexrank"
@@ -103,19 +105,50 @@ def main() -> None:
     print_seed()
 
 
+def seed_topics() -> list[str]:
+    """The "Topics Covered" lines of the seed's header (the loader keeps them out)."""
+    lines = SEED.read_text().splitlines()
+    start = lines.index("Topics Covered") + 1
+    end = lines.index("Full Transcript")
+    return [line.lstrip("- ").strip() for line in lines[start:end] if line.strip()]
+
+
+def touched(topic: str, takeaways: list[str]) -> list[str]:
+    """Content words a topic line shares with the takeaways (printed for a human to judge)."""
+    want = set(content_terms([norm(w) for w in re.split(r"[\s—-]+", topic)]))
+    have = set(content_terms([norm(w) for t in takeaways for w in t.split()]))
+    return sorted(want & have)
+
+
 def print_seed() -> None:
     """The seed interview with its header removed: takeaways, quotes, topics."""
-    transcript = load_path(SEED)
+    transcript = load_path(SEED)  # the loader drops the header (title, show, topics)
     summary = ExtractiveSummarizer().run(transcript)
     print(f"\nSeed: {transcript.title} ({transcript.word_count} words)")
     for t in summary.takeaways:
-        print(f"  - {t.text}")
+        flag = "  QUESTION?" if t.text.rstrip().endswith("?") else ""
+        print(f"  - [{_clock(t.start_seconds, t.span[0], len(transcript.text))}] {t.text}{flag}")
+    texts = [t.text for t in summary.takeaways]
+    topics = seed_topics()
+    hits = 0
+    for topic in topics:
+        shared = touched(topic, texts)
+        hits += bool(shared)
+        print(f"  topic {'touched' if shared else 'MISSED '}: {topic}  {shared}")
+    print(f"  header topics touched: {hits}/{len(topics)}")
     for q in summary.quotes:
-        ok = "ok" if q.verbatim in transcript.text else "NOT IN TRANSCRIPT"
-        print(f"  > {q.text}  [{ok}]")
+        print(f"  > [{_clock(q.start_seconds, q.span[0], len(transcript.text))}] {q.text}  "
+              f"[{'ok' if q.verbatim in transcript.text else 'NOT IN TRANSCRIPT'}]")
     for topic in summary.topics:
         print(f"  # {topic.title}")
     sys.stdout.flush()
+
+
+def _clock(seconds: float | None, char: int, total: int) -> str:
+    """A timestamp, or the position in the text when the source has no times."""
+    if seconds is None:
+        return f"{100 * char / total:3.0f}%"
+    return f"{int(seconds // 3600)}:{int(seconds % 3600 // 60):02}:{int(seconds % 60):02}"
 
 
 if __name__ == "__main__":

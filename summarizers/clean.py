@@ -67,6 +67,7 @@ class Unit:
     segment: int
     dropped: int  # fillers and stutters inside the span
     crosses_repeat: bool  # the span holds a rolling-caption repeat
+    sentence_start: bool = True  # False for the later pieces of a split run-on sentence
 
     @property
     def display(self) -> str:
@@ -155,7 +156,7 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         if nxt is None or toks.text[i][-1:] in ".?!" or not w or not w.isalpha():
             continue
         follower = toks.norm[nxt]
-        if w == follower and w not in _DOUBLE_OK:
+        if (w == follower and w not in _DOUBLE_OK) or follower.split("'")[0] == w != follower:
             toks.kind[i] = STUTTER
         elif (len(w) <= 2 and w not in _SHORT_WORDS and follower.startswith(w)
               and len(follower) > len(w)):
@@ -223,8 +224,9 @@ def split_units(toks: Tokens, transcript: Transcript) -> list[Unit]:
 
     units: list[Unit] = []
     for sent in sentences:
-        for piece in _split_run_on([i for i in sent if toks.kind[i] == KEEP], toks):
-            units.append(_make_unit(len(units), piece, toks, transcript))
+        pieces = _split_run_on([i for i in sent if toks.kind[i] == KEEP], toks)
+        for n, piece in enumerate(pieces):
+            units.append(_make_unit(len(units), piece, toks, transcript, n == 0))
     return units
 
 
@@ -251,7 +253,8 @@ def _split_run_on(kept: list[int], toks: Tokens) -> list[list[int]]:
     return pieces
 
 
-def _make_unit(index: int, kept: list[int], toks: Tokens, transcript: Transcript) -> Unit:
+def _make_unit(index: int, kept: list[int], toks: Tokens, transcript: Transcript,
+               sentence_start: bool) -> Unit:
     first, last = kept[0], kept[-1]
     inside = toks.kind[first:last + 1]
     return Unit(
@@ -266,6 +269,7 @@ def _make_unit(index: int, kept: list[int], toks: Tokens, transcript: Transcript
         segment=toks.seg[first],
         dropped=sum(1 for k in inside if k in (FILLER, STUTTER)),
         crosses_repeat=REPEAT in inside,
+        sentence_start=sentence_start,
     )
 
 

@@ -22,6 +22,7 @@ from summarizers.lexicon import (
     CONTRAST,
     DISCOURSE_MARKERS,
     HEDGES,
+    HOST_PROMPT,
     PRONOUN_START,
     STANCE,
     content_terms,
@@ -43,6 +44,11 @@ PRONOUN_PENALTY = 0.75
 TERM_POWER = 0.0  # 0: a word weighs log(1 + count); otherwise count ** this
 MAX_TAKEAWAY_WORDS = 40
 SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
+GLOBAL_WEIGHT = 1.0
+LOCAL_LOG = True
+SLICE_IDF = 0.0  # how much a word's concentration in one slice counts
+FRAGMENT_PENALTY = 1.0  # for the later pieces of a split run-on sentence
+UNFINISHED_PENALTY = 1.0  # for units that do not end a sentence
 
 
 @dataclass(slots=True)
@@ -81,7 +87,8 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
 
 
 def _is_question(c: _Cand) -> bool:
-    return c.unit.is_question or (norm(c.words[0]) in _QUESTION_START and "you" in
+    """A question or a host's prompt: never a takeaway or a quote."""
+    return c.unit.is_question or bool(HOST_PROMPT.search(c.text)) or (norm(c.words[0]) in _QUESTION_START and "you" in
                                   {norm(w) for w in c.words[:4]})
 
 
@@ -142,11 +149,19 @@ class ExtractiveSummarizer:
         weight = {t: (n ** TERM_POWER if TERM_POWER else math.log1p(n))
                   * len(users[t]) ** SPEAKER_SPREAD for t, n in tf.items()}
         slices = _slices(cands, k)
-        picked: list[_Cand] = []
+        locals_: list[Counter[str]] = []
         for lo, hi in slices:
-            local: Counter[str] = Counter()
+            counts: Counter[str] = Counter()
             for c in cands[lo:hi]:
-                local.update(c.terms)
+                counts.update(c.terms)
+            locals_.append(counts)
+        df: Counter[str] = Counter()
+        for counts in locals_:
+            df.update(counts.keys())
+        picked: list[_Cand] = []
+        for (lo, hi), counts in zip(slices, locals_, strict=True):
+            local = {t: (math.log1p(n) if LOCAL_LOG else n) * math.log(1 + k / df[t]) ** SLICE_IDF
+                     for t, n in counts.items()}
             pool = [c for c in eligible if lo <= c.unit.index < hi]
             ranked = sorted(pool, key=lambda c: (-_info(c, weight, local), c.unit.index))
             for c in ranked:
@@ -154,7 +169,7 @@ class ExtractiveSummarizer:
                     picked.append(c)
                     break
         if len(picked) < k:  # short or uneven episodes: fill from the best left anywhere
-            ranked = sorted(eligible, key=lambda c: (-_info(c, weight, Counter()), c.unit.index))
+            ranked = sorted(eligible, key=lambda c: (-_info(c, weight, {}), c.unit.index))
             for c in ranked:
                 if len(picked) >= k:
                     break
@@ -207,9 +222,13 @@ def _takeaway_ok(c: _Cand) -> bool:
             and not BOILERPLATE.search(c.text))
 
 
-def _info(c: _Cand, weight: dict[str, float], local: Counter[str]) -> float:
-    score = sum(weight[t] + LOCAL_WEIGHT * math.log1p(local[t]) for t in c.terms)
+def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
+    score = sum(GLOBAL_WEIGHT * weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
     score /= c.n ** LENGTH_EXPONENT
+    if not c.unit.sentence_start:
+        score *= FRAGMENT_PENALTY
+    if c.words[-1][-1:] not in ".!":
+        score *= UNFINISHED_PENALTY
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
