@@ -12,8 +12,11 @@ from typing import Any
 from summarizers.clean import Unit
 from summarizers.model import RawSegment, Transcript
 
-CORPUS = Path(os.environ.get("PODBRIEF_CORPUS", Path(__file__).resolve().parents[1].parent
-                             / "shared" / "corpus"))
+CORPUS = Path(
+    os.environ.get(
+        "PODBRIEF_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
+    )
+)
 SEED = CORPUS / "seed" / "gemini-colead-interview.txt"
 SEENUNSEEN = CORPUS / "seenunseen" / "vtt"
 QMSUM_VAL = CORPUS / "qmsum" / "val"
@@ -39,12 +42,15 @@ def load_meeting(path: Path) -> Meeting:
     kept = [i for i, t in enumerate(turns) if t["content"].strip()]
     transcript = Transcript.build(
         [RawSegment(turns[i]["content"], speaker=turns[i]["speaker"]) for i in kept],
-        source=path.name, format="json",
+        source=path.name,
+        format="json",
     )
     # Transcript.build drops empty segments; `kept` lists exactly the ones it keeps
     assert len(transcript.segments) == len(kept)
-    topics = [(t["topic"], [(int(a), int(b)) for a, b in t["relevant_text_span"]])
-              for t in data["topic_list"]]
+    topics = [
+        (t["topic"], [(int(a), int(b)) for a, b in t["relevant_text_span"]])
+        for t in data["topic_list"]
+    ]
     reference = data["general_query_list"][0]["answer"]
     return Meeting(path.stem, transcript, kept, topics, reference)
 

@@ -41,26 +41,30 @@ def run_meeting(m: Meeting, k: int) -> dict[str, tuple[str, list[int]]]:
     offsets = [s.offset for s in m.transcript.segments]
     out: dict[str, tuple[str, list[int]]] = {}
     summary = ExtractiveSummarizer().run(m.transcript, SummaryOptions(takeaways=k, quotes=1))
-    out["podbrief"] = (_cut([t.text for t in summary.takeaways]),
-                       [m.turn_of_segment[_segment_of(offsets, t.span[0])]
-                        for t in summary.takeaways])
+    out["podbrief"] = (
+        _cut([t.text for t in summary.takeaways]),
+        [m.turn_of_segment[_segment_of(offsets, t.span[0])] for t in summary.takeaways],
+    )
     every = clean(m.transcript)
     # peers on every sentence, and ("...8") on sentences of 8 words or more only
     for suffix, units in (("", every), ("8", [u for u in every if len(u.words) >= 8])):
         for method in ("lexrank", "textrank"):
             idx = sumy_pick(units, k, method)
-            out[method + suffix] = (_cut([units[i].display for i in idx]),
-                                    [m.turn_of_segment[units[i].segment] for i in idx])
+            out[method + suffix] = (
+                _cut([units[i].display for i in idx]),
+                [m.turn_of_segment[units[i].segment] for i in idx],
+            )
         n = len(units)
         even = [min(n - 1, int((j + 0.5) * n / k)) for j in range(k)]
-        out["even" + suffix] = (_cut([units[i].display for i in even]),
-                                [m.turn_of_segment[units[i].segment] for i in even])
+        out["even" + suffix] = (
+            _cut([units[i].display for i in even]),
+            [m.turn_of_segment[units[i].segment] for i in even],
+        )
     return out
 
 
 def coverage(m: Meeting, turns: list[int]) -> float:
-    hit = sum(1 for _, spans in m.topics
-              if any(a <= t <= b for t in turns for a, b in spans))
+    hit = sum(1 for _, spans in m.topics if any(a <= t <= b for t in turns for a, b in spans))
     return hit / len(m.topics) if m.topics else 0.0
 
 
@@ -78,8 +82,9 @@ def main() -> None:
     require_corpus()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     files = sorted(QMSUM_VAL.glob("*.json"))[: args.limit or None]
-    scores: dict[str, dict[str, list[float]]] = {x: {"r1": [], "r2": [], "rl": [], "cov": []}
-                                                 for x in METHODS}
+    scores: dict[str, dict[str, list[float]]] = {
+        x: {"r1": [], "r2": [], "rl": [], "cov": []} for x in METHODS
+    }
     t0 = time.perf_counter()
     for path in files:
         m = load_meeting(path)
@@ -89,19 +94,24 @@ def main() -> None:
             scores[method]["r2"].append(100 * s["rouge2"].fmeasure)
             scores[method]["rl"].append(100 * s["rougeL"].fmeasure)
             scores[method]["cov"].append(coverage(m, turns))
-    print(f"QMSum val: {len(files)} meetings, k={args.k}, first 120 words, "
-          f"{time.perf_counter() - t0:.1f} s")
+    print(
+        f"QMSum val: {len(files)} meetings, k={args.k}, first 120 words, "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
     print(f"{'method':<10} {'ROUGE-1':>8} {'ROUGE-2':>8} {'ROUGE-L':>8} {'coverage':>9}")
     for method in METHODS:
         s = scores[method]
-        print(f"{method:<10} {statistics.fmean(s['r1']):8.2f} {statistics.fmean(s['r2']):8.2f} "
-              f"{statistics.fmean(s['rl']):8.2f} {statistics.fmean(s['cov']):9.3f}")
+        print(
+            f"{method:<10} {statistics.fmean(s['r1']):8.2f} {statistics.fmean(s['r2']):8.2f} "
+            f"{statistics.fmean(s['rl']):8.2f} {statistics.fmean(s['cov']):9.3f}"
+        )
     for peer in ("lexrank", "lexrank8"):
-        diffs = [a - b for a, b in zip(scores["podbrief"]["r1"], scores[peer]["r1"],
-                                       strict=True)]
+        diffs = [a - b for a, b in zip(scores["podbrief"]["r1"], scores[peer]["r1"], strict=True)]
         lo, hi = bootstrap(diffs)
-        print(f"podbrief - {peer} ROUGE-1: {statistics.fmean(diffs):+.2f} "
-              f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})")
+        print(
+            f"podbrief - {peer} ROUGE-1: {statistics.fmean(diffs):+.2f} "
+            f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})"
+        )
     print_seed()
 
 
@@ -137,8 +147,10 @@ def print_seed() -> None:
         print(f"  topic {'touched' if shared else 'MISSED '}: {topic}  {shared}")
     print(f"  header topics touched: {hits}/{len(topics)}")
     for q in summary.quotes:
-        print(f"  > [{_clock(q.start_seconds, q.span[0], len(transcript.text))}] {q.text}  "
-              f"[{'ok' if q.verbatim in transcript.text else 'NOT IN TRANSCRIPT'}]")
+        print(
+            f"  > [{_clock(q.start_seconds, q.span[0], len(transcript.text))}] {q.text}  "
+            f"[{'ok' if q.verbatim in transcript.text else 'NOT IN TRANSCRIPT'}]"
+        )
     for topic in summary.topics:
         print(f"  # {topic.title}")
     sys.stdout.flush()

@@ -15,15 +15,85 @@ from summarizers.model import Transcript
 
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…*_-—–"
-FILLERS = frozenset({"uh", "um", "uhm", "umm", "uhh", "er", "erm", "ah", "hmm", "mm", "mhm",
-                     "uh-huh", "mm-hmm", "eh", "hm", "uh-oh"})
+FILLERS = frozenset(
+    {
+        "uh",
+        "um",
+        "uhm",
+        "umm",
+        "uhh",
+        "er",
+        "erm",
+        "ah",
+        "hmm",
+        "mm",
+        "mhm",
+        "uh-huh",
+        "mm-hmm",
+        "eh",
+        "hm",
+        "uh-oh",
+    }
+)
 _NOISE = re.compile(r"^[\[({<][a-z _-]*[\])}>][.,]?$", re.IGNORECASE)  # {vocalsound} [laughter]
-_SHORT_WORDS = frozenset({"a", "i", "o", "an", "am", "as", "at", "be", "by", "do", "go", "he",
-                          "if", "in", "is", "it", "me", "my", "no", "of", "on", "or", "so", "to",
-                          "up", "us", "we", "ok", "oh", "hi", "ai"})
+_SHORT_WORDS = frozenset(
+    {
+        "a",
+        "i",
+        "o",
+        "an",
+        "am",
+        "as",
+        "at",
+        "be",
+        "by",
+        "do",
+        "go",
+        "he",
+        "if",
+        "in",
+        "is",
+        "it",
+        "me",
+        "my",
+        "no",
+        "of",
+        "on",
+        "or",
+        "so",
+        "to",
+        "up",
+        "us",
+        "we",
+        "ok",
+        "oh",
+        "hi",
+        "ai",
+    }
+)
 _DOUBLE_OK = frozenset({"that", "had", "is", "do", "ha", "bye", "no", "very", "really", "so"})
-_ABBREV = frozenset({"mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "vs.", "e.g.", "i.e.", "etc.,",
-                     "no.", "inc.", "jr.", "sr.", "approx.", "fig.", "u.s.", "u.k."})
+_ABBREV = frozenset(
+    {
+        "mr.",
+        "mrs.",
+        "ms.",
+        "dr.",
+        "prof.",
+        "st.",
+        "vs.",
+        "e.g.",
+        "i.e.",
+        "etc.,",
+        "no.",
+        "inc.",
+        "jr.",
+        "sr.",
+        "approx.",
+        "fig.",
+        "u.s.",
+        "u.k.",
+    }
+)
 _SPLIT_BEFORE = frozenset({"and", "but", "so", "because", "which", "then", "whereas", "although"})
 MAX_UNIT_WORDS = 40
 HARD_UNIT_WORDS = 60
@@ -104,7 +174,8 @@ def tokenize(transcript: Transcript) -> Tokens:
             toks.end.append(seg.offset + m.end())
             toks.seg.append(si)
             if timed:
-                assert seg.start is not None and seg.end is not None
+                assert seg.start is not None
+                assert seg.end is not None
                 toks.time.append(seg.start + (seg.end - seg.start) * m.start() / span)
             else:
                 toks.time.append(seg.start)
@@ -158,8 +229,12 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         follower = toks.norm[nxt]
         if (w == follower and w not in _DOUBLE_OK) or follower.split("'")[0] == w != follower:
             toks.kind[i] = STUTTER
-        elif (len(w) <= 2 and w not in _SHORT_WORDS and follower.startswith(w)
-              and len(follower) > len(w)):
+        elif (
+            len(w) <= 2
+            and w not in _SHORT_WORDS
+            and follower.startswith(w)
+            and len(follower) > len(w)
+        ):
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
             toks.kind[i] = STUTTER
@@ -173,10 +248,13 @@ def mark_phrase_repeats(toks: Tokens) -> None:
     for size in (3, 2):
         p = 0
         while p + 2 * size <= n:
-            first = words[p:p + size]
-            if (first == words[p + size:p + 2 * size] and all(first)
-                    and toks.text[kept[p + size - 1]][-1:] not in ".?!"
-                    and toks.kind[kept[p]] == KEEP):
+            first = words[p : p + size]
+            if (
+                first == words[p + size : p + 2 * size]
+                and all(first)
+                and toks.text[kept[p + size - 1]][-1:] not in ".?!"
+                and toks.kind[kept[p]] == KEEP
+            ):
                 for q in range(p, p + size):
                     toks.kind[kept[q]] = STUTTER
                 p += size
@@ -239,7 +317,8 @@ def _split_run_on(kept: list[int], toks: Tokens) -> list[list[int]]:
     for i in kept:
         size = len(current)
         if size >= HARD_UNIT_WORDS or (
-            size >= 12 and (toks.norm[i] in _SPLIT_BEFORE or toks.text[current[-1]][-1] in ",;:")
+            size >= 12
+            and (toks.norm[i] in _SPLIT_BEFORE or toks.text[current[-1]][-1] in ",;:")
             and size >= 20
         ):
             pieces.append(current)
@@ -253,10 +332,11 @@ def _split_run_on(kept: list[int], toks: Tokens) -> list[list[int]]:
     return pieces
 
 
-def _make_unit(index: int, kept: list[int], toks: Tokens, transcript: Transcript,
-               sentence_start: bool) -> Unit:
+def _make_unit(
+    index: int, kept: list[int], toks: Tokens, transcript: Transcript, sentence_start: bool
+) -> Unit:
     first, last = kept[0], kept[-1]
-    inside = toks.kind[first:last + 1]
+    inside = toks.kind[first : last + 1]
     return Unit(
         index=index,
         words=tuple(toks.text[i] for i in kept),

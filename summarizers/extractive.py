@@ -27,14 +27,34 @@ from summarizers.lexicon import (
     STANCE,
     content_terms,
 )
-from summarizers.model import Quote, Summary, Takeaway, Transcript
+from summarizers.model import Quote, Summary, Takeaway, Transcript, round_seconds
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
 VERSION = "1"
-_QUESTION_START = frozenset({"what", "how", "why", "when", "where", "who", "which", "do",
-                             "does", "did", "can", "could", "would", "is", "are", "should",
-                             "will", "have", "has"})
+_QUESTION_START = frozenset(
+    {
+        "what",
+        "how",
+        "why",
+        "when",
+        "where",
+        "who",
+        "which",
+        "do",
+        "does",
+        "did",
+        "can",
+        "could",
+        "would",
+        "is",
+        "are",
+        "should",
+        "will",
+        "have",
+        "has",
+    }
+)
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
 LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
@@ -67,7 +87,7 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     while k < len(words) - 1:
         for marker in _MARKERS:
             size = len(marker)
-            if tuple(norm(w) for w in words[k:k + size]) == marker and k + size < len(words):
+            if tuple(norm(w) for w in words[k : k + size]) == marker and k + size < len(words):
                 k += size
                 break
         else:
@@ -88,8 +108,11 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
 
 def _is_question(c: _Cand) -> bool:
     """A question or a host's prompt: never a takeaway or a quote."""
-    return c.unit.is_question or bool(HOST_PROMPT.search(c.text)) or (norm(c.words[0]) in _QUESTION_START and "you" in
-                                  {norm(w) for w in c.words[:4]})
+    return (
+        c.unit.is_question
+        or bool(HOST_PROMPT.search(c.text))
+        or (norm(c.words[0]) in _QUESTION_START and "you" in {norm(w) for w in c.words[:4]})
+    )
 
 
 class ExtractiveSummarizer:
@@ -123,15 +146,22 @@ class ExtractiveSummarizer:
             engine=ENGINE,
             transcript_sha256=transcript.sha256,
             takeaways=tuple(
-                Takeaway(text=c.text, speaker=c.unit.speaker, start_seconds=c.unit.times[c.skip],
-                         span=(c.unit.offsets[c.skip], c.unit.end_char))
+                Takeaway(
+                    text=c.text,
+                    speaker=c.unit.speaker,
+                    start_seconds=round_seconds(c.unit.times[c.skip]),
+                    span=(c.unit.offsets[c.skip], c.unit.end_char),
+                )
                 for c in takeaways
             ),
             quotes=tuple(
-                Quote(text=detokenize(c.words, capitalize=False),
-                      verbatim=transcript.text[c.unit.offsets[c.skip]:c.unit.end_char],
-                      speaker=c.unit.speaker, start_seconds=c.unit.times[c.skip],
-                      span=(c.unit.offsets[c.skip], c.unit.end_char))
+                Quote(
+                    text=detokenize(c.words, capitalize=False),
+                    verbatim=transcript.text[c.unit.offsets[c.skip] : c.unit.end_char],
+                    speaker=c.unit.speaker,
+                    start_seconds=round_seconds(c.unit.times[c.skip]),
+                    span=(c.unit.offsets[c.skip], c.unit.end_char),
+                )
                 for c in quotes
             ),
             topics=tuple(make_topics(units, [c.terms for c in cands])),
@@ -146,8 +176,10 @@ class ExtractiveSummarizer:
         for c in cands:
             for t in c.terms:
                 users.setdefault(t, set()).add(c.unit.speaker)
-        weight = {t: (n ** TERM_POWER if TERM_POWER else math.log1p(n))
-                  * len(users[t]) ** SPEAKER_SPREAD for t, n in tf.items()}
+        weight = {
+            t: (n**TERM_POWER if TERM_POWER else math.log1p(n)) * len(users[t]) ** SPEAKER_SPREAD
+            for t, n in tf.items()
+        }
         slices = _slices(cands, k)
         locals_: list[Counter[str]] = []
         for lo, hi in slices:
@@ -160,8 +192,10 @@ class ExtractiveSummarizer:
             df.update(counts.keys())
         picked: list[_Cand] = []
         for (lo, hi), counts in zip(slices, locals_, strict=True):
-            local = {t: (math.log1p(n) if LOCAL_LOG else n) * math.log(1 + k / df[t]) ** SLICE_IDF
-                     for t, n in counts.items()}
+            local = {
+                t: (math.log1p(n) if LOCAL_LOG else n) * math.log(1 + k / df[t]) ** SLICE_IDF
+                for t, n in counts.items()
+            }
             pool = [c for c in eligible if lo <= c.unit.index < hi]
             ranked = sorted(pool, key=lambda c: (-_info(c, weight, local), c.unit.index))
             for c in ranked:
@@ -179,8 +213,7 @@ class ExtractiveSummarizer:
 
     # -- quotes ----------------------------------------------------------------------------
 
-    def _quotes(self, cands: list[_Cand], tf: Counter[str], k: int,
-                taken: set[int]) -> list[_Cand]:
+    def _quotes(self, cands: list[_Cand], tf: Counter[str], k: int, taken: set[int]) -> list[_Cand]:
         pool = [c for c in cands if _quote_ok(c) and c.unit.index not in taken]
         scored = {c.unit.index: _quote_score(c, tf) for c in pool}
         picked: list[_Cand] = []
@@ -218,13 +251,17 @@ def _slices(cands: list[_Cand], k: int) -> list[tuple[int, int]]:
 
 
 def _takeaway_ok(c: _Cand) -> bool:
-    return (8 <= c.n <= MAX_TAKEAWAY_WORDS and len(c.terms) >= 3 and not _is_question(c)
-            and not BOILERPLATE.search(c.text))
+    return (
+        8 <= c.n <= MAX_TAKEAWAY_WORDS
+        and len(c.terms) >= 3
+        and not _is_question(c)
+        and not BOILERPLATE.search(c.text)
+    )
 
 
 def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
     score = sum(GLOBAL_WEIGHT * weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
-    score /= c.n ** LENGTH_EXPONENT
+    score /= c.n**LENGTH_EXPONENT
     if not c.unit.sentence_start:
         score *= FRAGMENT_PENALTY
     if c.words[-1][-1:] not in ".!":
@@ -232,7 +269,7 @@ def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
-    return score
+    return float(score)
 
 
 def _redundant(a: _Cand, b: _Cand) -> bool:
@@ -242,8 +279,13 @@ def _redundant(a: _Cand, b: _Cand) -> bool:
 
 
 def _quote_ok(c: _Cand) -> bool:
-    return (8 <= c.n <= 30 and not c.unit.crosses_repeat and not _is_question(c)
-            and len(c.terms) >= 3 and not BOILERPLATE.search(c.text))
+    return (
+        8 <= c.n <= 30
+        and not c.unit.crosses_repeat
+        and not _is_question(c)
+        and len(c.terms) >= 3
+        and not BOILERPLATE.search(c.text)
+    )
 
 
 def _quote_score(c: _Cand, tf: Counter[str]) -> float:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are aren't as at be because been
 before being below between both but by can can't cannot could couldn't did didn't do does
 doesn't doing don't down during each few for from further had hadn't has hasn't have haven't
@@ -24,13 +25,44 @@ little sure yep hmm mm alright anyway whatever though although however whether y
 now today always never ever again us let make makes made want wants wanted need needs see
 look come came take took give put tell told talk talking talked good great thanks thank
 will shall may might must can could would should does doing done being been
-""".split())
+""".split()
+)
 
 DISCOURSE_MARKERS = (
-    "and so", "but so", "so yeah", "i mean", "you know", "you see", "of course", "in fact",
-    "so", "and", "but", "well", "yeah", "yes", "okay", "ok", "oh", "right", "like", "now",
-    "anyway", "also", "because", "then", "plus", "or", "look", "listen", "actually",
-    "basically", "honestly", "um", "uh", "no",
+    "and so",
+    "but so",
+    "so yeah",
+    "i mean",
+    "you know",
+    "you see",
+    "of course",
+    "in fact",
+    "so",
+    "and",
+    "but",
+    "well",
+    "yeah",
+    "yes",
+    "okay",
+    "ok",
+    "oh",
+    "right",
+    "like",
+    "now",
+    "anyway",
+    "also",
+    "because",
+    "then",
+    "plus",
+    "or",
+    "look",
+    "listen",
+    "actually",
+    "basically",
+    "honestly",
+    "um",
+    "uh",
+    "no",
 )
 
 BOILERPLATE = re.compile(
@@ -64,8 +96,24 @@ HOST_PROMPT = re.compile(
     re.IGNORECASE,
 )
 HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
-PRONOUN_START = frozenset({"it", "this", "that", "they", "he", "she", "these", "those", "there",
-                           "which", "them", "his", "her", "its"})
+PRONOUN_START = frozenset(
+    {
+        "it",
+        "this",
+        "that",
+        "they",
+        "he",
+        "she",
+        "these",
+        "those",
+        "there",
+        "which",
+        "them",
+        "his",
+        "her",
+        "its",
+    }
+)
 
 
 def stem(word: str) -> str:

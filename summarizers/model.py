@@ -10,6 +10,11 @@ from functools import cached_property
 from pydantic import BaseModel, ConfigDict, Field
 
 
+def round_seconds(seconds: float | None) -> float | None:
+    """Times in output are kept to the hundredth of a second."""
+    return None if seconds is None else round(seconds, 2)
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One stretch of the transcript: a cue, a turn or a line of text."""

@@ -7,14 +7,18 @@ from collections import Counter
 
 from summarizers.clean import Unit, norm
 from summarizers.lexicon import STOPWORDS, stem
-from summarizers.model import Topic
+from summarizers.model import Topic, round_seconds
 
 WORDS_PER_SECTION = 1500
 MAX_SECTIONS = 8
 
 
 def section_count(words: int) -> int:
-    return max(1, min(MAX_SECTIONS, round(words / WORDS_PER_SECTION)))
+    """About one section per 1,500 words; at least 3 once an episode has 1,000 words."""
+    wanted = round(words / WORDS_PER_SECTION)
+    if words >= 1000:
+        wanted = max(wanted, 3)
+    return max(1, min(MAX_SECTIONS, wanted))
 
 
 def make_topics(units: list[Unit], terms: list[frozenset[str]]) -> list[Topic]:
@@ -45,8 +49,13 @@ def make_topics(units: list[Unit], terms: list[frozenset[str]]) -> list[Topic]:
     for (lo, hi), c in zip(ranges, counts, strict=True):
         title = _title(units[lo:hi], c, df, len(ranges), surface)
         first = units[lo]
-        topics.append(Topic(title=title, start_seconds=first.start_seconds,
-                            span=(first.start_char, units[hi - 1].end_char)))
+        topics.append(
+            Topic(
+                title=title,
+                start_seconds=round_seconds(first.start_seconds),
+                span=(first.start_char, units[hi - 1].end_char),
+            )
+        )
     return topics
 
 
@@ -60,9 +69,15 @@ def _surface_forms(units: list[Unit]) -> dict[str, str]:
     return {s: c.most_common(1)[0][0] for s, c in seen.items()}
 
 
-def _title(units: list[Unit], counts: Counter[str], df: Counter[str], sections: int,
-           surface: dict[str, str]) -> str:
+def _title(
+    units: list[Unit],
+    counts: Counter[str],
+    df: Counter[str],
+    sections: int,
+    surface: dict[str, str],
+) -> str:
     """Up to three key phrases: a repeated two-word phrase first, then distinctive words."""
+
     def weight(t: str) -> float:
         return counts[t] * math.log(1 + sections / df[t]) if len(t) > 2 else 0.0
 
@@ -74,8 +89,10 @@ def _title(units: list[Unit], counts: Counter[str], df: Counter[str], sections: 
                 bigrams[(stem(a), stem(b))] += 1
     phrases: list[str] = []
     used: set[str] = set()
-    best = sorted(((n * (weight(a) + weight(b)), (a, b)) for (a, b), n in bigrams.items()
-                   if n >= 2), reverse=True)
+    best = sorted(
+        ((n * (weight(a) + weight(b)), (a, b)) for (a, b), n in bigrams.items() if n >= 2),
+        reverse=True,
+    )
     if best:
         a, b = best[0][1]
         phrases.append(f"{surface.get(a, a)} {surface.get(b, b)}")

@@ -13,12 +13,37 @@ from bs4 import BeautifulSoup
 from bot.errors import TranscriptError
 from summarizers.model import RawSegment
 
+_BLOCKS = [
+    "p",
+    "div",
+    "li",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "dt",
+    "dd",
+    "tr",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "table",
+    "ul",
+    "ol",
+    "main",
+]
 _CUE_SPEAKER = re.compile(r"^\s*\[([^\]\n]{1,60})\]:\s*(.*)$", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _VTT_TIMING = re.compile(
     r"^\s*(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}\.\d{3}(?:\s+.*)?$"
 )
-_SRT_TIMING = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}")
+_SRT_TIMING = re.compile(
+    r"^\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}\s*-->\s*\d+:\d{1,2}:\d{1,2}[,.]\d{1,3}"
+)
 
 
 def _speaker_and_text(text: str, voice: str | None = None) -> tuple[str | None, str]:
@@ -45,8 +70,9 @@ def parse_srt(text: str) -> list[RawSegment]:
     segments = []
     for sub in subs:
         speaker, body = _speaker_and_text(sub.content)
-        segments.append(RawSegment(body, sub.start.total_seconds(), sub.end.total_seconds(),
-                                   speaker))
+        segments.append(
+            RawSegment(body, sub.start.total_seconds(), sub.end.total_seconds(), speaker)
+        )
     return segments
 
 
@@ -71,10 +97,9 @@ def parse_vtt(text: str) -> list[RawSegment]:
     except Exception as exc:  # webvtt raises several error types for broken files
         raise TranscriptError(f"malformed WebVTT file: {exc}") from None
     segments = []
-    for cue in captions:
+    for cue in captions.captions:
         speaker, body = _speaker_and_text(cue.text, cue.voice)
-        segments.append(RawSegment(body, _seconds(cue.start_time), _seconds(cue.end_time),
-                                   speaker))
+        segments.append(RawSegment(body, _seconds(cue.start_time), _seconds(cue.end_time), speaker))
     return segments
 
 
@@ -100,8 +125,9 @@ def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
         except (TypeError, ValueError):
             raise TranscriptError(f"JSON transcript segment {n} has a non-numeric time") from None
         speaker = item.get("speaker")
-        segments.append(RawSegment(item["body"], start, end,
-                                   str(speaker).strip() or None if speaker else None))
+        segments.append(
+            RawSegment(item["body"], start, end, str(speaker).strip() or None if speaker else None)
+        )
     meta = {k: str(data[k]) for k in ("title", "show") if isinstance(data.get(k), str)}
     return segments, meta
 
@@ -114,15 +140,30 @@ def parse_json(text: str) -> tuple[list[RawSegment], dict[str, str]]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise TranscriptError(f"malformed JSON transcript at line {exc.lineno}: {exc.msg}") from None
+        raise TranscriptError(
+            f"malformed JSON transcript at line {exc.lineno}: {exc.msg}"
+        ) from None
     return parse_podcast_json(data)
 
 
 def html_to_lines(text: str) -> tuple[list[str], str | None]:
     """The visible text of an HTML page, one block per line, and its title."""
     soup = BeautifulSoup(text, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head", "nav", "footer",
-                     "svg", "form", "button", "iframe"]):
+    for tag in soup(
+        [
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "head",
+            "nav",
+            "footer",
+            "svg",
+            "form",
+            "button",
+            "iframe",
+        ]
+    ):
         if tag.name == "head":
             continue
         tag.decompose()
@@ -131,5 +172,10 @@ def html_to_lines(text: str) -> tuple[list[str], str | None]:
     if soup.head:
         soup.head.decompose()
     body = soup.body or soup
-    lines = [" ".join(line.split()) for line in body.get_text("\n").splitlines()]
+    for br in body.find_all("br"):
+        br.replace_with("\n")
+    for block in body.find_all(_BLOCKS):
+        block.insert(0, "\n")
+        block.append("\n")
+    lines = [" ".join(line.split()) for line in body.get_text().splitlines()]
     return [line for line in lines if line], title or None

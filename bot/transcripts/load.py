@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import TranscriptError
@@ -13,8 +14,9 @@ from summarizers.model import RawSegment, Transcript
 
 DEFAULT_MAX_BYTES = 20_000_000
 MIN_WORDS = 60
-_HTML = re.compile(r"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)|<body[\s>]|<p[\s>]",
-                   re.IGNORECASE)
+_HTML = re.compile(
+    r"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)|<body[\s>]|<p[\s>]", re.IGNORECASE
+)
 FORMATS = ("text", "srt", "vtt", "json", "html")
 
 
@@ -23,7 +25,7 @@ def detect_format(text: str, name: str = "") -> str:
     head = text.lstrip("\ufeff \t\r\n")[:4096]
     if head.startswith("WEBVTT"):
         return "vtt"
-    if head.startswith(("{", "[")):
+    if head.startswith("{") or re.match(r"\[\s*[{\]]", head):
         return "json"
     if formats.looks_like_srt(head):
         return "srt"
@@ -35,8 +37,9 @@ def detect_format(text: str, name: str = "") -> str:
     return "text"
 
 
-def load_text(text: str, *, source: str = "-", fmt: str | None = None,
-              notes: tuple[str, ...] = ()) -> Transcript:
+def load_text(
+    text: str, *, source: str = "-", fmt: str | None = None, notes: tuple[str, ...] = ()
+) -> Transcript:
     """Parse decoded text in its detected (or given) format."""
     fmt = fmt or detect_format(text, source)
     text = text.lstrip("\ufeff")
@@ -64,8 +67,13 @@ def load_text(text: str, *, source: str = "-", fmt: str | None = None,
         keep_lines = not structured
     meta.pop("topics", None)
     transcript = Transcript.build(
-        segments, keep_line_breaks=keep_lines, source=source, format=fmt, notes=notes,
-        title=meta.get("title"), show=meta.get("show"),
+        segments,
+        keep_line_breaks=keep_lines,
+        source=source,
+        format=fmt,
+        notes=notes,
+        title=meta.get("title"),
+        show=meta.get("show"),
     )
     _check_usable(transcript)
     return transcript
@@ -85,8 +93,9 @@ def _check_usable(transcript: Transcript) -> None:
         )
 
 
-def load_bytes(data: bytes, *, source: str = "-", max_bytes: int = DEFAULT_MAX_BYTES,
-               fmt: str | None = None) -> Transcript:
+def load_bytes(
+    data: bytes, *, source: str = "-", max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+) -> Transcript:
     """Decode, detect and load; raises TranscriptError with a one-line message."""
     name = Path(source).name if source not in {"", "-"} else "the transcript"
     if not data.strip():
@@ -97,8 +106,9 @@ def load_bytes(data: bytes, *, source: str = "-", max_bytes: int = DEFAULT_MAX_B
     return load_text(text, source=source, fmt=fmt, notes=(note,) if note else ())
 
 
-def load_path(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
-              fmt: str | None = None) -> Transcript:
+def load_path(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+) -> Transcript:
     """Load a transcript file, refusing it before reading if it is over the size cap."""
     p = Path(path)
     try:
@@ -118,4 +128,7 @@ def load_path(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES,
         raise TranscriptError(f"{p} is a directory, not a transcript file") from None
     except PermissionError:
         raise TranscriptError(f"cannot read {p}: permission denied") from None
-    return load_bytes(data, source=str(p), max_bytes=max_bytes, fmt=fmt)
+    transcript = load_bytes(data, source=str(p), max_bytes=max_bytes, fmt=fmt)
+    if transcript.title is None:  # a file name is a better title than none
+        transcript = replace(transcript, title=p.stem.replace("_", " ").replace("-", " "))
+    return transcript

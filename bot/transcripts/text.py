@@ -31,7 +31,7 @@ def split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
         if _MARKER.match(line):
             header = [h.strip() for h in lines[:i] if h.strip()]
-            return _header_fields(header), lines[i + 1:]
+            return _header_fields(header), lines[i + 1 :]
     return {}, lines
 
 
@@ -75,8 +75,8 @@ def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
         parsed.append((start, speaker, g[9], line))
         labelled += speaker is not None
         timed += start is not None
-    use_labels = len(body) >= 2 and labelled >= 0.3 * len(body)
-    use_times = len(body) >= 2 and timed >= 0.3 * len(body)
+    use_labels = labelled >= 2 and labelled >= 0.5 * len(body)
+    use_times = timed >= 2 and timed >= 0.5 * len(body)
     segments: list[RawSegment] = []
     speaker_now: str | None = None
     for start, speaker, rest, line in parsed:
@@ -84,12 +84,16 @@ def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
             speaker_now = speaker
         text = line.strip()
         if use_labels or use_times:
-            text = (rest if (use_labels and speaker is not None) or start is not None
-                    else line).strip()
+            text = (
+                rest if (use_labels and speaker is not None) or start is not None else line
+            ).strip()
             if use_labels and speaker is None and start is None:
                 text = line.strip()
-        segments.append(RawSegment(text, start if use_times else None, None,
-                                   speaker_now if use_labels else None))
+        segments.append(
+            RawSegment(
+                text, start if use_times else None, None, speaker_now if use_labels else None
+            )
+        )
     return _with_end_times(segments), use_labels or use_times
 
 
@@ -99,6 +103,6 @@ def _with_end_times(segments: list[RawSegment]) -> list[RawSegment]:
     for i, seg in enumerate(segments):
         end = None
         if seg.start is not None:
-            end = next((s.start for s in segments[i + 1:] if s.start is not None), None)
+            end = next((s.start for s in segments[i + 1 :] if s.start is not None), None)
         out.append(RawSegment(seg.text, seg.start, end, seg.speaker))
     return out

@@ -1,0 +1,138 @@
+"""The `podbrief` command line."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from pathlib import Path
+from typing import TypeVar
+
+import click
+from rich.console import Console
+
+from bot.config import load_settings
+from bot.errors import UserError
+from bot.output import RENDERERS
+from bot.transcripts import load_bytes, load_path
+from summarizers.base import SummaryOptions
+from summarizers.extractive import ExtractiveSummarizer
+from summarizers.model import Summary
+
+PROGRESS_AFTER_SECONDS = 1.0
+T = TypeVar("T")
+
+
+@click.group(
+    name="podbrief", no_args_is_help=True, context_settings={"help_option_names": ["-h", "--help"]}
+)
+def cli() -> None:
+    """Podcast episodes into key takeaways and verbatim quotes."""
+
+
+@cli.command()
+@click.argument("source")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["md", "text", "json"]),
+    default="md",
+    show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--takeaways",
+    "-t",
+    type=click.IntRange(3, 10),
+    default=None,
+    help="Number of takeaways, 3-10.  [default: 6, or PODBRIEF_TAKEAWAYS]",
+)
+@click.option(
+    "--quotes",
+    "-q",
+    type=click.IntRange(1, 8),
+    default=None,
+    help="Number of quotes, 1-8.  [default: 4, or PODBRIEF_QUOTES]",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["extractive"]),
+    default="extractive",
+    show_default=True,
+    help="Summarizer engine (offline, no key needed).",
+)
+def summarize(
+    source: str, fmt: str, takeaways: int | None, quotes: int | None, engine: str
+) -> None:
+    """Summarize the transcript SOURCE and print takeaways, quotes and topics.
+
+    SOURCE is a transcript file (plain text, SubRip .srt, WebVTT .vtt, Podcasting 2.0
+    JSON or an HTML page; the format is detected from the content), or - to read
+    standard input.
+    """
+    settings = load_settings()
+    options = SummaryOptions(
+        takeaways=takeaways or settings.takeaways, quotes=quotes or settings.quotes
+    )
+
+    def work() -> Summary:
+        if source == "-":
+            data = sys.stdin.buffer.read(settings.max_transcript_bytes + 1)
+            transcript = load_bytes(data, source="-", max_bytes=settings.max_transcript_bytes)
+        else:
+            transcript = load_path(Path(source), max_bytes=settings.max_transcript_bytes)
+        return ExtractiveSummarizer().run(transcript, options)
+
+    name = "standard input" if source == "-" else Path(source).name
+    summary = _with_progress(work, f"Summarizing {name}")
+    for note in summary.notes:
+        Console(stderr=True).print(f"note: {note}", style="yellow", highlight=False)
+    sys.stdout.write(RENDERERS[fmt](summary))
+
+
+def _with_progress(work: Callable[[], T], label: str) -> T:
+    """Run `work`, showing a spinner on stderr when it takes longer than a second."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future: Future[T] = pool.submit(work)
+        try:
+            return future.result(timeout=PROGRESS_AFTER_SECONDS)
+        except FutureTimeout:
+            pass
+        with Console(stderr=True).status(f"{label}…"):
+            return future.result()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: exit 0 on success, 2 with a one-line message on bad input or usage."""
+    try:
+        cli.main(args=argv, prog_name="podbrief", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        click.echo(exc.ctx.get_help() if exc.ctx else "", err=True)
+        return 2
+    except click.UsageError as exc:
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        click.echo(f"podbrief: error: {exc.format_message()}{hint}", err=True)
+        return 2
+    except click.ClickException as exc:
+        click.echo(f"podbrief: error: {exc.format_message()}", err=True)
+        return 2
+    except click.Abort:
+        click.echo("podbrief: aborted", err=True)
+        return 130
+    except UserError as exc:
+        click.echo(f"podbrief: error: {exc}", err=True)
+        return 2
+    except BrokenPipeError:
+        return 0
+    return 0
+
+
+def run() -> None:
+    """Console-script wrapper: exit with main()'s code."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

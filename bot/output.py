@@ -1,0 +1,77 @@
+"""A Summary as Markdown, plain text or JSON (the JSON schema is documented in the README)."""
+
+from __future__ import annotations
+
+import json
+
+from summarizers.model import Summary
+
+
+def clock(seconds: float | None) -> str:
+    """`1:02:03` or `2:03`; empty when the time is unknown."""
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    h, m, sec = s // 3600, s % 3600 // 60, s % 60
+    return f"{h}:{m:02}:{sec:02}" if h else f"{m}:{sec:02}"
+
+
+def _who_when(speaker: str | None, seconds: float | None) -> str:
+    parts = [p for p in (speaker, clock(seconds)) if p]
+    return ", ".join(parts)
+
+
+def to_json(summary: Summary) -> str:
+    return json.dumps(summary.model_dump(mode="json"), ensure_ascii=False, indent=2)
+
+
+def _heading(summary: Summary) -> tuple[str, str]:
+    title = summary.title or "Episode summary"
+    meta = [
+        p for p in (summary.show, clock(summary.duration_seconds), f"{summary.engine} engine") if p
+    ]
+    return title, " · ".join(meta)
+
+
+def to_markdown(summary: Summary) -> str:
+    title, meta = _heading(summary)
+    lines = [f"# {title}", "", f"_{meta}_", ""]
+    lines += [f"> Note: {note}" for note in summary.notes]
+    lines += ["## Key takeaways", ""]
+    for t in summary.takeaways:
+        where = _who_when(t.speaker, t.start_seconds)
+        lines.append(f"- {t.text}" + (f" _({where})_" if where else ""))
+    lines += ["", "## Quotes", ""]
+    for q in summary.quotes:
+        lines.append(f"> “{q.text}”")
+        where = _who_when(q.speaker, q.start_seconds)
+        lines += [f"> — {where}" if where else ">", ""]
+    if summary.topics:
+        lines += ["## Topics", ""]
+        for i, topic in enumerate(summary.topics, 1):
+            at = clock(topic.start_seconds)
+            lines.append(f"{i}. {topic.title}" + (f" ({at})" if at else ""))
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def to_text(summary: Summary) -> str:
+    title, meta = _heading(summary)
+    lines = [title, meta, ""]
+    lines += [f"Note: {note}" for note in summary.notes]
+    lines.append("KEY TAKEAWAYS")
+    for i, t in enumerate(summary.takeaways, 1):
+        where = _who_when(t.speaker, t.start_seconds)
+        lines.append(f"{i}. {t.text}" + (f" ({where})" if where else ""))
+    lines += ["", "QUOTES"]
+    for q in summary.quotes:
+        where = _who_when(q.speaker, q.start_seconds)
+        lines.append(f'"{q.text}"' + (f" - {where}" if where else ""))
+    if summary.topics:
+        lines += ["", "TOPICS"]
+        for topic in summary.topics:
+            at = clock(topic.start_seconds)
+            lines.append((f"[{at}] " if at else "- ") + topic.title)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+RENDERERS = {"md": to_markdown, "text": to_text, "json": to_json}

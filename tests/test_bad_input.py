@@ -1,0 +1,117 @@
+"""Every kind of bad input gets a clear one-line message."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from bot.errors import TranscriptError
+from bot.transcripts import load_bytes, load_path
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _error(data: bytes, **kw: object) -> str:
+    with pytest.raises(TranscriptError) as info:
+        load_bytes(data, **kw)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\t  \r\n"])
+def test_empty(data: bytes) -> None:
+    assert "empty" in _error(data)
+
+
+def test_binary() -> None:
+    data = bytes(range(256)) * 40
+    assert "binary" in _error(data, source="upload.mp3")
+
+
+def test_too_large_is_refused_with_the_setting_name() -> None:
+    data = (FIXTURES / "episode.vtt").read_bytes()
+    message = _error(data, max_bytes=100)
+    assert "limit" in message
+    assert "PODBRIEF_MAX_TRANSCRIPT_BYTES" in message
+
+
+def test_too_large_file_is_refused_before_reading(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"word " * 5000)
+    with pytest.raises(TranscriptError, match="over the"):
+        load_path(big, max_bytes=1000)
+
+
+def test_utf16_with_bom() -> None:
+    text = (FIXTURES / "episode_names.txt").read_text()
+    for encoding in ("utf-16-le", "utf-16-be"):
+        bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+        t = load_bytes(bom + text.encode(encoding))
+        assert t.segments[0].text.startswith("Welcome back")
+        assert t.notes == ()
+
+
+def test_utf8_bom_is_not_text() -> None:
+    t = load_bytes(codecs.BOM_UTF8 + (FIXTURES / "episode.vtt").read_bytes())
+    assert t.format == "vtt"
+    assert "\ufeff" not in t.text
+
+
+def test_cp1252_fallback_says_so() -> None:
+    text = (FIXTURES / "episode_names.txt").read_text().replace("Reyes", "Réyes")
+    t = load_bytes(text.encode("cp1252"))
+    assert "Réyes" in t.text
+    assert any("cp1252" in note for note in t.notes)
+
+
+def test_malformed_srt_names_the_line() -> None:
+    good = (FIXTURES / "episode.srt").read_text()
+    lines = good.splitlines()
+    lines[5] = "00:00:06,500 -> garbage"  # second cue's timing line
+    message = _error("\n".join(lines).encode())
+    assert "SubRip" in message
+    assert "line 5" in message
+
+
+def test_malformed_vtt_names_the_line() -> None:
+    lines = (FIXTURES / "episode.vtt").read_text().splitlines()
+    lines[6] = "00:00:06.500 --> 00:00:1"
+    message = _error("\n".join(lines).encode())
+    assert "WebVTT" in message
+    assert "line 7" in message
+
+
+def test_vtt_without_header() -> None:
+    text = (FIXTURES / "episode.vtt").read_text().replace("WEBVTT", "")
+    assert "WEBVTT" in _error(text.encode(), source="x.vtt")
+
+
+def test_malformed_json() -> None:
+    assert "JSON" in _error(b'{"segments": [{"body": "hi"}')
+
+
+def test_json_without_segments() -> None:
+    assert "segments" in _error(b'{"words": []}')
+
+
+def test_json_with_bad_time() -> None:
+    assert "segment 0" in _error(b'{"segments": [{"body": "hello there", "startTime": "soon"}]}')
+
+
+def test_too_short() -> None:
+    message = _error(b"Hello there. This is short.")
+    assert "too short" in message
+    assert "5 words" in message
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptError, match="no such file"):
+        load_path(tmp_path / "nope.srt")
+
+
+def test_directory(tmp_path: Path) -> None:
+    with pytest.raises(TranscriptError, match="not a file|directory"):
+        load_path(tmp_path)

@@ -1,0 +1,116 @@
+"""Each transcript format loads into the same segments, speakers and times."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.transcripts import load_bytes, load_path
+from bot.transcripts.load import detect_format
+
+FIXTURES = Path(__file__).parent / "fixtures"
+FIRST = "Welcome back to Compost Corner. Today I'm talking with Tom Reyes about hot composting."
+LAST = "Tom Reyes, thank you for joining us."
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("episode.srt", "srt"),
+        ("episode.vtt", "vtt"),
+        ("episode_bracket.vtt", "vtt"),
+        ("episode.json", "json"),
+        ("episode_labelled.txt", "text"),
+        ("episode_names.txt", "text"),
+        ("episode.html", "html"),
+    ],
+)
+def test_speaker_formats_give_the_same_turns(name: str, fmt: str) -> None:
+    t = load_path(FIXTURES / name)
+    assert t.format == fmt
+    assert len(t.segments) == 9
+    assert t.segments[0].text == FIRST
+    assert t.segments[-1].text == LAST
+    assert [s.speaker for s in t.segments[:3]] == ["Priya", "Tom", "Priya"]
+    for seg in t.segments:
+        assert t.text[seg.offset : seg.offset + len(seg.text)] == seg.text
+
+
+@pytest.mark.parametrize(
+    "name", ["episode.srt", "episode.vtt", "episode.json", "episode_labelled.txt"]
+)
+def test_timed_formats_keep_start_times(name: str) -> None:
+    t = load_path(FIXTURES / name)
+    starts = [s.start for s in t.segments]
+    assert starts[:4] == [0.0, 6.5, 15.0, 22.0] or starts[:4] == [0.0, 6.0, 15.0, 22.0]
+    assert t.duration_seconds is not None
+    assert t.duration_seconds >= 78
+
+
+def test_untimed_names_have_no_times() -> None:
+    t = load_path(FIXTURES / "episode_names.txt")
+    assert all(s.start is None for s in t.segments)
+    assert t.duration_seconds is None
+
+
+def test_html_keeps_visible_text_only() -> None:
+    t = load_path(FIXTURES / "episode.html")
+    assert t.title == "Compost Corner: Hot Composting"
+    for hidden in ("tracking", "margin", "Home | Episodes", "Copyright"):
+        assert hidden not in t.text
+    assert "Compost Corner: Hot Composting" not in t.text  # the title is not a line of speech
+
+
+def test_caption_export_header_is_kept_out() -> None:
+    t = load_path(FIXTURES / "caption_export.txt")
+    assert t.title == "Hot Composting With Tom Reyes"
+    assert t.show == "Compost Corner"
+    for header_only in (
+        "Topics Covered",
+        "Browns and greens",
+        "carbon to nitrogen ratio",
+        "Full Transcript",
+    ):
+        assert header_only not in t.text
+    assert t.text.startswith("Welcome back to Compost Corner.")
+    # caption lines stay lines, so verbatim quotes are substrings of the file itself
+    assert t.text in (FIXTURES / "caption_export.txt").read_text()
+
+
+def test_detected_by_content_not_by_name() -> None:
+    vtt = (FIXTURES / "episode.vtt").read_bytes()
+    t = load_bytes(vtt, source="transcript.txt")
+    assert t.format == "vtt"
+    assert detect_format((FIXTURES / "episode.srt").read_text(), "notes.txt") == "srt"
+    assert detect_format((FIXTURES / "episode.json").read_text(), "x.srt") == "json"
+    assert detect_format((FIXTURES / "episode.html").read_text(), "x.txt") == "html"
+
+
+def test_labelled_text_formats() -> None:
+    text = "\n".join(
+        [
+            "(12:03) Ana: First we measured the soil temperature in every bed twice a day.",
+            "(12:10) Ben: The readings showed the north beds stayed four degrees colder in spring.",
+            "[01:02:03.5] Ana: So we moved the tomatoes south and the yield doubled that season.",
+            "Ben: Nobody expected such a large change from such a small move in the garden plan.",
+            "It also saved water, because the southern beds drained much better after heavy rain.",
+        ]
+    )
+    t = load_bytes(text.encode())
+    assert [s.speaker for s in t.segments] == ["Ana", "Ben", "Ana", "Ben", "Ben"]
+    assert [s.start for s in t.segments[:3]] == [723.0, 730.0, 3723.5]
+    assert t.segments[0].text.startswith("First we measured")
+
+
+def test_prose_with_a_colon_is_not_speaker_labelled() -> None:
+    text = (
+        "Note: this is an essay rather than a conversation between people. " * 3
+        + "\n"
+        + "It has several lines of ordinary prose that mention no speakers at all. " * 3
+        + "\n"
+        + "A third line keeps going with more words about nothing in particular. " * 3
+    )
+    t = load_bytes(text.encode())
+    assert all(s.speaker is None for s in t.segments)
+    assert t.segments[0].text.startswith("Note: this is an essay")
