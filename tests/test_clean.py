@@ -1,0 +1,131 @@
+"""Cleaning drops repeats, fillers and stutters, and never loses the way back."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from summarizers.clean import MAX_UNIT_WORDS, clean, norm
+from summarizers.model import RawSegment, Transcript
+
+
+def _t(*lines: str, speaker: str | None = None, keep_lines: bool = True) -> Transcript:
+    return Transcript.build([RawSegment(line, speaker=speaker) for line in lines],
+                            keep_line_breaks=keep_lines)
+
+
+def _display(t: Transcript) -> str:
+    return " ".join(u.display for u in clean(t))
+
+
+def test_rolling_caption_tail_is_dropped() -> None:
+    t = _t(
+        "the compost pile needs air and water to stay warm. We turn it",
+        "We turn it every four days with a fork.",
+    )
+    assert _display(t) == ("The compost pile needs air and water to stay warm. "
+                           "We turn it every four days with a fork.")
+
+
+def test_line_equal_to_previous_tail_is_dropped() -> None:
+    t = _t("Microbes do the work. And so we wait.", "And so we wait.", "Then we sift it.")
+    assert _display(t).count("And so we wait") == 1
+
+
+def test_two_word_overlap_is_not_a_repeat() -> None:
+    t = _t("I put it in the bin", "in the morning before work.")
+    assert "in the bin in the morning" in _display(t)
+
+
+def test_fillers_and_stutters_are_dropped_for_display() -> None:
+    t = _t("So uh the the pile gets um really hot, p pretty quickly in in the summer.")
+    assert _display(t) == "So the pile gets really hot, pretty quickly in the summer."
+
+
+def test_phrase_repeats_are_dropped() -> None:
+    t = _t("We talked about the research behind it in the in the space of models.")
+    assert "in the space of models" in _display(t)
+    assert "in the in the" not in _display(t)
+
+
+def test_grammatical_doubles_are_kept() -> None:
+    t = _t("I know that that is true, and what he had had was enough for the season.")
+    assert "that that" in _display(t)
+    assert "had had" in _display(t)
+
+
+def test_run_on_sentences_are_split() -> None:
+    words = ("we planted beans along the fence and the beans climbed the wire and then the "
+             "squirrels found them so we put a net over them but the net tore in the wind "
+             "because it was cheap and we learned to buy better nets for next year")
+    units = clean(_t(words + "."))
+    assert len(units) > 1
+    assert all(len(u.words) <= 60 for u in units)
+    assert max(len(u.words) for u in units) <= MAX_UNIT_WORDS + 20
+
+
+def test_sentences_split_at_speaker_change() -> None:
+    t = Transcript.build([RawSegment("I think the soil is ready", speaker="A"),
+                          RawSegment("it still looks wet to me", speaker="B")])
+    units = clean(t)
+    assert [u.speaker for u in units] == ["A", "B"]
+
+
+def test_units_map_back_to_verbatim_span_time_and_speaker() -> None:
+    t = Transcript.build([
+        RawSegment("Um, hello there. The the bins are full.", start=10.0, end=14.0, speaker="Ana"),
+        RawSegment("We emptied them on Tuesday.", start=14.0, end=16.0, speaker="Ben"),
+    ])
+    units = clean(t)
+    assert [u.display for u in units] == ["Hello there.", "The bins are full.",
+                                          "We emptied them on Tuesday."]
+    second = units[1]
+    # the span starts at the first kept word: the stutter before it is not part of it
+    assert t.text[second.start_char:second.end_char] == "the bins are full."
+    assert second.speaker == "Ana"
+    assert second.start_seconds is not None
+    assert 10.0 < second.start_seconds < 14.0
+    assert units[2].start_seconds == 14.0
+    assert units[2].speaker == "Ben"
+
+
+def test_noise_markers_are_dropped() -> None:
+    t = _t("OK , so {disfmarker} we 're on {vocalsound} . Check the mike .")
+    assert "disfmarker" not in _display(t)
+    assert "vocalsound" not in _display(t)
+    assert "we're on." in _display(t)
+
+
+_WORD = st.sampled_from(
+    "the a uh um so and compost pile heat the the water air I you know p pretty in in "
+    "worms soil. leaves, carbon? nitrogen!".split()
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_WORD, min_size=1, max_size=25).map(" ".join), min_size=1,
+                max_size=12), st.booleans())
+def test_cleaning_never_invents_words(lines: list[str], keep_lines: bool) -> None:
+    t = _t(*lines, keep_lines=keep_lines)
+    source_words = [norm(w) for w in t.text.split()]
+    for u in clean(t):
+        verbatim = t.text[u.start_char:u.end_char]
+        assert verbatim
+        verbatim_words = [norm(w) for w in verbatim.split()]
+        # display words are the verbatim words, in order, with some left out
+        it = iter(verbatim_words)
+        assert all(norm(w) in it for w in u.words)
+        for w in u.words:
+            assert norm(w) in source_words
+        assert all(t.text[o:].startswith(w) for o, w in zip(u.offsets, u.words, strict=True))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1, max_size=400))
+def test_cleaning_survives_any_text(text: str) -> None:
+    t = _t(*text.splitlines() or [text])
+    for u in clean(t):
+        assert t.text[u.start_char:u.end_char].strip()
+        assert re.sub(r"\s+", " ", u.display).strip()

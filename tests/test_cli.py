@@ -1,0 +1,107 @@
+"""The `podbrief` command, run through its installed entry point."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
+FIXTURES = Path(__file__).parent / "fixtures"
+SCRIPT = Path(sys.executable).with_name("podbrief")
+
+
+def podbrief(*args: str, stdin: bytes | None = None,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+    return subprocess.run([*command, *args], input=stdin, capture_output=True, timeout=60,
+                          env={**os.environ, **(env or {})}, check=False)
+
+
+def test_markdown_by_default() -> None:
+    r = podbrief("summarize", str(EXAMPLE))
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert out.startswith("# Fix It Forward")
+    assert "## Key takeaways" in out
+    assert "## Quotes" in out
+    assert out.count("\n- ") == 6
+
+
+def test_json_schema_is_stable() -> None:
+    r = podbrief("summarize", str(EXAMPLE), "--format", "json", "--takeaways", "4",
+                 "--quotes", "2")
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    for key in ("title", "show", "duration_seconds", "engine", "transcript_sha256",
+                "takeaways", "quotes", "topics"):
+        assert key in data
+    assert len(data["takeaways"]) == 4
+    assert len(data["quotes"]) == 2
+    assert set(data["takeaways"][0]) >= {"text", "speaker", "start_seconds"}
+    assert set(data["quotes"][0]) >= {"text", "verbatim", "speaker", "start_seconds"}
+    assert set(data["topics"][0]) >= {"title", "start_seconds"}
+    text = EXAMPLE.read_text()
+    assert all(q["verbatim"] in text for q in data["quotes"])
+
+
+def test_text_format_and_stdin() -> None:
+    r = podbrief("summarize", "-", "-f", "text", stdin=(FIXTURES / "episode.vtt").read_bytes())
+    assert r.returncode == 0, r.stderr
+    assert "KEY TAKEAWAYS" in r.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "expected"),
+    [
+        (["summarize", "missing-file.txt"], None, "no such file"),
+        (["summarize", "-"], b"", "empty"),
+        (["summarize", "-"], bytes(range(256)) * 50, "binary"),
+        (["summarize", "-"], b"Too short to summarize.", "too short"),
+        (["summarize", str(EXAMPLE), "--takeaways", "11"], None, "--takeaways"),
+        (["summarize", str(EXAMPLE), "--format", "pdf"], None, "--format"),
+        (["summarize"], None, "Missing argument"),
+        (["sumarize", str(EXAMPLE)], None, "No such command"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(args: list[str], stdin: bytes | None,
+                                         expected: str) -> None:
+    r = podbrief(*args, stdin=stdin)
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert expected in err
+    assert err.count("\n") == 1, err
+    assert "Traceback" not in err
+    assert r.stdout == b""
+
+
+def test_size_limit_setting() -> None:
+    r = podbrief("summarize", str(EXAMPLE), env={"PODBRIEF_MAX_TRANSCRIPT_BYTES": "1000"})
+    assert r.returncode == 2
+    assert "limit" in r.stderr.decode()
+
+
+def test_invalid_setting_names_the_variable() -> None:
+    r = podbrief("summarize", str(EXAMPLE), env={"PODBRIEF_MAX_TRANSCRIPT_BYTES": "lots"})
+    assert r.returncode == 2
+    assert "PODBRIEF_MAX_TRANSCRIPT_BYTES" in r.stderr.decode()
+
+
+def test_cp1252_note_goes_to_stderr(tmp_path: Path) -> None:
+    path = tmp_path / "latin.txt"
+    path.write_bytes(EXAMPLE.read_text().replace("Okafor", "Okafór").encode("cp1252"))
+    r = podbrief("summarize", str(path))
+    assert r.returncode == 0
+    assert "cp1252" in r.stderr.decode()
+    assert "Okafór" in r.stdout.decode()
+
+
+def test_help() -> None:
+    r = podbrief("summarize", "--help")
+    assert r.returncode == 0
+    assert "--takeaways" in r.stdout.decode()

@@ -1,0 +1,160 @@
+"""The offline engine: takeaways, quotes and topics that follow the rules."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.transcripts import load_path
+from summarizers.base import SummaryOptions
+from summarizers.extractive import ExtractiveSummarizer
+from summarizers.lexicon import BOILERPLATE
+from summarizers.model import RawSegment, Transcript
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def example() -> Transcript:
+    return load_path(EXAMPLE)
+
+
+def _words(text: str) -> int:
+    return len(re.findall(r"\w[\w'’-]*", text))
+
+
+def test_default_counts_and_rules(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example)
+    assert len(s.takeaways) == 6
+    assert len(s.quotes) == 4
+    starts = [t.span[0] for t in s.takeaways]
+    assert starts == sorted(starts), "takeaways are in episode order"
+    for t in s.takeaways:
+        assert 8 <= _words(t.text) <= 40
+        assert not t.text.rstrip().endswith("?")
+        assert not BOILERPLATE.search(t.text)
+        assert not re.match(r"(?i)(so|and|but|i mean|you know|uh|um)\b", t.text)
+        assert t.speaker in {"Dana Okafor", "Marcus Lindqvist"}
+        assert t.start_seconds is not None
+        assert t.text[0].isupper()
+    for q in s.quotes:
+        assert q.verbatim in example.text
+        assert example.text[q.span[0]:q.span[1]] == q.verbatim
+        assert 8 <= _words(q.text) <= 30
+        assert q.speaker is not None
+        assert q.start_seconds is not None
+
+
+def test_takeaways_come_from_across_the_episode(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example)
+    n = len(example.text)
+    fifths = {t.span[0] * 5 // n for t in s.takeaways}
+    assert len(fifths) >= 4
+
+
+def test_no_sponsor_read_or_greeting(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example, SummaryOptions(takeaways=10, quotes=8))
+    texts = [t.text for t in s.takeaways] + [q.text for q in s.quotes]
+    for text in texts:
+        for banned in ("brought to you", "rate and review", "Welcome to", "thanks so much",
+                       "What actually happens"):
+            assert banned.lower() not in text.lower()
+
+
+def test_options_change_counts(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example, SummaryOptions(takeaways=3, quotes=1))
+    assert len(s.takeaways) == 3
+    assert len(s.quotes) == 1
+
+
+def test_option_ranges_are_enforced() -> None:
+    with pytest.raises(ValueError, match="takeaways"):
+        SummaryOptions(takeaways=11)
+    with pytest.raises(ValueError, match="quotes"):
+        SummaryOptions(quotes=0)
+
+
+def test_deterministic(example: Transcript) -> None:
+    a = ExtractiveSummarizer().run(example)
+    b = ExtractiveSummarizer().run(load_path(EXAMPLE))
+    assert a == b
+    assert a.transcript_sha256 == example.sha256
+
+
+def test_quotes_display_drops_only_fillers(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example, SummaryOptions(quotes=8))
+    for q in s.quotes:
+        kept = q.text.split()
+        said = q.verbatim.split()
+        assert set(w.lower() for w in kept) <= set(w.lower() for w in said)
+
+
+def test_topics_in_order_with_titles(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example)
+    assert len(s.topics) >= 1
+    times = [t.start_seconds for t in s.topics]
+    assert times == sorted(times)  # type: ignore[type-var]
+    assert all(t.title and len(t.title) <= 80 for t in s.topics)
+
+
+def test_metadata(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example)
+    assert s.title == "Fix It Forward: Why Repair Beats Replace"
+    assert s.show == "The Workbench Hour, with host Dana Okafor"
+    assert s.engine == "extractive"
+    assert s.duration_seconds == 492.0
+
+
+@pytest.mark.parametrize("name", ["episode.srt", "episode.vtt", "episode.json",
+                                  "caption_export.txt", "episode.html"])
+def test_small_fixture_episodes_summarize(name: str) -> None:
+    t = load_path(FIXTURES / name)
+    s = ExtractiveSummarizer().run(t)
+    assert 1 <= len(s.takeaways) <= 6
+    assert all(q.verbatim in t.text for q in s.quotes)
+    assert all(not t_.text.endswith("?") for t_ in s.takeaways)
+
+
+def test_cache_key_names_engine_options_and_transcript(example: Transcript) -> None:
+    engine = ExtractiveSummarizer()
+    key = engine.cache_key(example, SummaryOptions())
+    assert example.sha256 in key
+    assert "extractive" in key
+    assert key != engine.cache_key(example, SummaryOptions(takeaways=7))
+
+
+_SENTENCES = st.lists(
+    st.sampled_from([
+        "Compost needs a balance of carbon and nitrogen to heat up properly.",
+        "uh the the worms prefer shade and moisture in the summer months",
+        "I think most people never turn the pile often enough, but oxygen matters.",
+        "What do you think about adding citrus peels?",
+        "Welcome back to the show, everyone.",
+        "So you know, leaves from the autumn are the best free carbon source around.",
+        "Nobody tells beginners that a cold pile still works, only more slowly.",
+        "Sifting the finished compost removes sticks and stones before planting.",
+        "Um, I mean, a thermometer is cheap and shows you what is really happening.",
+    ]),
+    min_size=8, max_size=40,
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(_SENTENCES, st.booleans())
+def test_every_quote_is_verbatim(sentences: list[str], timed: bool) -> None:
+    segs = [RawSegment(s, start=float(i * 5) if timed else None,
+                       end=float(i * 5 + 5) if timed else None,
+                       speaker="Host" if i % 3 == 0 else "Guest")
+            for i, s in enumerate(sentences)]
+    t = Transcript.build(segs)
+    s = ExtractiveSummarizer().run(t)
+    for q in s.quotes:
+        assert q.verbatim in t.text
+        assert t.text[q.span[0]:q.span[1]] == q.verbatim
+    for tk in s.takeaways:
+        assert not tk.text.endswith("?")
