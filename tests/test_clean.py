@@ -12,8 +12,9 @@ from summarizers.model import RawSegment, Transcript
 
 
 def _t(*lines: str, speaker: str | None = None, keep_lines: bool = True) -> Transcript:
-    return Transcript.build([RawSegment(line, speaker=speaker) for line in lines],
-                            keep_line_breaks=keep_lines)
+    return Transcript.build(
+        [RawSegment(line, speaker=speaker) for line in lines], keep_line_breaks=keep_lines
+    )
 
 
 def _display(t: Transcript) -> str:
@@ -25,8 +26,9 @@ def test_rolling_caption_tail_is_dropped() -> None:
         "the compost pile needs air and water to stay warm. We turn it",
         "We turn it every four days with a fork.",
     )
-    assert _display(t) == ("The compost pile needs air and water to stay warm. "
-                           "We turn it every four days with a fork.")
+    assert _display(t) == (
+        "The compost pile needs air and water to stay warm. We turn it every four days with a fork."
+    )
 
 
 def test_line_equal_to_previous_tail_is_dropped() -> None:
@@ -57,9 +59,11 @@ def test_grammatical_doubles_are_kept() -> None:
 
 
 def test_run_on_sentences_are_split() -> None:
-    words = ("we planted beans along the fence and the beans climbed the wire and then the "
-             "squirrels found them so we put a net over them but the net tore in the wind "
-             "because it was cheap and we learned to buy better nets for next year")
+    words = (
+        "we planted beans along the fence and the beans climbed the wire and then the "
+        "squirrels found them so we put a net over them but the net tore in the wind "
+        "because it was cheap and we learned to buy better nets for next year"
+    )
     units = clean(_t(words + "."))
     assert len(units) > 1
     assert all(len(u.words) <= 60 for u in units)
@@ -67,23 +71,34 @@ def test_run_on_sentences_are_split() -> None:
 
 
 def test_sentences_split_at_speaker_change() -> None:
-    t = Transcript.build([RawSegment("I think the soil is ready", speaker="A"),
-                          RawSegment("it still looks wet to me", speaker="B")])
+    t = Transcript.build(
+        [
+            RawSegment("I think the soil is ready", speaker="A"),
+            RawSegment("it still looks wet to me", speaker="B"),
+        ]
+    )
     units = clean(t)
     assert [u.speaker for u in units] == ["A", "B"]
 
 
 def test_units_map_back_to_verbatim_span_time_and_speaker() -> None:
-    t = Transcript.build([
-        RawSegment("Um, hello there. The the bins are full.", start=10.0, end=14.0, speaker="Ana"),
-        RawSegment("We emptied them on Tuesday.", start=14.0, end=16.0, speaker="Ben"),
-    ])
+    t = Transcript.build(
+        [
+            RawSegment(
+                "Um, hello there. The the bins are full.", start=10.0, end=14.0, speaker="Ana"
+            ),
+            RawSegment("We emptied them on Tuesday.", start=14.0, end=16.0, speaker="Ben"),
+        ]
+    )
     units = clean(t)
-    assert [u.display for u in units] == ["Hello there.", "The bins are full.",
-                                          "We emptied them on Tuesday."]
+    assert [u.display for u in units] == [
+        "Hello there.",
+        "The bins are full.",
+        "We emptied them on Tuesday.",
+    ]
     second = units[1]
     # the span starts at the first kept word: the stutter before it is not part of it
-    assert t.text[second.start_char:second.end_char] == "the bins are full."
+    assert t.text[second.start_char : second.end_char] == "the bins are full."
     assert second.speaker == "Ana"
     assert second.start_seconds is not None
     assert 10.0 < second.start_seconds < 14.0
@@ -105,13 +120,15 @@ _WORD = st.sampled_from(
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.lists(_WORD, min_size=1, max_size=25).map(" ".join), min_size=1,
-                max_size=12), st.booleans())
+@given(
+    st.lists(st.lists(_WORD, min_size=1, max_size=25).map(" ".join), min_size=1, max_size=12),
+    st.booleans(),
+)
 def test_cleaning_never_invents_words(lines: list[str], keep_lines: bool) -> None:
     t = _t(*lines, keep_lines=keep_lines)
     source_words = [norm(w) for w in t.text.split()]
     for u in clean(t):
-        verbatim = t.text[u.start_char:u.end_char]
+        verbatim = t.text[u.start_char : u.end_char]
         assert verbatim
         verbatim_words = [norm(w) for w in verbatim.split()]
         # display words are the verbatim words, in order, with some left out
@@ -127,5 +144,5 @@ def test_cleaning_never_invents_words(lines: list[str], keep_lines: bool) -> Non
 def test_cleaning_survives_any_text(text: str) -> None:
     t = _t(*text.splitlines() or [text])
     for u in clean(t):
-        assert t.text[u.start_char:u.end_char].strip()
+        assert t.text[u.start_char : u.end_char].strip()
         assert re.sub(r"\s+", " ", u.display).strip()

@@ -16,11 +16,18 @@ FIXTURES = Path(__file__).parent / "fixtures"
 SCRIPT = Path(sys.executable).with_name("podbrief")
 
 
-def podbrief(*args: str, stdin: bytes | None = None,
-             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def podbrief(
+    *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
-    return subprocess.run([*command, *args], input=stdin, capture_output=True, timeout=60,
-                          env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def test_markdown_by_default() -> None:
@@ -34,12 +41,19 @@ def test_markdown_by_default() -> None:
 
 
 def test_json_schema_is_stable() -> None:
-    r = podbrief("summarize", str(EXAMPLE), "--format", "json", "--takeaways", "4",
-                 "--quotes", "2")
+    r = podbrief("summarize", str(EXAMPLE), "--format", "json", "--takeaways", "4", "--quotes", "2")
     assert r.returncode == 0, r.stderr
     data = json.loads(r.stdout)
-    for key in ("title", "show", "duration_seconds", "engine", "transcript_sha256",
-                "takeaways", "quotes", "topics"):
+    for key in (
+        "title",
+        "show",
+        "duration_seconds",
+        "engine",
+        "transcript_sha256",
+        "takeaways",
+        "quotes",
+        "topics",
+    ):
         assert key in data
     assert len(data["takeaways"]) == 4
     assert len(data["quotes"]) == 2
@@ -69,8 +83,9 @@ def test_text_format_and_stdin() -> None:
         (["sumarize", str(EXAMPLE)], None, "No such command"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(args: list[str], stdin: bytes | None,
-                                         expected: str) -> None:
+def test_bad_input_exits_2_with_one_line(
+    args: list[str], stdin: bytes | None, expected: str
+) -> None:
     r = podbrief(*args, stdin=stdin)
     assert r.returncode == 2
     err = r.stderr.decode()

@@ -44,7 +44,7 @@ def test_default_counts_and_rules(example: Transcript) -> None:
         assert t.text[0].isupper()
     for q in s.quotes:
         assert q.verbatim in example.text
-        assert example.text[q.span[0]:q.span[1]] == q.verbatim
+        assert example.text[q.span[0] : q.span[1]] == q.verbatim
         assert 8 <= _words(q.text) <= 30
         assert q.speaker is not None
         assert q.start_seconds is not None
@@ -61,8 +61,13 @@ def test_no_sponsor_read_or_greeting(example: Transcript) -> None:
     s = ExtractiveSummarizer().run(example, SummaryOptions(takeaways=10, quotes=8))
     texts = [t.text for t in s.takeaways] + [q.text for q in s.quotes]
     for text in texts:
-        for banned in ("brought to you", "rate and review", "Welcome to", "thanks so much",
-                       "What actually happens"):
+        for banned in (
+            "brought to you",
+            "rate and review",
+            "Welcome to",
+            "thanks so much",
+            "What actually happens",
+        ):
             assert banned.lower() not in text.lower()
 
 
@@ -110,8 +115,9 @@ def test_metadata(example: Transcript) -> None:
     assert s.duration_seconds == 492.0
 
 
-@pytest.mark.parametrize("name", ["episode.srt", "episode.vtt", "episode.json",
-                                  "caption_export.txt", "episode.html"])
+@pytest.mark.parametrize(
+    "name", ["episode.srt", "episode.vtt", "episode.json", "caption_export.txt", "episode.html"]
+)
 def test_small_fixture_episodes_summarize(name: str) -> None:
     t = load_path(FIXTURES / name)
     s = ExtractiveSummarizer().run(t)
@@ -129,32 +135,40 @@ def test_cache_key_names_engine_options_and_transcript(example: Transcript) -> N
 
 
 _SENTENCES = st.lists(
-    st.sampled_from([
-        "Compost needs a balance of carbon and nitrogen to heat up properly.",
-        "uh the the worms prefer shade and moisture in the summer months",
-        "I think most people never turn the pile often enough, but oxygen matters.",
-        "What do you think about adding citrus peels?",
-        "Welcome back to the show, everyone.",
-        "So you know, leaves from the autumn are the best free carbon source around.",
-        "Nobody tells beginners that a cold pile still works, only more slowly.",
-        "Sifting the finished compost removes sticks and stones before planting.",
-        "Um, I mean, a thermometer is cheap and shows you what is really happening.",
-    ]),
-    min_size=8, max_size=40,
+    st.sampled_from(
+        [
+            "Compost needs a balance of carbon and nitrogen to heat up properly.",
+            "uh the the worms prefer shade and moisture in the summer months",
+            "I think most people never turn the pile often enough, but oxygen matters.",
+            "What do you think about adding citrus peels?",
+            "Welcome back to the show, everyone.",
+            "So you know, leaves from the autumn are the best free carbon source around.",
+            "Nobody tells beginners that a cold pile still works, only more slowly.",
+            "Sifting the finished compost removes sticks and stones before planting.",
+            "Um, I mean, a thermometer is cheap and shows you what is really happening.",
+        ]
+    ),
+    min_size=8,
+    max_size=40,
 )
 
 
 @settings(max_examples=60, deadline=None)
 @given(_SENTENCES, st.booleans())
 def test_every_quote_is_verbatim(sentences: list[str], timed: bool) -> None:
-    segs = [RawSegment(s, start=float(i * 5) if timed else None,
-                       end=float(i * 5 + 5) if timed else None,
-                       speaker="Host" if i % 3 == 0 else "Guest")
-            for i, s in enumerate(sentences)]
+    segs = [
+        RawSegment(
+            s,
+            start=float(i * 5) if timed else None,
+            end=float(i * 5 + 5) if timed else None,
+            speaker="Host" if i % 3 == 0 else "Guest",
+        )
+        for i, s in enumerate(sentences)
+    ]
     t = Transcript.build(segs)
     s = ExtractiveSummarizer().run(t)
     for q in s.quotes:
         assert q.verbatim in t.text
-        assert t.text[q.span[0]:q.span[1]] == q.verbatim
+        assert t.text[q.span[0] : q.span[1]] == q.verbatim
     for tk in s.takeaways:
         assert not tk.text.endswith("?")

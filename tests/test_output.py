@@ -10,13 +10,26 @@ from summarizers.model import Quote, Summary, Takeaway, Topic
 
 def _summary() -> Summary:
     return Summary(
-        title="Soil Talk", show="Garden Hour", duration_seconds=3725.0, engine="extractive",
+        title="Soil Talk",
+        show="Garden Hour",
+        duration_seconds=3725.0,
+        engine="extractive",
         transcript_sha256="ab" * 32,
-        takeaways=(Takeaway(text="Mulch keeps roots cool.", speaker="Ana", start_seconds=65.0,
-                            span=(0, 10)),
-                   Takeaway(text="Water early in the day.", span=(20, 30))),
-        quotes=(Quote(text="Soil is alive.", verbatim="Soil is, uh, alive.", speaker="Ben",
-                      start_seconds=3605.5, span=(40, 58)),),
+        takeaways=(
+            Takeaway(
+                text="Mulch keeps roots cool.", speaker="Ana", start_seconds=65.0, span=(0, 10)
+            ),
+            Takeaway(text="Water early in the day.", span=(20, 30)),
+        ),
+        quotes=(
+            Quote(
+                text="Soil is alive.",
+                verbatim="Soil is, uh, alive.",
+                speaker="Ben",
+                start_seconds=3605.5,
+                span=(40, 58),
+            ),
+        ),
         topics=(Topic(title="Mulch, roots", start_seconds=0.0, span=(0, 30)),),
         notes=("read as cp1252",),
     )
