@@ -14,10 +14,19 @@ import re
 import statistics
 import sys
 import time
+from pathlib import Path
 
 from rouge_score import rouge_scorer
 
-from bench.common import QMSUM_VAL, SEED, Meeting, load_meeting, require_corpus, sumy_pick
+from bench.common import (
+    QMSUM_VAL,
+    SEED,
+    SEENUNSEEN,
+    Meeting,
+    load_meeting,
+    require_corpus,
+    sumy_pick,
+)
 from bot.transcripts import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import clean, norm
@@ -113,6 +122,23 @@ def main() -> None:
             f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})"
         )
     print_seed()
+    check_verbatim(files)
+
+
+def check_verbatim(qmsum_files: list[Path]) -> None:
+    """Every quote's `verbatim` must be found exactly in its transcript, on every corpus file."""
+    engine = ExtractiveSummarizer()
+    checked = missing = 0
+    transcripts = [load_path(SEED)] + [load_path(p) for p in sorted(SEENUNSEEN.glob("*.vtt"))]
+    transcripts += [load_meeting(p).transcript for p in qmsum_files]
+    for transcript in transcripts:
+        for q in engine.run(transcript, SummaryOptions(quotes=8)).quotes:
+            checked += 1
+            missing += q.verbatim not in transcript.text
+    print(
+        f"\nverbatim check: {len(transcripts)} transcripts, {checked} quotes, "
+        f"{missing} not found exactly in their transcript"
+    )
 
 
 def seed_topics() -> list[str]:

@@ -61,14 +61,8 @@ LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
 REDUNDANT_JACCARD = 0.4
 PRONOUN_PENALTY = 0.75
-TERM_POWER = 0.0  # 0: a word weighs log(1 + count); otherwise count ** this
 MAX_TAKEAWAY_WORDS = 40
 SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
-GLOBAL_WEIGHT = 1.0
-LOCAL_LOG = True
-SLICE_IDF = 0.0  # how much a word's concentration in one slice counts
-FRAGMENT_PENALTY = 1.0  # for the later pieces of a split run-on sentence
-UNFINISHED_PENALTY = 1.0  # for units that do not end a sentence
 
 
 @dataclass(slots=True)
@@ -79,6 +73,8 @@ class _Cand:
     terms: frozenset[str]
     text: str
     n: int  # words, not counting lone punctuation tokens
+    end: int  # end of the last shown word in the transcript text
+    tagged: bool = False  # a statement whose trailing ", right?" was cut
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -100,10 +96,40 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
     for u in units:
         skip = _trim_markers(u.words)
         words = u.words[skip:]
+        tag = _tag_length(words)
+        end = u.end_char
+        if tag:
+            words = words[:-tag]
+            last = skip + len(words) - 1
+            end = u.offsets[last] + len(u.words[last])
         terms = frozenset(content_terms([norm(w) for w in words]))
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
-        cands.append(_Cand(u, skip, words, terms, detokenize(words), n))
+        text = detokenize(words)
+        if tag:
+            text = text.rstrip(",;: ") + "."
+        cands.append(_Cand(u, skip, words, terms, text, n, end, bool(tag)))
     return cands
+
+
+_TAGS = (
+    ("right?",),
+    ("you", "know?"),
+    ("no?",),
+    ("yeah?",),
+    ("correct?",),
+    ("isn't", "it?"),
+    ("don't", "you", "think?"),
+)
+
+
+def _tag_length(words: tuple[str, ...]) -> int:
+    """Words in a trailing tag question ("AGI is here, right?") of a longer statement."""
+    for tag in _TAGS:
+        size = len(tag)
+        if len(words) > size + 6 and tuple(w.lower() for w in words[-size:]) == tag:
+            if words[-size - 1].endswith(","):
+                return size
+    return 0
 
 
 def _is_question(c: _Cand) -> bool:
@@ -150,7 +176,7 @@ class ExtractiveSummarizer:
                     text=c.text,
                     speaker=c.unit.speaker,
                     start_seconds=round_seconds(c.unit.times[c.skip]),
-                    span=(c.unit.offsets[c.skip], c.unit.end_char),
+                    span=(c.unit.offsets[c.skip], c.end),
                 )
                 for c in takeaways
             ),
@@ -176,26 +202,13 @@ class ExtractiveSummarizer:
         for c in cands:
             for t in c.terms:
                 users.setdefault(t, set()).add(c.unit.speaker)
-        weight = {
-            t: (n**TERM_POWER if TERM_POWER else math.log1p(n)) * len(users[t]) ** SPEAKER_SPREAD
-            for t, n in tf.items()
-        }
-        slices = _slices(cands, k)
-        locals_: list[Counter[str]] = []
-        for lo, hi in slices:
+        weight = {t: math.log1p(n) * len(users[t]) ** SPEAKER_SPREAD for t, n in tf.items()}
+        picked: list[_Cand] = []
+        for lo, hi in _slices(cands, k):
             counts: Counter[str] = Counter()
             for c in cands[lo:hi]:
                 counts.update(c.terms)
-            locals_.append(counts)
-        df: Counter[str] = Counter()
-        for counts in locals_:
-            df.update(counts.keys())
-        picked: list[_Cand] = []
-        for (lo, hi), counts in zip(slices, locals_, strict=True):
-            local = {
-                t: (math.log1p(n) if LOCAL_LOG else n) * math.log(1 + k / df[t]) ** SLICE_IDF
-                for t, n in counts.items()
-            }
+            local = {t: math.log1p(n) for t, n in counts.items()}
             pool = [c for c in eligible if lo <= c.unit.index < hi]
             ranked = sorted(pool, key=lambda c: (-_info(c, weight, local), c.unit.index))
             for c in ranked:
@@ -260,12 +273,8 @@ def _takeaway_ok(c: _Cand) -> bool:
 
 
 def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
-    score = sum(GLOBAL_WEIGHT * weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
+    score = sum(weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
     score /= c.n**LENGTH_EXPONENT
-    if not c.unit.sentence_start:
-        score *= FRAGMENT_PENALTY
-    if c.words[-1][-1:] not in ".!":
-        score *= UNFINISHED_PENALTY
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
@@ -282,6 +291,7 @@ def _quote_ok(c: _Cand) -> bool:
     return (
         8 <= c.n <= 30
         and not c.unit.crosses_repeat
+        and not c.tagged
         and not _is_question(c)
         and len(c.terms) >= 3
         and not BOILERPLATE.search(c.text)

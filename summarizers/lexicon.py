@@ -92,7 +92,8 @@ HOST_PROMPT = re.compile(
     r"\b(i'?m curious|i was curious|i'?m wondering|i was wondering|(i'?d|would) love to hear|"
     r"your (perspective|take|read|view)|i'?ll ask|my (first |next |last )?question|let me ask|"
     r"tell us|walk us through|what do you|how do you|do you think|how would you|"
-    r"can you (talk|tell|share)|our listeners|my listeners|thanks? so much)\b",
+    r"can you (talk|tell|share)|our listeners|my listeners|thanks? so much|i wonder|"
+    r"(how|do) (do )?you see|you mentioned|ask (them|you)|tons of questions)\b",
     re.IGNORECASE,
 )
 HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
