@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,13 +15,14 @@ from typing import TypeVar
 import click
 from rich.console import Console
 
-from bot.config import load_settings
+from bot.config import Settings, llm_config, load_settings
 from bot.errors import UserError
 from bot.output import RENDERERS
 from bot.transcripts import load_bytes, load_path
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
-from summarizers.model import Summary
+from summarizers.llm import LLMSummarizer
+from summarizers.model import Summary, Transcript
 
 PROGRESS_AFTER_SECONDS = 1.0
 T = TypeVar("T")
@@ -58,10 +62,10 @@ def cli() -> None:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["extractive"]),
-    default="extractive",
-    show_default=True,
-    help="Summarizer engine (offline, no key needed).",
+    type=click.Choice(["extractive", "llm"]),
+    default=None,
+    help="extractive (offline, no key) or llm (OPENAI_API_KEY / OPENAI_BASE_URL).  "
+    "[default: extractive, or PODBRIEF_ENGINE]",
 )
 def summarize(
     source: str, fmt: str, takeaways: int | None, quotes: int | None, engine: str
@@ -83,6 +87,8 @@ def summarize(
             transcript = load_bytes(data, source="-", max_bytes=settings.max_transcript_bytes)
         else:
             transcript = load_path(Path(source), max_bytes=settings.max_transcript_bytes)
+        if (engine or settings.engine) == "llm":
+            return asyncio.run(_summarize_llm(settings, transcript, options))
         return ExtractiveSummarizer().run(transcript, options)
 
     name = "standard input" if source == "-" else Path(source).name
@@ -90,6 +96,16 @@ def summarize(
     for note in summary.notes:
         Console(stderr=True).print(f"note: {note}", style="yellow", highlight=False)
     sys.stdout.write(RENDERERS[fmt](summary))
+
+
+async def _summarize_llm(
+    settings: Settings, transcript: Transcript, options: SummaryOptions
+) -> Summary:
+    summarizer = LLMSummarizer(llm_config(settings))
+    try:
+        return await summarizer.summarize(transcript, options)
+    finally:
+        await summarizer.aclose()
 
 
 def _with_progress(work: Callable[[], T], label: str) -> T:
@@ -106,6 +122,10 @@ def _with_progress(work: Callable[[], T], label: str) -> T:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 with a one-line message on bad input or usage."""
+    logging.basicConfig(
+        level=os.environ.get("PODBRIEF_LOG_LEVEL", "ERROR").upper(),
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     try:
         cli.main(args=argv, prog_name="podbrief", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, ValidationError
+from pydantic import AliasChoices, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserError
+from summarizers.llm import LLMConfig
 
 DEFAULT_MAX_TRANSCRIPT_BYTES = 20_000_000
 
@@ -19,7 +20,7 @@ class Settings(BaseSettings):
         env_prefix="PODBRIEF_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
     )
 
-    engine: Literal["extractive"] = Field(
+    engine: Literal["extractive", "llm"] = Field(
         "extractive", description="summarizer engine used when a command does not name one"
     )
     max_transcript_bytes: int = Field(
@@ -30,6 +31,28 @@ class Settings(BaseSettings):
     takeaways: int = Field(6, ge=3, le=10, description="default number of takeaways")
     quotes: int = Field(4, ge=1, le=8, description="default number of quotes")
 
+    # The LLM engine (any OpenAI-compatible server)
+    openai_api_key: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_API_KEY", "PODBRIEF_OPENAI_API_KEY"),
+        description="API key for the LLM engine (not needed by most local servers)",
+    )
+    openai_base_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("OPENAI_BASE_URL", "PODBRIEF_OPENAI_BASE_URL"),
+        description="OpenAI-compatible server, e.g. http://localhost:11434/v1 for Ollama",
+    )
+    llm_model: str = Field("gpt-4o-mini", min_length=1, description="model name")
+    llm_timeout: float = Field(60.0, gt=0, le=600, description="seconds per request")
+    llm_retries: int = Field(2, ge=0, le=10, description="retries on timeouts, 429 and 5xx")
+    llm_parallel: int = Field(4, ge=1, le=32, description="map requests at once")
+    llm_chunk_tokens: int = Field(
+        8000, ge=500, le=200_000, description="transcript tokens per map request"
+    )
+    llm_structured: Literal["auto", "schema", "json"] = Field(
+        "auto", description="JSON-schema output, JSON mode, or detect (auto)"
+    )
+
 
 def load_settings() -> Settings:
     """Read the settings, turning validation errors into one message naming the variable."""
@@ -38,6 +61,28 @@ def load_settings() -> Settings:
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            name = "PODBRIEF_" + "_".join(str(p) for p in err["loc"]).upper()
+            name = "_".join(str(p) for p in err["loc"]).upper()
+            if not name.startswith(("OPENAI_", "PODBRIEF_")):
+                name = "PODBRIEF_" + name
             problems.append(f"{name}: {err['msg']}")
         raise UserError("invalid settings: " + "; ".join(problems)) from None
+
+
+def llm_config(settings: Settings) -> LLMConfig:
+    """The LLM engine's configuration; a clear error if there is no server to talk to."""
+    if settings.openai_api_key is None and settings.openai_base_url is None:
+        raise UserError(
+            "the llm engine needs OPENAI_API_KEY (OpenAI) or OPENAI_BASE_URL (a local "
+            "OpenAI-compatible server such as Ollama); or use --engine extractive"
+        )
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return LLMConfig(
+        model=settings.llm_model,
+        base_url=settings.openai_base_url,
+        api_key=key,
+        timeout=settings.llm_timeout,
+        retries=settings.llm_retries,
+        parallel=settings.llm_parallel,
+        chunk_tokens=settings.llm_chunk_tokens,
+        structured=settings.llm_structured,
+    )

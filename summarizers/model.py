@@ -137,6 +137,21 @@ class Topic(_Out):
     span: tuple[int, int]
 
 
+class Usage(BaseModel):
+    """What a model-backed summary cost: completed calls and tokens."""
+
+    model: str | None = None
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, usage: object | None) -> None:
+        """Count one completed call and the token usage the server reported for it."""
+        self.calls += 1
+        self.prompt_tokens += int(getattr(usage, "prompt_tokens", 0) or 0)
+        self.completion_tokens += int(getattr(usage, "completion_tokens", 0) or 0)
+
+
 class Summary(_Out):
     """What an engine makes of a transcript. `model_dump(mode="json")` is the stable schema."""
 
@@ -151,3 +166,4 @@ class Summary(_Out):
     quotes: tuple[Quote, ...] = ()
     topics: tuple[Topic, ...] = ()
     notes: tuple[str, ...] = ()
+    usage: Usage | None = None

@@ -120,3 +120,61 @@ def test_help() -> None:
     r = podbrief("summarize", "--help")
     assert r.returncode == 0
     assert "--takeaways" in r.stdout.decode()
+
+
+def test_llm_engine_through_the_cli() -> None:
+    from tests.fakes.openai_server import ThreadedFakeOpenAI
+
+    with ThreadedFakeOpenAI("good") as server:
+        r = podbrief(
+            "summarize",
+            str(EXAMPLE),
+            "--engine",
+            "llm",
+            "-f",
+            "json",
+            env={
+                "OPENAI_BASE_URL": server.base_url,
+                "OPENAI_API_KEY": "sk-test-secret",
+                "PODBRIEF_LLM_MODEL": "local-model",
+            },
+        )
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert data["engine"] == "llm"
+        assert data["model"] == "local-model"
+        assert data["usage"]["calls"] == len(server.requests) == 1
+        assert server.requests[0]["model"] == "local-model"
+        assert all(q["verbatim"] in EXAMPLE.read_text() for q in data["quotes"])
+        assert b"sk-test-secret" not in r.stderr
+
+
+def test_llm_engine_unreachable_falls_back_with_a_note() -> None:
+    r = podbrief(
+        "summarize",
+        str(EXAMPLE),
+        "--engine",
+        "llm",
+        env={
+            "OPENAI_BASE_URL": "http://127.0.0.1:9/v1",
+            "PODBRIEF_LLM_RETRIES": "0",
+            "PODBRIEF_LLM_TIMEOUT": "2",
+        },
+    )
+    assert r.returncode == 0
+    assert "could not be reached" in r.stderr.decode()
+    assert "extractive engine" in r.stdout.decode()
+
+
+def test_llm_engine_without_key_or_server() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+    r = subprocess.run(
+        [*command, "summarize", str(EXAMPLE), "--engine", "llm"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert r.returncode == 2
+    assert "OPENAI_API_KEY" in r.stderr.decode()
