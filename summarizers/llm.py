@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Literal, TypeVar
 
 import openai
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean
@@ -234,9 +234,7 @@ class LLMSummarizer:
         for attempt in range(2):  # an invalid answer is asked for once more
             try:
                 return await self._ask_once(system, user, schema, usage)
-            except (ValidationError, ValueError) as exc:
-                if isinstance(exc, _TooLong):
-                    raise
+            except ValueError as exc:  # pydantic's ValidationError and JSON errors
                 logger.info(
                     "invalid answer from the model (attempt %d): %s", attempt + 1, str(exc)[:200]
                 )

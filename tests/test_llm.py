@@ -230,3 +230,11 @@ def test_cache_key(episode: Transcript) -> None:
     assert "m1" in key
     assert key != b.cache_key(episode, SummaryOptions())
     assert key != a.cache_key(replace(episode, text=episode.text + " x"), SummaryOptions())
+
+
+def test_map_calls_run_in_parallel_within_the_limit(episode: Transcript) -> None:
+    s, server = run("good", episode, chunk_tokens=500, parallel=2, server={"delay": 0.05})
+    maps = [r for r in server.requests if "TASK: map" in r["messages"][0]["content"]]
+    assert len(maps) >= 4
+    assert server.max_in_flight == 2
+    assert s.engine == "llm"

@@ -43,11 +43,14 @@ class FakeOpenAI:
 
     mode: str = "good"
     slow_seconds: float = 5.0
+    delay: float = 0.0  # every answer waits this long (to observe parallel requests)
     length_limit_lines: int = 40  # in "length" mode, map chunks longer than this get cut off
     requests: list[dict[str, Any]] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
     port: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0  # the most requests the server was answering at once
     _runner: web.AppRunner | None = None
 
     @property
@@ -71,6 +74,14 @@ class FakeOpenAI:
             await self._runner.cleanup()
 
     async def _chat(self, request: web.Request) -> web.Response:
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(request)
+        finally:
+            self.in_flight -= 1
+
+    async def _answer(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.requests.append(body)
         n = len(self.requests)
@@ -80,6 +91,8 @@ class FakeOpenAI:
             return _error(429, "rate_limit_exceeded", "slow down", {"retry-after-ms": "10"})
         if self.mode == "slow":
             await asyncio.sleep(self.slow_seconds)
+        elif self.delay:
+            await asyncio.sleep(self.delay)
         fmt = (body.get("response_format") or {}).get("type")
         if self.mode == "no_schema" and fmt == "json_schema":
             return _error(
