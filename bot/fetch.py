@@ -1,0 +1,161 @@
+"""Fetching user links safely: public addresses only (redirects included), capped size and time.
+
+Every host name is resolved by our own resolver, which refuses loopback, private,
+link-local (cloud metadata), multicast and reserved addresses, and the connection goes to
+the address that was checked, so DNS cannot be changed between check and use. Hosts in
+PODBRIEF_FETCH_ALLOW_HOSTS skip the address check (for tests and private deployments:
+unsafe on a public bot).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import aiohttp
+from aiohttp.abc import AbstractResolver, ResolveResult
+
+from bot.errors import UserError
+
+MAX_REDIRECTS = 5
+USER_AGENT = "podbrief/0.1 (+https://github.com/podbrief)"
+
+
+class FetchError(UserError):
+    """A link could not be fetched; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    url: str
+    content_type: str
+    data: bytes
+
+
+def is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+class PublicOnlyResolver(AbstractResolver):
+    """Resolves like the system, then refuses any address that is not public."""
+
+    def __init__(self, allow_hosts: frozenset[str] = frozenset()) -> None:
+        self._inner = aiohttp.ThreadedResolver()
+        self._allow = allow_hosts
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        results = await self._inner.resolve(host, port, family)
+        if host.lower() in self._allow:
+            return results
+        blocked = [r["host"] for r in results if not is_public(r["host"])]
+        if blocked or not results:
+            raise FetchError(
+                f"links to private, local or reserved addresses are not allowed ({host})"
+            )
+        return results
+
+    async def close(self) -> None:
+        await self._inner.close()
+
+
+class SafeFetcher:
+    """GETs http(s) links with the safety rules; one instance per application."""
+
+    def __init__(
+        self, *, max_bytes: int, timeout: float = 20.0, allow_hosts: frozenset[str] = frozenset()
+    ) -> None:
+        self.max_bytes = max_bytes
+        self.timeout = timeout
+        self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def _open(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(
+                resolver=PublicOnlyResolver(self.allow_hosts), use_dns_cache=False, limit=32
+            )
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                headers={"User-Agent": USER_AGENT},
+                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=min(10, self.timeout)),
+            )
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
+        """The body of `url` after at most 5 redirects, each checked like the first."""
+        session = await self._open()
+        for _ in range(MAX_REDIRECTS + 1):
+            _check_url(url, self.allow_hosts)
+            try:
+                async with session.get(url, allow_redirects=False, headers=headers) as resp:
+                    if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
+                        url = urljoin(url, resp.headers["Location"])
+                        headers = None  # credentials never follow a redirect
+                        continue
+                    if resp.status >= 400:
+                        raise FetchError(
+                            f"the link answered HTTP {resp.status}; check that it "
+                            "is public and still exists"
+                        )
+                    data = await self._read(resp)
+                    return Fetched(str(resp.url), resp.headers.get("Content-Type", ""), data)
+            except FetchError:
+                raise
+            except TimeoutError:
+                raise FetchError(f"the link did not answer within {self.timeout:g} s") from None
+            except aiohttp.ClientConnectorError as exc:
+                cause = exc.os_error
+                if isinstance(cause, FetchError):
+                    raise cause from None
+                raise FetchError(f"could not connect to {urlsplit(url).hostname}") from None
+            except aiohttp.ClientError as exc:
+                raise FetchError(f"the download failed ({type(exc).__name__})") from None
+        raise FetchError(f"the link redirected more than {MAX_REDIRECTS} times")
+
+    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+        declared = resp.content_length
+        if declared is not None and declared > self.max_bytes:
+            raise FetchError(_too_big(self.max_bytes))
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in resp.content.iter_chunked(65536):
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(_too_big(self.max_bytes))
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+
+def _too_big(limit: int) -> str:
+    return (
+        f"the download is over the {limit / 1_000_000:g} MB limit (PODBRIEF_MAX_TRANSCRIPT_BYTES)"
+    )
+
+
+def _check_url(url: str, allow: frozenset[str]) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise FetchError("only http and https links can be fetched")
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise FetchError("the link has no host name")
+    if parts.username or parts.password:
+        raise FetchError("links with a user name or password are not accepted")
+    try:
+        literal: Any = ipaddress.ip_address(host)
+    except ValueError:
+        return  # a name: checked by the resolver when connecting
+    if host not in allow and not is_public(str(literal)):
+        raise FetchError(f"links to private, local or reserved addresses are not allowed ({host})")

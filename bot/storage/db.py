@@ -1,0 +1,162 @@
+"""The database: an async SQLAlchemy engine, migrations, and the queries the bot needs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Connection, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from bot.storage.models import EpisodeRow, SummaryRow
+from summarizers.model import Segment, Summary, Transcript
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def async_url(url: str) -> str:
+    """Give a plain database URL its async driver (aiosqlite, psycopg)."""
+    for plain, driver in (
+        ("sqlite://", "sqlite+aiosqlite://"),
+        ("postgresql://", "postgresql+psycopg://"),
+        ("postgres://", "postgresql+psycopg://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+@dataclass(frozen=True)
+class EpisodeInfo:
+    """An episode as listed by `episodes`."""
+
+    id: int
+    title: str | None
+    show: str | None
+    source: str
+    created_at: datetime
+
+
+class Database:
+    """Episodes and cached summaries; every method is safe to call from several instances."""
+
+    def __init__(self, url: str, **engine_args: Any) -> None:
+        self.engine: AsyncEngine = create_async_engine(async_url(url), **engine_args)
+        self._session = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    async def upgrade(self) -> None:
+        """Apply every Alembic migration not yet applied (`podbrief db upgrade`)."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(_upgrade)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    async def save_episode(self, transcript: Transcript) -> int:
+        """Store a transcript once (by its hash) and return the episode id."""
+        existing = await self._episode_id(transcript.sha256)
+        if existing is not None:
+            return existing
+        row = EpisodeRow(
+            transcript_sha256=transcript.sha256,
+            source=transcript.source,
+            title=transcript.title,
+            show=transcript.show,
+            format=transcript.format,
+            transcript_json=_dump(transcript),
+        )
+        try:
+            async with self._session.begin() as session:
+                session.add(row)
+            return row.id
+        except IntegrityError:  # another instance stored it first
+            found = await self._episode_id(transcript.sha256)
+            assert found is not None
+            return found
+
+    async def _episode_id(self, sha256: str) -> int | None:
+        async with self._session() as session:
+            return await session.scalar(
+                select(EpisodeRow.id).where(EpisodeRow.transcript_sha256 == sha256)
+            )
+
+    async def episode(self, episode_id: int) -> Transcript | None:
+        async with self._session() as session:
+            row = await session.get(EpisodeRow, episode_id)
+        return _load(row) if row else None
+
+    async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
+        """Newest first; every search word must appear in the title, show or source."""
+        query = select(EpisodeRow).order_by(EpisodeRow.id.desc()).limit(limit)
+        for word in words.split():
+            like = f"%{word.lower()}%"
+            query = query.where(
+                or_(
+                    EpisodeRow.title.ilike(like),
+                    EpisodeRow.show.ilike(like),
+                    EpisodeRow.source.ilike(like),
+                )
+            )
+        async with self._session() as session:
+            rows = (await session.scalars(query)).all()
+        return [EpisodeInfo(r.id, r.title, r.show, r.source, r.created_at) for r in rows]
+
+    async def cached_summary(self, cache_key: str) -> Summary | None:
+        async with self._session() as session:
+            text = await session.scalar(
+                select(SummaryRow.summary_json).where(SummaryRow.cache_key == cache_key)
+            )
+        return Summary.model_validate_json(text) if text else None
+
+    async def store_summary(self, cache_key: str, episode_id: int, summary: Summary) -> None:
+        """Cache a summary; a concurrent store of the same key keeps the first."""
+        row = SummaryRow(
+            cache_key=cache_key,
+            episode_id=episode_id,
+            engine=summary.engine,
+            model=summary.model,
+            summary_json=summary.model_dump_json(),
+        )
+        try:
+            async with self._session.begin() as session:
+                session.add(row)
+        except IntegrityError:
+            pass
+
+
+def _upgrade(connection: Connection) -> None:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    command.upgrade(config, "head")
+
+
+def _dump(t: Transcript) -> str:
+    return json.dumps(
+        {
+            "text": t.text,
+            "language": t.language,
+            "notes": list(t.notes),
+            "segments": [[s.text, s.start, s.end, s.speaker, s.offset] for s in t.segments],
+        }
+    )
+
+
+def _load(row: EpisodeRow) -> Transcript:
+    data = json.loads(row.transcript_json)
+    return Transcript(
+        segments=tuple(Segment(*s) for s in data["segments"]),
+        text=data["text"],
+        title=row.title,
+        show=row.show,
+        source=row.source,
+        format=row.format,
+        language=data["language"],
+        notes=tuple(data["notes"]),
+    )

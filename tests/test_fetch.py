@@ -1,0 +1,190 @@
+"""The safe fetcher against a local web server: what it fetches and what it refuses."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.fetch import FetchError, SafeFetcher, is_public
+
+VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+
+
+@asynccontextmanager
+async def site() -> AsyncIterator[str]:
+    """A local server: /vtt, redirects, a big body, a slow body, a 404."""
+    app = web.Application()
+
+    async def vtt(_: web.Request) -> web.Response:
+        return web.Response(body=VTT, content_type="text/vtt")
+
+    async def chain(request: web.Request) -> web.Response:
+        n = int(request.match_info["n"])
+        target = "/vtt" if n == 0 else f"/chain/{n - 1}"
+        raise web.HTTPFound(target)
+
+    async def to(request: web.Request) -> web.Response:
+        raise web.HTTPFound(request.query["url"])
+
+    async def big(_: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse()  # no Content-Length: the cap must hold while reading
+        await resp.prepare(_)
+        for _i in range(50):
+            await resp.write(b"x" * 10_000)
+        return resp
+
+    async def slow(_: web.Request) -> web.Response:
+        await asyncio.sleep(3)
+        return web.Response(text="late")
+
+    async def missing(_: web.Request) -> web.Response:
+        return web.Response(status=404)
+
+    for path, handler in (
+        ("/vtt", vtt),
+        ("/chain/{n}", chain),
+        ("/to", to),
+        ("/big", big),
+        ("/slow", slow),
+        ("/missing", missing),
+    ):
+        app.router.add_get(path, handler)  # type: ignore[arg-type]
+    runner = web.AppRunner(app)
+    await runner.setup()
+    tcp = web.TCPSite(runner, "127.0.0.1", 0)
+    await tcp.start()
+    port = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def run(
+    test: Callable[[str, SafeFetcher], Awaitable[None]],
+    *,
+    allow: bool = True,
+    max_bytes: int = 100_000,
+    timeout: float = 5.0,
+) -> None:
+    async def go() -> None:
+        async with site() as base:
+            fetcher = SafeFetcher(
+                max_bytes=max_bytes,
+                timeout=timeout,
+                allow_hosts=frozenset({"127.0.0.1"}) if allow else frozenset(),
+            )
+            try:
+                await test(base, fetcher)
+            finally:
+                await fetcher.close()
+
+    asyncio.run(go())
+
+
+def test_fetches_an_allowed_host() -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        got = await f.get(f"{base}/vtt")
+        assert got.data == VTT
+        assert got.content_type.startswith("text/vtt")
+
+    run(t)
+
+
+def test_follows_up_to_five_redirects() -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        assert (await f.get(f"{base}/chain/4")).data == VTT
+        with pytest.raises(FetchError, match="redirected more than 5"):
+            await f.get(f"{base}/chain/6")
+
+    run(t)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x",
+        "http://localhost:9/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://10.1.2.3/x",
+        "http://192.168.0.1/x",
+        "http://[::1]:9/x",
+        "http://[fe80::1]/x",
+        "http://0.0.0.0:9/x",
+        "http://[::ffff:127.0.0.1]:9/x",
+        "http://100.64.0.1/x",
+    ],
+)
+def test_refuses_private_and_local_addresses(url: str) -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="not allowed"):
+            await f.get(url)
+
+    run(t, allow=False)
+
+
+def test_local_server_refused_without_allow_list() -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="not allowed"):
+            await f.get(f"{base}/vtt")
+
+    run(t, allow=False)
+
+
+def test_redirect_to_a_private_address_is_refused() -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        for target in ("http://127.0.0.2:9/x", "http://169.254.169.254/", "http://localhost:9/"):
+            with pytest.raises(FetchError, match="not allowed"):
+                await f.get(f"{base}/to?url={target}")
+
+    run(t)
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/x", "file:///etc/passwd", "http://user:pw@127.0.0.1/x", "gopher://x"]
+)
+def test_refuses_other_schemes_and_credentials(url: str) -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError):
+            await f.get(url)
+
+    run(t)
+
+
+def test_size_cap_and_timeout_and_status() -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="limit"):
+            await f.get(f"{base}/big")
+        with pytest.raises(FetchError, match="HTTP 404"):
+            await f.get(f"{base}/missing")
+        assert (await f.get(f"{base}/vtt")).data == VTT  # still serving after failures
+
+    run(t)
+
+    async def slow(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="did not answer"):
+            await f.get(f"{base}/slow")
+
+    run(slow, timeout=0.5)
+
+
+def test_is_public() -> None:
+    assert is_public("93.184.216.34")
+    assert is_public("2606:4700::1111")
+    for address in (
+        "127.0.0.1",
+        "10.0.0.1",
+        "172.16.0.1",
+        "169.254.169.254",
+        "::1",
+        "fc00::1",
+        "224.0.0.1",
+        "0.0.0.0",
+        "::ffff:10.0.0.1",
+    ):
+        assert not is_public(address)

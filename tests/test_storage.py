@@ -1,0 +1,67 @@
+"""Storage on SQLite and on the local Postgres: migrations, episodes, the summary cache."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.storage import Database, async_url
+from bot.transcripts import load_path
+from summarizers.extractive import ExtractiveSummarizer
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def test_async_url() -> None:
+    assert async_url("sqlite:///x.db") == "sqlite+aiosqlite:///x.db"
+    assert async_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert async_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
+    assert async_url("postgresql+psycopg://u@h/db") == "postgresql+psycopg://u@h/db"
+
+
+def test_episodes_and_cache(database_url: str) -> None:
+    async def go() -> None:
+        db = Database(database_url)
+        try:
+            await db.upgrade()
+            await db.upgrade()  # idempotent
+            t = load_path(EXAMPLE)
+            first = await db.save_episode(t)
+            assert await db.save_episode(t) == first  # stored once
+            other = await db.save_episode(load_path(FIXTURES / "episode.vtt"))
+            assert other != first
+            back = await db.episode(first)
+            assert back == t
+            assert await db.episode(10**6) is None
+            found = await db.find_episodes("repair")
+            assert [e.id for e in found] == [first]
+            assert [e.id for e in await db.find_episodes()] == [other, first]
+            assert await db.find_episodes("repair nothing-like-this") == []
+
+            summary = ExtractiveSummarizer().run(t)
+            key = "k1"
+            assert await db.cached_summary(key) is None
+            await db.store_summary(key, first, summary)
+            await db.store_summary(key, first, summary)  # a second store is harmless
+            assert await db.cached_summary(key) == summary
+        finally:
+            await db.close()
+
+    asyncio.run(go())
+
+
+def test_concurrent_saves_store_one_episode(database_url: str) -> None:
+    async def go() -> None:
+        db = Database(database_url)
+        other = Database(database_url)
+        try:
+            await db.upgrade()
+            t = load_path(EXAMPLE)
+            ids = await asyncio.gather(*(d.save_episode(t) for d in (db, other, db, other)))
+            assert len(set(ids)) == 1
+        finally:
+            await db.close()
+            await other.close()
+
+    asyncio.run(go())
