@@ -18,6 +18,7 @@ from rich.console import Console
 from bot.config import Settings, llm_config, load_settings
 from bot.errors import UserError
 from bot.output import RENDERERS
+from bot.storage import Database
 from bot.transcripts import load_bytes, load_path
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
@@ -106,6 +107,27 @@ async def _summarize_llm(
         return await summarizer.summarize(transcript, options)
     finally:
         await summarizer.aclose()
+
+
+@cli.group()
+def db() -> None:
+    """Database tasks."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database tables (DATABASE_URL; SQLite file by default)."""
+    settings = load_settings()
+
+    async def go() -> None:
+        database = Database(settings.database_url)
+        try:
+            await database.upgrade()
+        finally:
+            await database.close()
+
+    asyncio.run(go())
+    click.echo("database is up to date")
 
 
 def _with_progress(work: Callable[[], T], label: str) -> T:

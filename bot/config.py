@@ -31,6 +31,22 @@ class Settings(BaseSettings):
     takeaways: int = Field(6, ge=3, le=10, description="default number of takeaways")
     quotes: int = Field(4, ge=1, le=8, description="default number of quotes")
 
+    database_url: str = Field(
+        "sqlite:///podbrief.db",
+        validation_alias=AliasChoices("DATABASE_URL", "PODBRIEF_DATABASE_URL"),
+        description="SQLite file (default) or postgresql://user@host/db for several instances",
+    )
+    fetch_allow_hosts: str = Field(
+        "",
+        description="comma-separated hosts that links may reach even when private "
+        "(UNSAFE on a public bot; for tests and private deployments)",
+    )
+    fetch_timeout: float = Field(20.0, gt=0, le=300, description="seconds per download")
+    workers: int = Field(2, ge=1, le=64, description="worker processes for summarizing")
+    workspace_jobs: int = Field(
+        2, ge=1, le=64, description="summaries one workspace may run at once"
+    )
+
     # The LLM engine (any OpenAI-compatible server)
     openai_api_key: SecretStr | None = Field(
         None,
@@ -66,6 +82,10 @@ def load_settings() -> Settings:
                 name = "PODBRIEF_" + name
             problems.append(f"{name}: {err['msg']}")
         raise UserError("invalid settings: " + "; ".join(problems)) from None
+
+
+def allow_hosts(settings: Settings) -> frozenset[str]:
+    return frozenset(h.strip().lower() for h in settings.fetch_allow_hosts.split(",") if h.strip())
 
 
 def llm_config(settings: Settings) -> LLMConfig:

@@ -54,19 +54,22 @@ def to_markdown(summary: Summary) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def to_text(summary: Summary) -> str:
+def to_text(summary: Summary, sections: tuple[str, ...] = ("takeaways", "quotes", "topics")) -> str:
     title, meta = _heading(summary)
     lines = [title, meta, ""]
     lines += [f"Note: {note}" for note in summary.notes]
-    lines.append("KEY TAKEAWAYS")
-    for i, t in enumerate(summary.takeaways, 1):
-        where = _who_when(t.speaker, t.start_seconds)
-        lines.append(f"{i}. {t.text}" + (f" ({where})" if where else ""))
-    lines += ["", "QUOTES"]
-    for q in summary.quotes:
-        where = _who_when(q.speaker, q.start_seconds)
-        lines.append(f'"{q.text}"' + (f" - {where}" if where else ""))
-    if summary.topics:
+    if "takeaways" in sections:
+        lines.append("KEY TAKEAWAYS")
+        for i, t in enumerate(summary.takeaways, 1):
+            where = _who_when(t.speaker, t.start_seconds)
+            lines.append(f"{i}. {t.text}" + (f" ({where})" if where else ""))
+        lines.append("")
+    if "quotes" in sections:
+        lines.append("QUOTES")
+        for q in summary.quotes:
+            where = _who_when(q.speaker, q.start_seconds)
+            lines.append(f'"{q.text}"' + (f" - {where}" if where else ""))
+    if summary.topics and "topics" in sections:
         lines += ["", "TOPICS"]
         for topic in summary.topics:
             at = clock(topic.start_seconds)

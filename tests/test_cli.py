@@ -19,7 +19,7 @@ SCRIPT = Path(sys.executable).with_name("podbrief")
 def podbrief(
     *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "adapters.cli"]
     return subprocess.run(
         [*command, *args],
         input=stdin,
@@ -168,7 +168,7 @@ def test_llm_engine_unreachable_falls_back_with_a_note() -> None:
 
 def test_llm_engine_without_key_or_server() -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
-    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "bot.cli"]
+    command = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "adapters.cli"]
     r = subprocess.run(
         [*command, "summarize", str(EXAMPLE), "--engine", "llm"],
         capture_output=True,
@@ -178,3 +178,36 @@ def test_llm_engine_without_key_or_server() -> None:
     )
     assert r.returncode == 2
     assert "OPENAI_API_KEY" in r.stderr.decode()
+
+
+def test_run_starts_the_console_adapter(tmp_path: Path) -> None:
+    script = "\n".join(
+        [
+            "help",
+            f"summarize {EXAMPLE}",
+            f"summarize {EXAMPLE}",
+            "episodes",
+            "quotes 1",
+            "sumarize",
+            "summarize http://127.0.0.1:9/x",
+            "quit",
+            "",
+        ]
+    )
+    r = podbrief(
+        "run", stdin=script.encode(), env={"DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}"}
+    )
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    assert out.count("KEY TAKEAWAYS") == 2
+    assert "(episode 1, from cache)" in out
+    assert "1 Fix It Forward" in out
+    assert "Did you mean" in out
+    assert "error: links to private" in out
+    assert "Traceback" not in out + r.stderr.decode()
+
+
+def test_db_upgrade(tmp_path: Path) -> None:
+    r = podbrief("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "x.db").exists()

@@ -1,0 +1,1 @@
+"""The console adapter: the bot's commands in a terminal, against local files."""

@@ -1,0 +1,53 @@
+"""`podbrief run`: every configured adapter in one event loop, stopped cleanly by signals."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from typing import Protocol
+
+from bot.bootstrap import Core, build
+from bot.config import Settings
+
+logger = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    """A chat platform: runs until stopped (or, for the console, until input ends)."""
+
+    name: str
+
+    async def run(self) -> None: ...
+
+
+AdapterFactory = type[Adapter]
+
+
+async def run(settings: Settings, adapters: list[Adapter] | None = None) -> None:
+    """Start the core and the adapters; on SIGINT/SIGTERM let in-flight replies finish."""
+    core = await build(settings)
+    try:
+        chosen = adapters if adapters is not None else _configured(core)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        tasks = [asyncio.create_task(a.run(), name=a.name) for a in chosen]
+        stopper = asyncio.create_task(stop.wait())
+        await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        stopper.cancel()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+    finally:
+        await core.close()
+
+
+def _configured(core: Core) -> list[Adapter]:
+    from adapters.console.app import ConsoleAdapter
+
+    return [ConsoleAdapter(core.service, max_bytes=core.settings.max_transcript_bytes)]

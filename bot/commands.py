@@ -1,0 +1,78 @@
+"""The command grammar every adapter shares, and its help text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+COMMANDS = {
+    "summarize": (
+        "summarize <link | episode id | pasted text>",
+        "takeaways, quotes and topics of an episode (or attach a transcript file)",
+    ),
+    "takeaways": ("takeaways <link | episode id>", "only the key takeaways"),
+    "quotes": ("quotes <link | episode id>", "only the notable quotes, verbatim, with times"),
+    "episodes": ("episodes [search words]", "episodes summarized here, newest first, with ids"),
+    "help": ("help [command]", "this help"),
+}
+ALIASES = {
+    "summary": "summarize",
+    "summarise": "summarize",
+    "sum": "summarize",
+    "list": "episodes",
+    "search": "episodes",
+    "?": "help",
+}
+FORMATS = ".txt, .srt, .vtt, .json (Podcasting 2.0) or .html"
+_URL = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?$")  # Slack wraps links as <url|text>
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A command line split into a known command name and its argument."""
+
+    name: str
+    arg: str
+
+
+def parse(text: str) -> Parsed:
+    """`summarize https://...` -> Parsed("summarize", "https://..."); unknown names keep theirs."""
+    text = text.strip()
+    if not text:
+        return Parsed("help", "")
+    head, _, rest = text.partition(" ")
+    if "\n" in head:  # pasted text right after the command name
+        head, _, more = head.partition("\n")
+        rest = more + (" " + rest if rest else "")
+    name = head.lower().lstrip("/")
+    return Parsed(ALIASES.get(name, name), rest.strip())
+
+
+def link_of(arg: str) -> str | None:
+    m = _URL.match(arg.strip())
+    return m.group(1) if m else None
+
+
+def episode_id_of(arg: str) -> int | None:
+    arg = arg.strip().lstrip("#")
+    return int(arg) if arg.isdigit() and len(arg) < 12 else None
+
+
+def help_text(prefix: str = "/podbrief", command: str | None = None) -> str:
+    """The whole help, or one command's."""
+    if command in COMMANDS:
+        usage, what = COMMANDS[command]
+        return f"`{prefix} {usage}`: {what}."
+    lines = ["*podbrief* turns podcast episodes into key takeaways and verbatim quotes.", ""]
+    lines += [f"`{prefix} {usage}`: {what}" for usage, what in COMMANDS.values()]
+    lines += ["", f"Transcripts: {FORMATS}, plain or speaker-labelled text."]
+    return "\n".join(lines)
+
+
+def unknown(name: str, prefix: str = "/podbrief") -> str:
+    """What to say for a command we do not know: the closest one, or the whole help."""
+    close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
+    if close:
+        return f"Unknown command `{name}`. Did you mean this?\n" + help_text(prefix, close[0])
+    return f"Unknown command `{name}`.\n" + help_text(prefix)

@@ -1,0 +1,177 @@
+"""BotService: one Command in, one Reply out, for every adapter."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import Executor
+from dataclasses import replace
+
+from bot import commands
+from bot.errors import TranscriptError, UserError
+from bot.fetch import SafeFetcher
+from bot.messages import Attachment, Command, Reply, ReplyKind
+from bot.storage import Database
+from bot.transcripts import load_bytes
+from bot.transcripts.load import MIN_WORDS
+from summarizers.base import Summarizer, SummaryOptions
+from summarizers.extractive import ExtractiveSummarizer
+from summarizers.model import Summary, Transcript
+
+logger = logging.getLogger(__name__)
+SUMMARY_COMMANDS = ("summarize", "takeaways", "quotes")
+
+
+def _extractive_job(transcript: Transcript, options: SummaryOptions) -> Summary:
+    """Runs in a worker process: the CPU-bound part never blocks the event loop."""
+    return ExtractiveSummarizer().run(transcript, options)
+
+
+class BotService:
+    """Resolves sources, caches summaries, and answers every command with a Reply."""
+
+    def __init__(
+        self,
+        *,
+        db: Database,
+        fetcher: SafeFetcher,
+        summarizer: Summarizer,
+        options: SummaryOptions,
+        max_bytes: int,
+        executor: Executor | None = None,
+        workspace_jobs: int = 2,
+        prefix: str = "/podbrief",
+    ) -> None:
+        self.db = db
+        self.fetcher = fetcher
+        self.summarizer = summarizer
+        self.options = options
+        self.max_bytes = max_bytes
+        self.executor = executor
+        self.prefix = prefix
+        self._workspace_jobs = workspace_jobs
+        self._gates: dict[tuple[str, str | None], asyncio.Semaphore] = {}
+
+    async def handle(
+        self, cmd: Command, progress: Callable[[Reply], object] | None = None
+    ) -> Reply:
+        """Answer `cmd`; problems become an ephemeral error Reply, never an exception."""
+        try:
+            return await self._handle(cmd, progress)
+        except UserError as exc:
+            return Reply(cmd.destination, "error", text=str(exc), ephemeral=True)
+        except Exception:
+            logger.exception("command %r failed", cmd.name)
+            return Reply(
+                cmd.destination,
+                "error",
+                ephemeral=True,
+                text="Something went wrong on our side; it has been logged. "
+                "Please try again in a minute.",
+            )
+
+    async def _handle(self, cmd: Command, progress: Callable[[Reply], object] | None) -> Reply:
+        name = cmd.name
+        if name == "help":
+            topic = commands.parse(cmd.args).name if cmd.args else None
+            return Reply(
+                cmd.destination, "text", commands.help_text(self.prefix, topic), ephemeral=True
+            )
+        if name == "episodes":
+            return await self._episodes(cmd)
+        if name not in SUMMARY_COMMANDS:
+            return Reply(
+                cmd.destination, "text", commands.unknown(name, self.prefix), ephemeral=True
+            )
+        transcript, episode_id = await self._resolve(cmd)
+        if progress is not None:
+            progress(
+                Reply(
+                    cmd.destination,
+                    "progress",
+                    ephemeral=True,
+                    text=f"Working on “{transcript.title or 'the episode'}” "
+                    f"({transcript.word_count:,} words)…",
+                )
+            )
+        summary, cached = await self._summary(cmd, transcript, episode_id)
+        kind: ReplyKind = (
+            "takeaways" if name == "takeaways" else ("quotes" if name == "quotes" else "summary")
+        )
+        return Reply(cmd.destination, kind, summary=summary, episode_id=episode_id, cached=cached)
+
+    async def _episodes(self, cmd: Command) -> Reply:
+        found = await self.db.find_episodes(cmd.args)
+        if not found:
+            what = f" matching “{cmd.args}”" if cmd.args else ""
+            return Reply(
+                cmd.destination,
+                "text",
+                ephemeral=True,
+                text=f"No episodes{what} yet. Try `{self.prefix} summarize <link>`.",
+            )
+        lines = [
+            f"`{e.id}` {e.title or e.source}" + (f" ({e.show})" if e.show else "") for e in found
+        ]
+        return Reply(cmd.destination, "text", "Episodes (newest first):\n" + "\n".join(lines))
+
+    async def _resolve(self, cmd: Command) -> tuple[Transcript, int]:
+        """The transcript a command names: attachment, link, episode id or pasted text."""
+        arg = cmd.args.strip()
+        if cmd.attachments:
+            transcript = await self._from_attachment(cmd.attachments[0])
+        elif not arg:
+            raise UserError(f"Nothing to summarize. {commands.help_text(self.prefix, cmd.name)}")
+        elif (link := commands.link_of(arg)) is not None:
+            fetched = await self.fetcher.get(link)
+            transcript = load_bytes(fetched.data, source=link, max_bytes=self.max_bytes)
+        elif (episode := commands.episode_id_of(arg)) is not None:
+            found = await self.db.episode(episode)
+            if found is None:
+                raise UserError(
+                    f"There is no episode {episode}. "
+                    f"`{self.prefix} episodes` lists the stored ones."
+                )
+            return found, episode
+        elif len(arg.split()) >= MIN_WORDS:
+            transcript = load_bytes(arg.encode(), source="pasted text", max_bytes=self.max_bytes)
+        else:
+            raise UserError(
+                f"`{arg[:60]}` is not a link, an episode id or a transcript. "
+                + commands.help_text(self.prefix, cmd.name)
+            )
+        return transcript, await self.db.save_episode(transcript)
+
+    async def _from_attachment(self, attachment: Attachment) -> Transcript:
+        data = attachment.data
+        if data is None:
+            if attachment.url is None:
+                raise TranscriptError(f"{attachment.name} has no content")
+            data = (await self.fetcher.get(attachment.url, attachment.headers)).data
+        transcript = load_bytes(data, source=attachment.name, max_bytes=self.max_bytes)
+        if transcript.title is None:
+            transcript = replace(transcript, title=attachment.name.rsplit(".", 1)[0])
+        return transcript
+
+    async def _summary(
+        self, cmd: Command, transcript: Transcript, episode_id: int
+    ) -> tuple[Summary, bool]:
+        key = self.summarizer.cache_key(transcript, self.options)
+        cached = await self.db.cached_summary(key)
+        if cached is not None:
+            return cached, True
+        gate = self._gates.setdefault(
+            (cmd.destination.platform, cmd.destination.workspace),
+            asyncio.Semaphore(self._workspace_jobs),
+        )
+        async with gate:
+            if isinstance(self.summarizer, ExtractiveSummarizer) and self.executor is not None:
+                loop = asyncio.get_running_loop()
+                summary = await loop.run_in_executor(
+                    self.executor, _extractive_job, transcript, self.options
+                )
+            else:
+                summary = await self.summarizer.summarize(transcript, self.options)
+        await self.db.store_summary(key, episode_id, summary)
+        return summary, False

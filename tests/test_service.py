@@ -1,0 +1,161 @@
+"""BotService end to end: real storage, real fetcher on a local server, real summarizer."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from aiohttp import web
+
+from bot.fetch import SafeFetcher
+from bot.messages import Attachment, Command, Destination, Reply
+from bot.service import BotService
+from bot.storage import Database
+from summarizers.base import SummaryOptions
+from summarizers.extractive import ExtractiveSummarizer
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
+VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+HERE = Destination("test", "C1", "W1")
+
+
+@asynccontextmanager
+async def files() -> AsyncIterator[str]:
+    app = web.Application()
+
+    def serve(
+        body: bytes | None, status: int = 200
+    ) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(_: web.Request) -> web.Response:
+            return web.Response(body=body, status=status)
+
+        return handler
+
+    app.router.add_get("/example.txt", serve(EXAMPLE))
+    app.router.add_get("/episode.vtt", serve(VTT))
+    app.router.add_get("/gone", serve(None, 404))
+    app.router.add_get("/binary", serve(bytes(range(256)) * 100))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+def scenario(
+    database_url: str,
+    test: Callable[[BotService, str], Awaitable[None]],
+    executor: ProcessPoolExecutor | None = None,
+) -> None:
+    async def go() -> None:
+        db = Database(database_url)
+        await db.upgrade()
+        fetcher = SafeFetcher(max_bytes=200_000, timeout=5, allow_hosts=frozenset({"127.0.0.1"}))
+        service = BotService(
+            db=db,
+            fetcher=fetcher,
+            summarizer=ExtractiveSummarizer(),
+            options=SummaryOptions(),
+            max_bytes=200_000,
+            executor=executor,
+        )
+        try:
+            async with files() as base:
+                await test(service, base)
+        finally:
+            await fetcher.close()
+            await db.close()
+
+    asyncio.run(go())
+
+
+def cmd(name: str, args: str = "", *attachments: Attachment) -> Command:
+    return Command(name, args, "U1", HERE, attachments)
+
+
+def test_link_summary_is_stored_and_cached(database_url: str) -> None:
+    async def t(service: BotService, base: str) -> None:
+        progress: list[Reply] = []
+        first = await service.handle(cmd("summarize", f"{base}/example.txt"), progress.append)
+        assert first.kind == "summary"
+        assert first.summary is not None
+        assert len(first.summary.takeaways) == 6
+        assert first.cached is False
+        assert [p.kind for p in progress] == ["progress"]
+        again = await service.handle(cmd("summarize", f"<{base}/example.txt>"))
+        assert again.cached is True
+        assert again.summary == first.summary
+        by_id = await service.handle(cmd("quotes", str(first.episode_id)))
+        assert by_id.kind == "quotes"
+        assert by_id.cached is True
+        listing = await service.handle(cmd("episodes", "repair"))
+        assert f"`{first.episode_id}`" in listing.text
+        assert "Fix It Forward" in listing.text
+
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        scenario(database_url, t, pool)
+
+
+def test_attachments_and_pasted_text(database_url: str) -> None:
+    async def t(service: BotService, base: str) -> None:
+        direct = await service.handle(cmd("takeaways", "", Attachment("episode.vtt", data=VTT)))
+        assert direct.kind == "takeaways"
+        assert direct.summary is not None
+        assert direct.summary.title == "episode"
+        fetched = await service.handle(
+            cmd("summarize", "", Attachment("ep.vtt", url=f"{base}/episode.vtt"))
+        )
+        assert fetched.summary == direct.summary or fetched.summary is not None
+        pasted = await service.handle(cmd("summarize", EXAMPLE.decode()))
+        assert pasted.kind == "summary"
+
+    scenario(database_url, t)
+
+
+def test_bad_input_gets_an_ephemeral_error_and_the_next_command_works(database_url: str) -> None:
+    async def t(service: BotService, base: str) -> None:
+        cases = [
+            (cmd("summarize", f"{base}/gone"), "HTTP 404"),
+            (cmd("summarize", "http://169.254.169.254/latest"), "not allowed"),
+            (cmd("summarize", "http://127.0.0.2:9/x"), "not allowed"),
+            (cmd("summarize", f"{base}/binary"), "binary"),
+            (cmd("summarize", "", Attachment("big.txt", data=b"word " * 50_000)), "limit"),
+            (cmd("summarize", "", Attachment("x.bin", data=bytes(range(256)) * 10)), "binary"),
+            (cmd("summarize", "999999"), "no episode 999999"),
+            (cmd("summarize", "hello there"), "not a link"),
+            (cmd("summarize"), "Nothing to summarize"),
+        ]
+        for command, expected in cases:
+            reply = await service.handle(command)
+            assert reply.kind == "error", (command, reply)
+            assert reply.ephemeral
+            assert expected.lower() in reply.text.lower()
+            assert "Traceback" not in reply.text
+        ok = await service.handle(cmd("summarize", f"{base}/episode.vtt"))
+        assert ok.kind == "summary"
+
+    scenario(database_url, t)
+
+
+def test_help_and_unknown_commands(database_url: str) -> None:
+    async def t(service: BotService, base: str) -> None:
+        help_reply = await service.handle(cmd("help"))
+        assert "summarize" in help_reply.text
+        assert help_reply.ephemeral
+        typo = await service.handle(cmd("sumarize", "x"))
+        assert "Did you mean" in typo.text
+        assert "summarize <link" in typo.text
+        nonsense = await service.handle(cmd("dance"))
+        assert "episodes" in nonsense.text
+        empty = await service.handle(cmd("episodes", "nothing-matches-this"))
+        assert "No episodes" in empty.text
+
+    scenario(database_url, t)
