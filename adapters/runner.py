@@ -48,6 +48,16 @@ async def run(settings: Settings, adapters: list[Adapter] | None = None) -> None
 
 
 def _configured(core: Core) -> list[Adapter]:
-    from adapters.console.app import ConsoleAdapter
+    """Slack when its credentials are set; the console when no platform is configured."""
+    adapters: list[Adapter] = []
+    if core.settings.slack.configured:
+        from adapters.slack.app import SlackAdapter
 
-    return [ConsoleAdapter(core.service, max_bytes=core.settings.max_transcript_bytes)]
+        adapters.append(SlackAdapter(core.service, core.settings))
+    if not adapters:
+        from adapters.console.app import ConsoleAdapter
+
+        adapters.append(ConsoleAdapter(core.service,
+                                       max_bytes=core.settings.max_transcript_bytes))
+    logger.info("starting %s", ", ".join(a.name for a in adapters))
+    return adapters

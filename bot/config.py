@@ -13,6 +13,27 @@ from summarizers.llm import LLMConfig
 DEFAULT_MAX_TRANSCRIPT_BYTES = 20_000_000
 
 
+class SlackSettings(BaseSettings):
+    """`SLACK_*`: the Slack app's credentials (see adapters/slack/manifest.yml)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SLACK_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    bot_token: SecretStr | None = Field(None, description="xoxb- token (single workspace)")
+    signing_secret: SecretStr | None = Field(None, description="verifies HTTP requests")
+    app_token: SecretStr | None = Field(None, description="xapp- token: Socket Mode")
+    client_id: str | None = Field(None, description="OAuth install for several workspaces")
+    client_secret: SecretStr | None = Field(None, description="OAuth client secret")
+    api_url: str = Field("https://slack.com/api/", description="Web API base URL")
+    command: str = Field("/podbrief", description="the slash command's name")
+    managers: str = Field("", description="user ids allowed to change channel settings")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.bot_token or self.client_id)
+
+
 class Settings(BaseSettings):
     """Every setting podbrief reads; environment variables are `PODBRIEF_<NAME>`."""
 
@@ -31,6 +52,10 @@ class Settings(BaseSettings):
     takeaways: int = Field(6, ge=3, le=10, description="default number of takeaways")
     quotes: int = Field(4, ge=1, le=8, description="default number of quotes")
 
+    http_port: int = Field(
+        3000, ge=0, le=65535, description="HTTP port (Slack HTTP mode, /healthz)"
+    )
+    slack: SlackSettings = Field(default_factory=SlackSettings)
     database_url: str = Field(
         "sqlite:///podbrief.db",
         validation_alias=AliasChoices("DATABASE_URL", "PODBRIEF_DATABASE_URL"),

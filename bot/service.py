@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import replace
+from urllib.parse import urlsplit
 
 from bot import commands
 from bot.errors import TranscriptError, UserError
@@ -126,6 +127,9 @@ class BotService:
         elif (link := commands.link_of(arg)) is not None:
             fetched = await self.fetcher.get(link)
             transcript = load_bytes(fetched.data, source=link, max_bytes=self.max_bytes)
+            if transcript.title is None:
+                name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+                transcript = replace(transcript, title=name.rsplit(".", 1)[0] or link)
         elif (episode := commands.episode_id_of(arg)) is not None:
             found = await self.db.episode(episode)
             if found is None:

@@ -1,0 +1,1 @@
+"""The Slack adapter: `/podbrief` slash commands and file mentions, via slack-bolt."""

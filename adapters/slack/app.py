@@ -1,0 +1,214 @@
+"""SlackAdapter: slack-bolt AsyncApp in Socket Mode or HTTP mode, one shared BotService.
+
+The slash command is acknowledged at once (an ephemeral "working on it"); the work runs
+as a task; the result is posted with chat.postMessage (continuations in its thread);
+errors go to the asker only, with chat.postEphemeral.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.oauth.async_oauth_flow import AsyncOAuthFlow
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import parse, render
+from bot.config import Settings
+from bot.messages import Attachment, Command, Reply
+from bot.service import BotService
+
+logger = logging.getLogger(__name__)
+SCOPES = ["commands", "chat:write", "files:read", "app_mentions:read"]
+
+
+class SlackAdapter:
+    """Slack for podbrief; `run()` serves until cancelled, then finishes in-flight replies."""
+
+    name = "slack"
+
+    def __init__(self, service: BotService, settings: Settings) -> None:
+        self.service = service
+        self.settings = settings
+        slack = settings.slack
+        self.port: int | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.client = AsyncWebClient(
+            token=slack.bot_token.get_secret_value() if slack.bot_token else None,
+            base_url=slack.api_url,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=3)],
+        )
+        oauth = None
+        if slack.client_id and slack.client_secret:
+            engine = service.db.engine
+            oauth = AsyncOAuthSettings(
+                client_id=slack.client_id,
+                client_secret=slack.client_secret.get_secret_value(),
+                scopes=SCOPES,
+                installation_store=AsyncSQLAlchemyInstallationStore(slack.client_id, engine),
+                state_store=AsyncSQLAlchemyOAuthStateStore(expiration_seconds=600, engine=engine),
+            )
+        self.app = self._make_app(oauth)
+        self.app.command(slack.command)(self._on_command)
+        self.app.event("app_mention")(self._on_mention)
+
+    def _make_app(self, oauth: AsyncOAuthSettings | None) -> AsyncApp:
+        slack = self.settings.slack
+        secret = slack.signing_secret.get_secret_value() if slack.signing_secret else None
+        if oauth is not None:  # the install flow's Web API calls go to api_url too
+            flow = AsyncOAuthFlow(client=self.client, settings=oauth)
+            return AsyncApp(
+                client=self.client,
+                signing_secret=secret,
+                oauth_flow=flow,
+                request_verification_enabled=secret is not None,
+            )
+        return AsyncApp(
+            client=self.client,
+            signing_secret=secret,
+            request_verification_enabled=secret is not None,
+        )
+
+    async def create_tables(self) -> None:
+        """The OAuth installation and state tables (only for multi-workspace installs)."""
+        flow = self.app.oauth_flow
+        if flow is not None:
+            await flow.settings.installation_store.create_tables()  # type: ignore[attr-defined]
+            await flow.settings.state_store.create_tables()  # type: ignore[attr-defined]
+
+    # -- listeners ---------------------------------------------------------------------
+
+    async def _on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack(response_type="ephemeral", text="Working on it…")
+        self._spawn(self._process(parse.from_slash_command(body), client))
+
+    async def _on_mention(
+        self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        self._spawn(self._process(parse.from_mention(event, body.get("team_id")), client))
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- work --------------------------------------------------------------------------
+
+    async def _process(self, cmd: Command, client: AsyncWebClient) -> None:
+        try:
+            cmd = await self._resolve_files(cmd, client)
+            reply = await self.service.handle(cmd)
+            await self.post(reply, cmd.user, client)
+        except SlackApiError as exc:
+            error = _api_error(exc)
+            logger.warning("Slack refused a call in %s: %s", cmd.destination.channel, error)
+            await self._tell(
+                cmd,
+                client,
+                f"Slack refused that ({error}). If I am not in this "
+                "channel, invite me with `/invite @podbrief`.",
+            )
+        except Exception:
+            logger.exception("Slack command failed")
+            await self._tell(cmd, client, "Something went wrong on our side; please try again.")
+
+    async def _resolve_files(self, cmd: Command, client: AsyncWebClient) -> Command:
+        """Shared files: files.info gives the private download URL, fetched with the token."""
+        if not cmd.attachments:
+            return cmd
+        resolved = []
+        for a in cmd.attachments:
+            file_id = a.headers.get("slack_file_id", "")
+            info = await client.files_info(file=file_id)
+            meta = info["file"]
+            resolved.append(
+                Attachment(
+                    name=meta.get("name") or a.name,
+                    url=meta["url_private_download"],
+                    headers={"Authorization": f"Bearer {client.token}"},
+                )
+            )
+        return replace(cmd, attachments=tuple(resolved))
+
+    async def post(self, reply: Reply, user: str, client: AsyncWebClient) -> None:
+        messages = render.render(reply)
+        channel = reply.destination.channel
+        if reply.ephemeral:
+            for m in messages:
+                await client.chat_postEphemeral(channel=channel, user=user, **m)
+            return
+        thread = reply.destination.thread
+        for m in messages:
+            resp = await client.chat_postMessage(channel=channel, thread_ts=thread, **m)
+            thread = thread or resp["ts"]
+
+    async def _tell(self, cmd: Command, client: AsyncWebClient, text: str) -> None:
+        try:
+            await client.chat_postEphemeral(
+                channel=cmd.destination.channel, user=cmd.user, text=text
+            )
+        except SlackApiError:
+            logger.warning("could not tell %s either", cmd.user)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Socket Mode when SLACK_APP_TOKEN is set, HTTP mode (with /healthz) otherwise."""
+        await self.create_tables()
+        slack = self.settings.slack
+        try:
+            if slack.app_token is not None:
+                await self._run_socket_mode(slack.app_token.get_secret_value())
+            else:
+                await self._run_http()
+        finally:
+            if self._tasks:  # let in-flight replies finish
+                await asyncio.wait(self._tasks, timeout=30)
+
+    async def _run_socket_mode(self, app_token: str) -> None:
+        handler = AsyncSocketModeHandler(
+            self.app,
+            app_token,
+            web_client=AsyncWebClient(token=app_token, base_url=self.settings.slack.api_url),
+        )
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        logger.info("Slack Socket Mode connected")
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _run_http(self) -> None:
+        web_app = self.app.web_app(path="/slack/events", port=self.settings.http_port)
+
+        async def healthz(_: web.Request) -> web.Response:
+            return web.json_response({"ok": True})
+
+        web_app.router.add_get("/healthz", healthz)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "0.0.0.0", self.settings.http_port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        logger.info("Slack HTTP mode on port %s", self.port)
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await runner.cleanup()
+
+
+def _api_error(exc: SlackApiError) -> str:
+    data = exc.response.data
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    return f"HTTP {exc.response.status_code}"

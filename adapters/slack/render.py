@@ -1,0 +1,173 @@
+"""Reply -> Slack messages (Block Kit), always inside Slack's limits (pure).
+
+Limits: 50 blocks a message, 3,000 characters a section, 150 a header; we keep a message's
+blocks under 11,000 characters in all. What does not fit continues in further messages,
+which the app posts in the thread of the first.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.messages import Reply
+from bot.output import clock
+from summarizers.model import Summary
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+MAX_MESSAGE_CHARS = 11_000
+_YOUTUBE = re.compile(r"^https?://(www\.)?(youtube\.com|youtu\.be|m\.youtube\.com)/")
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Slack mrkdwn needs &, < and > escaped."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis as the marker."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+
+
+def moment_link(source: str | None, seconds: float | None) -> str | None:
+    """A link to that moment of the episode, for time-addressable sources (YouTube)."""
+    if not source or seconds is None or not _YOUTUBE.match(source):
+        return None
+    sep = "&" if "?" in source else "?"
+    return f"{source}{sep}t={int(seconds)}s"
+
+
+def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
+    stamp = clock(seconds)
+    link = moment_link(summary.source, seconds)
+    if stamp and link:
+        stamp = f"<{link}|{stamp}>"
+    return ", ".join(p for p in (escape(speaker) if speaker else "", stamp) if p)
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": cut(text, MAX_SECTION)}}
+
+
+def _sections(title: str, lines: list[str]) -> list[Block]:
+    """A titled list, packed into as few sections as the 3,000-character limit allows."""
+    blocks: list[Block] = []
+    current = f"*{title}*"
+    for line in lines:
+        line = cut(line, MAX_SECTION - len(title) - 10)
+        if len(current) + 1 + len(line) > MAX_SECTION:
+            blocks.append(_section(current))
+            current = f"*{title} (continued)*"
+        current += "\n" + line
+    blocks.append(_section(current))
+    return blocks
+
+
+def summary_blocks(reply: Reply) -> list[Block]:
+    s = reply.summary
+    assert s is not None
+    blocks: list[Block] = [
+        {
+            "type": "header",
+            "text": {"type": "plain_text", "text": cut(s.title or "Episode summary", MAX_HEADER)},
+        }
+    ]
+    if s.source and s.source.startswith(("http://", "https://")):
+        blocks.append(
+            _section(
+                cut(
+                    f"<{s.source}|{escape(s.title or s.source)}>"
+                    + (f" · {escape(s.show)}" if s.show else ""),
+                    MAX_SECTION,
+                )
+            )
+        )
+    elif s.show:
+        blocks.append(_section(escape(s.show)))
+    for note in s.notes:
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": cut(f":warning: {escape(note)}", 2000)}],
+            }
+        )
+    if reply.kind in ("summary", "takeaways") and s.takeaways:
+        lines = []
+        for t in s.takeaways:
+            when = _when(s, t.speaker, t.start_seconds)
+            lines.append(f"• {escape(t.text)}" + (f" _({when})_" if when else ""))
+        blocks += _sections("Key takeaways", lines)
+    if reply.kind == "quotes" and not s.quotes:
+        blocks.append(_section("*Quotes*\nNo line of this episode stood out as a quote."))
+    if reply.kind in ("summary", "quotes") and s.quotes:
+        blocks.append(_section("*Quotes*"))
+        for q in s.quotes:
+            when = _when(s, q.speaker, q.start_seconds)
+            blocks.append(
+                _section(
+                    cut(f"> “{escape(q.text)}”", MAX_SECTION - 300)
+                    + (f"\n— {when}" if when else "")
+                )
+            )
+    context = [f"{s.engine} engine" + (f" ({escape(s.model)})" if s.model else "")]
+    if s.duration_seconds:
+        context.append(clock(s.duration_seconds))
+    if reply.episode_id is not None:
+        context.append(f"episode {reply.episode_id}")
+        if reply.kind != "summary":
+            context.append(f"`/podbrief summarize {reply.episode_id}` for the full summary")
+    blocks.append(
+        {
+            "type": "context",
+            "elements": [{"type": "mrkdwn", "text": cut(" · ".join(context), 2000)}],
+        }
+    )
+    return blocks
+
+
+def text_blocks(text: str) -> list[Block]:
+    chunks, current = [], ""
+    for line in text.split("\n"):
+        if len(current) + len(line) + 1 > MAX_SECTION:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    chunks.append(current)
+    return [_section(cut(c, MAX_SECTION)) for c in chunks if c.strip()] or [_section(" ")]
+
+
+def _block_chars(block: Block) -> int:
+    if "text" in block:
+        return len(block["text"]["text"])
+    return sum(len(e.get("text", "")) for e in block.get("elements", []))
+
+
+def render(reply: Reply) -> list[dict[str, Any]]:
+    """Messages to post in order: each with `blocks` and the required `text` fallback."""
+    if reply.summary is not None:
+        blocks = summary_blocks(reply)
+        fallback = f"Summary of {reply.summary.title or 'the episode'}"
+    else:
+        blocks = text_blocks(reply.text)
+        fallback = cut(reply.text, 2000) or "podbrief"
+    messages: list[dict[str, Any]] = []
+    current: list[Block] = []
+    size = 0
+    for block in blocks:
+        chars = _block_chars(block)
+        if current and (len(current) >= MAX_BLOCKS or size + chars > MAX_MESSAGE_CHARS):
+            messages.append({"text": fallback, "blocks": current})
+            current, size = [], 0
+            fallback = "(continued)"
+        current.append(block)
+        size += chars
+    messages.append({"text": fallback, "blocks": current})
+    return messages

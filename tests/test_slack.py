@@ -1,0 +1,250 @@
+"""Slack end to end on loopback: the real Bolt app against a fake Slack Web API."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+
+from adapters.slack.app import SlackAdapter
+from bot.bootstrap import Core, build
+from bot.config import Settings, SlackSettings
+from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.slack_limits import check_message
+
+SECRET = "test-signing-secret"
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
+VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+
+
+@asynccontextmanager
+async def slack_app(
+    tmp_path: Path, *, socket_mode: bool = False
+) -> AsyncIterator[tuple[FakeSlack, SlackAdapter, Core]]:
+    fake = await FakeSlack(
+        public={"example.txt": EXAMPLE, "episode.vtt": VTT}, files={"F1": ("interview.vtt", VTT)}
+    ).start()
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        fetch_allow_hosts="127.0.0.1",
+        http_port=0,
+        workers=1,
+        slack=SlackSettings(
+            bot_token=BOT_TOKEN,
+            signing_secret=SECRET,
+            api_url=fake.api_url,
+            app_token=APP_TOKEN if socket_mode else None,
+        ),
+    )
+    core = await build(settings)
+    adapter = SlackAdapter(core.service, settings)
+    task = asyncio.create_task(adapter.run())
+    try:
+        if not socket_mode:
+            for _ in range(200):
+                if adapter.port:
+                    break
+                await asyncio.sleep(0.02)
+        yield fake, adapter, core
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await core.close()
+        await fake.stop()
+
+
+def signed(body: str, *, secret: str = SECRET, age: float = 0) -> dict[str, str]:
+    ts = str(int(time.time() - age))
+    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+def slash(text: str, user: str = "U1") -> dict[str, str]:
+    return {
+        "token": "x",
+        "team_id": "T1",
+        "team_domain": "fake",
+        "channel_id": "C1",
+        "channel_name": "general",
+        "user_id": user,
+        "user_name": "ana",
+        "command": "/podbrief",
+        "text": text,
+        "api_app_id": "A1",
+        "response_url": "http://127.0.0.1:9/response",
+        "trigger_id": "1.2.3",
+    }
+
+
+async def post_command(adapter: SlackAdapter, text: str, **sign: Any) -> tuple[int, Any, float]:
+    body = urlencode(slash(text))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body, **sign)}
+    async with aiohttp.ClientSession() as http:
+        start = time.monotonic()
+        async with http.post(
+            f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+        ) as resp:
+            text_body = await resp.text()
+            done = time.monotonic()
+    try:
+        payload: Any = json.loads(text_body)
+    except json.JSONDecodeError:
+        payload = text_body
+    return resp.status, payload, done - start
+
+
+def run(
+    tmp_path: Path,
+    test: Callable[[FakeSlack, SlackAdapter, Core], Awaitable[None]],
+    socket_mode: bool = False,
+) -> None:
+    async def go() -> None:
+        async with slack_app(tmp_path, socket_mode=socket_mode) as (fake, adapter, core):
+            await test(fake, adapter, core)
+
+    asyncio.run(go())
+
+
+def test_http_slash_command_acks_then_posts_blocks(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        status, payload, _ = await post_command(
+            adapter, f"summarize {fake.public_url('example.txt')}"
+        )
+        acked = time.monotonic()
+        assert status == 200
+        assert payload["response_type"] == "ephemeral"
+        assert "Working on it" in payload["text"]
+        await fake.wait_for_posts(1)
+        assert fake.method_times("chat.postMessage")[0] >= acked - 0.01
+        first = fake.posts[0]
+        assert first["channel"] == "C1"
+        assert first["blocks"][0]["text"]["text"] == "Fix It Forward: Why Repair Beats Replace"
+        assert "Key takeaways" in json.dumps(first["blocks"])
+        assert first["token"] == BOT_TOKEN
+        for post in fake.posts:
+            check_message(post)
+
+        # a repeat is served from the cache: no second summary is stored
+        await post_command(adapter, f"summarize {fake.public_url('example.txt')}")
+        await fake.wait_for_posts(2)
+        async with core.db.engine.connect() as conn:
+            count = (await conn.exec_driver_sql("select count(*) from summaries")).scalar()
+        assert count == 1
+
+    run(tmp_path, t)
+
+
+def test_forged_and_stale_requests_get_401(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        status, _, _ = await post_command(adapter, "help", secret="wrong-secret")
+        assert status == 401
+        status, _, _ = await post_command(adapter, "help", age=360)
+        assert status == 401
+        await asyncio.sleep(0.2)
+        assert fake.posts == []
+        assert fake.ephemeral == []
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{adapter.port}/healthz") as resp:
+                assert resp.status == 200
+
+    run(tmp_path, t)
+
+
+def test_bad_input_is_told_to_the_asker_only(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        cases = [
+            ("summarize http://127.0.0.1:1/x", "could not connect"),  # a dead link
+            ("summarize http://127.0.0.2:1/x", "not allowed"),
+            ("summarize http://169.254.169.254/latest/meta-data", "not allowed"),
+            (f"summarize {fake.public_url('missing.txt')}", "HTTP 404"),
+            ("sumarize", "Did you mean"),
+        ]
+        for n, (text, expected) in enumerate(cases, start=1):
+            status, _, _ = await post_command(adapter, text)
+            assert status == 200
+            await fake.wait_for_ephemeral(n)
+            assert expected in json.dumps(fake.ephemeral[-1])
+            assert fake.ephemeral[-1]["user"] == "U1"
+        assert fake.posts == []
+        await post_command(adapter, f"summarize {fake.public_url('episode.vtt')}")
+        await fake.wait_for_posts(1)
+
+    run(tmp_path, t)
+
+
+def test_rate_limited_post_is_retried(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        fake.rate_limit_posts = 1
+        await post_command(adapter, f"takeaways {fake.public_url('episode.vtt')}")
+        await fake.wait_for_posts(1)
+        assert len(fake.method_times("chat.postMessage")) == 2
+
+    run(tmp_path, t)
+
+
+def test_shared_file_with_a_mention(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        event = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@UBOT> summarize",
+            "channel": "C1",
+            "ts": "1700000000.000100",
+            "files": [{"id": "F1", "name": "interview.vtt"}],
+        }
+        body = json.dumps(
+            {
+                "token": "x",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": "Ev1",
+                "event_time": 1,
+                "event": event,
+                "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+            }
+        )
+        headers = {"Content-Type": "application/json", **signed(body)}
+        async with aiohttp.ClientSession() as http:
+            async with http.post(
+                f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+            ) as resp:
+                assert resp.status == 200
+        await fake.wait_for_posts(1)
+        assert fake.method_times("files.info")
+        assert fake.posts[0]["thread_ts"] == "1700000000.000100"
+        assert fake.posts[0]["blocks"][0]["text"]["text"] == "interview"
+        assert "Key takeaways" in json.dumps(fake.posts[0]["blocks"])
+
+    run(tmp_path, t)
+
+
+def test_socket_mode_slash_command(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        envelope = await fake.send_envelope(
+            "slash_commands", slash(f"quotes {fake.public_url('episode.vtt')}")
+        )
+        await fake.wait_for_posts(1)
+        acks = [a for a in fake.acks if a.get("envelope_id") == envelope]
+        assert acks
+        assert "Working on it" in json.dumps(acks[0].get("payload"))
+        assert "Quotes" in json.dumps(fake.posts[0]["blocks"])
+        assert fake.method_times("apps.connections.open")
+
+    run(tmp_path, t, socket_mode=True)
+
+
+@pytest.mark.parametrize("missing", ["bot_token"])
+def test_slack_settings_are_optional(missing: str) -> None:
+    assert SlackSettings(_env_file=None).configured is False  # type: ignore[call-arg]

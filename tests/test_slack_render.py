@@ -1,0 +1,122 @@
+"""Slack rendering: any Summary fits Slack's limits; links, escaping and splitting."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.slack.render import cut, moment_link, render
+from bot.messages import Destination, Reply
+from summarizers.model import Quote, Summary, Takeaway, Topic
+from tests.slack_limits import check_message
+
+HERE = Destination("slack", "C1", "T1")
+_text = st.text(min_size=1, max_size=5000)
+_seconds = st.one_of(st.none(), st.floats(0, 20_000, allow_nan=False))
+
+
+@st.composite
+def summaries(draw: st.DrawFn) -> Summary:
+    takeaways = draw(
+        st.lists(
+            st.builds(
+                Takeaway,
+                text=_text,
+                speaker=st.one_of(st.none(), _text),
+                start_seconds=_seconds,
+                span=st.just((0, 1)),
+            ),
+            max_size=12,
+        )
+    )
+    quotes = draw(
+        st.lists(
+            st.builds(
+                Quote,
+                text=_text,
+                verbatim=_text,
+                speaker=st.one_of(st.none(), _text),
+                start_seconds=_seconds,
+                span=st.just((0, 1)),
+            ),
+            max_size=10,
+        )
+    )
+    return Summary(
+        title=draw(st.one_of(st.none(), _text)),
+        show=draw(st.one_of(st.none(), _text)),
+        source=draw(
+            st.sampled_from(
+                [None, "file.txt", "https://www.youtube.com/watch?v=x", "https://example.com/ep"]
+            )
+        ),
+        duration_seconds=draw(_seconds),
+        engine="extractive",
+        transcript_sha256="0" * 64,
+        takeaways=tuple(takeaways),
+        quotes=tuple(quotes),
+        topics=(Topic(title="t", span=(0, 1)),),
+        notes=tuple(draw(st.lists(_text, max_size=2))),
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    summaries(),
+    st.sampled_from(["summary", "takeaways", "quotes"]),
+    st.one_of(st.none(), st.integers(1, 10**6)),
+)
+def test_any_summary_fits(summary: Summary, kind: str, episode: int | None) -> None:
+    messages = render(Reply(HERE, kind, summary=summary, episode_id=episode))  # type: ignore[arg-type]
+    for message in messages:
+        check_message(message)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1, max_size=20_000))
+def test_any_text_fits(text: str) -> None:
+    for message in render(Reply(HERE, "text", text=text)):
+        check_message(message)
+
+
+def test_escaping_links_and_continuations() -> None:
+    s = Summary(
+        title="A <b> & B",
+        source="https://youtu.be/abc",
+        engine="extractive",
+        transcript_sha256="0" * 64,
+        takeaways=tuple(
+            Takeaway(
+                text=f"Point {i} <@U123> & more " + "word " * 200,
+                speaker="Ana",
+                start_seconds=65.0 + i,
+                span=(0, 1),
+            )
+            for i in range(10)
+        ),
+        quotes=(
+            Quote(
+                text="Short <quote>", verbatim="x", speaker="Ben", start_seconds=125.0, span=(0, 1)
+            ),
+        ),
+    )
+    messages = render(Reply(HERE, "summary", summary=s, episode_id=7))
+    assert len(messages) >= 2  # over 11,000 characters: continued in another message
+    flat = str(messages)
+    assert "&lt;@U123&gt;" in flat
+    assert "<@U123>" not in flat
+    assert "<https://youtu.be/abc?t=125s|2:05>" in flat
+    assert messages[0]["blocks"][0]["text"]["text"] == "A <b> & B"  # plain_text header
+    for m in messages:
+        check_message(m)
+
+
+def test_cut_marks_the_cut() -> None:
+    assert cut("short", 10) == "short"
+    out = cut("one two three four five six", 12)
+    assert out.endswith("…")
+    assert len(out) <= 12
+    assert moment_link("https://example.com/x", 5) is None
+    assert moment_link("https://www.youtube.com/watch?v=a", 61.9) == (
+        "https://www.youtube.com/watch?v=a&t=61s"
+    )
