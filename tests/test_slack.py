@@ -30,7 +30,7 @@ VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 
 @asynccontextmanager
 async def slack_app(
-    tmp_path: Path, *, socket_mode: bool = False
+    tmp_path: Path, *, socket_mode: bool = False, oauth: bool = False
 ) -> AsyncIterator[tuple[FakeSlack, SlackAdapter, Core]]:
     fake = await FakeSlack(
         public={"example.txt": EXAMPLE, "episode.vtt": VTT}, files={"F1": ("interview.vtt", VTT)}
@@ -41,10 +41,12 @@ async def slack_app(
         http_port=0,
         workers=1,
         slack=SlackSettings(
-            bot_token=BOT_TOKEN,
+            bot_token=None if oauth else BOT_TOKEN,
             signing_secret=SECRET,
             api_url=fake.api_url,
             app_token=APP_TOKEN if socket_mode else None,
+            client_id="111.222" if oauth else None,
+            client_secret="client-secret" if oauth else None,
         ),
     )
     core = await build(settings)
@@ -108,9 +110,14 @@ def run(
     tmp_path: Path,
     test: Callable[[FakeSlack, SlackAdapter, Core], Awaitable[None]],
     socket_mode: bool = False,
+    oauth: bool = False,
 ) -> None:
     async def go() -> None:
-        async with slack_app(tmp_path, socket_mode=socket_mode) as (fake, adapter, core):
+        async with slack_app(tmp_path, socket_mode=socket_mode, oauth=oauth) as (
+            fake,
+            adapter,
+            core,
+        ):
             await test(fake, adapter, core)
 
     asyncio.run(go())
@@ -243,6 +250,37 @@ def test_socket_mode_slash_command(tmp_path: Path) -> None:
         assert fake.method_times("apps.connections.open")
 
     run(tmp_path, t, socket_mode=True)
+
+
+def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        fake.oauth_codes["good-code"] = {
+            "access_token": "xoxb-team2", "token_type": "bot", "scope": "commands,chat:write",
+            "bot_user_id": "UBOT", "app_id": "A1", "team": {"id": "T2", "name": "Two"},
+            "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "U9"}}
+        base = f"http://127.0.0.1:{adapter.port}"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"{base}/slack/install", allow_redirects=False) as resp:
+                page = await resp.text()
+                assert resp.status in (200, 302)
+                state = resp.cookies["slack-app-oauth-state"].value
+            assert "client_id=111.222" in page + resp.headers.get("Location", "")
+            # the state cookie is Secure: a browser on https sends it back; here we do
+            async with http.get(f"{base}/slack/oauth_redirect",
+                                params={"code": "good-code", "state": state},
+                                headers={"Cookie": f"slack-app-oauth-state={state}"}) as resp:
+                assert resp.status == 200, await resp.text()
+        assert fake.method_times("oauth.v2.access")
+        body = urlencode({**slash(f"summarize {fake.public_url('episode.vtt')}"),
+                          "team_id": "T2"})
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+        async with aiohttp.ClientSession() as http:
+            async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:
+                assert resp.status == 200
+        await fake.wait_for_posts(1)
+        assert fake.posts[0]["token"] == "xoxb-team2"  # the installed workspace's own token
+
+    run(tmp_path, t, oauth=True)
 
 
 @pytest.mark.parametrize("missing", ["bot_token"])

@@ -120,3 +120,17 @@ def test_cut_marks_the_cut() -> None:
     assert moment_link("https://www.youtube.com/watch?v=a", 61.9) == (
         "https://www.youtube.com/watch?v=a&t=61s"
     )
+
+
+def test_manifest_asks_for_exactly_the_scopes_the_app_uses() -> None:
+    from pathlib import Path
+
+    import yaml
+
+    from adapters.slack.app import SCOPES
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "adapters" / "slack"
+                               / "manifest.yml").read_text())
+    assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(SCOPES)
+    assert manifest["features"]["slash_commands"][0]["command"] == "/podbrief"
+    assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
