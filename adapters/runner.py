@@ -57,7 +57,6 @@ def _configured(core: Core) -> list[Adapter]:
     if not adapters:
         from adapters.console.app import ConsoleAdapter
 
-        adapters.append(ConsoleAdapter(core.service,
-                                       max_bytes=core.settings.max_transcript_bytes))
+        adapters.append(ConsoleAdapter(core.service, max_bytes=core.settings.max_transcript_bytes))
     logger.info("starting %s", ", ".join(a.name for a in adapters))
     return adapters

@@ -51,7 +51,7 @@ async def build(
         summarizer = LLMSummarizer(llm_config(settings))
     else:
         summarizer = ExtractiveSummarizer()
-    if executor is None:
+    if executor is None and settings.workers > 0:
         executor = ProcessPoolExecutor(max_workers=settings.workers)
     service = BotService(
         db=db,
@@ -61,5 +61,6 @@ async def build(
         max_bytes=settings.max_transcript_bytes,
         executor=executor,
         workspace_jobs=settings.workspace_jobs,
+        link_cache_seconds=settings.link_cache_seconds,
     )
     return Core(settings, db, fetcher, summarizer, executor, service)

@@ -67,7 +67,17 @@ class Settings(BaseSettings):
         "(UNSAFE on a public bot; for tests and private deployments)",
     )
     fetch_timeout: float = Field(20.0, gt=0, le=300, description="seconds per download")
-    workers: int = Field(2, ge=1, le=64, description="worker processes for summarizing")
+    workers: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="worker processes for loading and summarizing (0: threads in the bot process)",
+    )
+    link_cache_seconds: float = Field(
+        3600,
+        ge=0,
+        description="a link summarized this recently is answered from the cache (0: always fetch)",
+    )
     workspace_jobs: int = Field(
         2, ge=1, le=64, description="summaries one workspace may run at once"
     )

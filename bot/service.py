@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from bot import commands
@@ -22,6 +23,11 @@ from summarizers.model import Summary, Transcript
 
 logger = logging.getLogger(__name__)
 SUMMARY_COMMANDS = ("summarize", "takeaways", "quotes")
+
+
+def _load_job(data: bytes, source: str, max_bytes: int) -> Transcript:
+    """Runs in a worker process: parsing a large transcript is CPU work too."""
+    return load_bytes(data, source=source, max_bytes=max_bytes)
 
 
 def _extractive_job(transcript: Transcript, options: SummaryOptions) -> Summary:
@@ -43,6 +49,7 @@ class BotService:
         executor: Executor | None = None,
         workspace_jobs: int = 2,
         prefix: str = "/podbrief",
+        link_cache_seconds: float = 3600,
     ) -> None:
         self.db = db
         self.fetcher = fetcher
@@ -51,6 +58,7 @@ class BotService:
         self.max_bytes = max_bytes
         self.executor = executor
         self.prefix = prefix
+        self.link_cache_seconds = link_cache_seconds
         self._workspace_jobs = workspace_jobs
         self._gates: dict[tuple[str, str | None], asyncio.Semaphore] = {}
 
@@ -85,6 +93,9 @@ class BotService:
             return Reply(
                 cmd.destination, "text", commands.unknown(name, self.prefix), ephemeral=True
             )
+        hit = await self._recent_link_summary(cmd)
+        if hit is not None:
+            return hit
         transcript, episode_id = await self._resolve(cmd)
         if progress is not None:
             progress(
@@ -97,10 +108,33 @@ class BotService:
                 )
             )
         summary, cached = await self._summary(cmd, transcript, episode_id)
-        kind: ReplyKind = (
-            "takeaways" if name == "takeaways" else ("quotes" if name == "quotes" else "summary")
+        return Reply(
+            cmd.destination, _kind(name), summary=summary, episode_id=episode_id, cached=cached
         )
-        return Reply(cmd.destination, kind, summary=summary, episode_id=episode_id, cached=cached)
+
+    async def _recent_link_summary(self, cmd: Command) -> Reply | None:
+        """A link summarized recently is answered from the cache without downloading it."""
+        link = None if cmd.attachments else commands.link_of(cmd.args)
+        if link is None or self.link_cache_seconds <= 0:
+            return None
+        since = datetime.now(UTC) - timedelta(seconds=self.link_cache_seconds)
+        recent = await self.db.recent_episode(link, since)
+        if recent is None:
+            return None
+        episode_id, sha = recent
+        summary = await self.db.cached_summary(self.summarizer.cache_key(sha, self.options))
+        if summary is None:
+            return None
+        return Reply(
+            cmd.destination, _kind(cmd.name), summary=summary, episode_id=episode_id, cached=True
+        )
+
+    async def _load(self, data: bytes, source: str) -> Transcript:
+        """Parse a transcript in the worker pool (large files are CPU work)."""
+        if self.executor is None:
+            return load_bytes(data, source=source, max_bytes=self.max_bytes)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.executor, _load_job, data, source, self.max_bytes)
 
     async def _episodes(self, cmd: Command) -> Reply:
         found = await self.db.find_episodes(cmd.args)
@@ -126,7 +160,7 @@ class BotService:
             raise UserError(f"Nothing to summarize. {commands.help_text(self.prefix, cmd.name)}")
         elif (link := commands.link_of(arg)) is not None:
             fetched = await self.fetcher.get(link)
-            transcript = load_bytes(fetched.data, source=link, max_bytes=self.max_bytes)
+            transcript = await self._load(fetched.data, link)
             if transcript.title is None:
                 name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
                 transcript = replace(transcript, title=name.rsplit(".", 1)[0] or link)
@@ -139,7 +173,7 @@ class BotService:
                 )
             return found, episode
         elif len(arg.split()) >= MIN_WORDS:
-            transcript = load_bytes(arg.encode(), source="pasted text", max_bytes=self.max_bytes)
+            transcript = await self._load(arg.encode(), "pasted text")
         else:
             raise UserError(
                 f"`{arg[:60]}` is not a link, an episode id or a transcript. "
@@ -153,7 +187,7 @@ class BotService:
             if attachment.url is None:
                 raise TranscriptError(f"{attachment.name} has no content")
             data = (await self.fetcher.get(attachment.url, attachment.headers)).data
-        transcript = load_bytes(data, source=attachment.name, max_bytes=self.max_bytes)
+        transcript = await self._load(data, attachment.name)
         if transcript.title is None:
             transcript = replace(transcript, title=attachment.name.rsplit(".", 1)[0])
         return transcript
@@ -161,7 +195,7 @@ class BotService:
     async def _summary(
         self, cmd: Command, transcript: Transcript, episode_id: int
     ) -> tuple[Summary, bool]:
-        key = self.summarizer.cache_key(transcript, self.options)
+        key = self.summarizer.cache_key(transcript.sha256, self.options)
         cached = await self.db.cached_summary(key)
         if cached is not None:
             return cached, True
@@ -179,3 +213,7 @@ class BotService:
                 summary = await self.summarizer.summarize(transcript, self.options)
         await self.db.store_summary(key, episode_id, summary)
         return summary, False
+
+
+def _kind(name: str) -> ReplyKind:
+    return "takeaways" if name == "takeaways" else "quotes" if name == "quotes" else "summary"

@@ -24,6 +24,8 @@ class Summarizer(Protocol):
     name: str
     model: str | None
 
-    def cache_key(self, transcript: Transcript, options: SummaryOptions) -> str: ...
+    def cache_key(self, transcript_sha256: str, options: SummaryOptions) -> str:
+        """Results for the same transcript hash, engine, model and options are reused."""
+        ...
 
     async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary: ...

@@ -147,8 +147,8 @@ class ExtractiveSummarizer:
     name = ENGINE
     model: str | None = None
 
-    def cache_key(self, transcript: Transcript, options: SummaryOptions) -> str:
-        return f"{transcript.sha256}:{ENGINE}:v{VERSION}:{options.takeaways}:{options.quotes}"
+    def cache_key(self, transcript_sha256: str, options: SummaryOptions) -> str:
+        return f"{transcript_sha256}:{ENGINE}:v{VERSION}:{options.takeaways}:{options.quotes}"
 
     async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary:
         return await asyncio.to_thread(self.run, transcript, options)

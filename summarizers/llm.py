@@ -81,10 +81,10 @@ class LLMSummarizer:
         self._count = counter_for(config.model)
         self._fallback = ExtractiveSummarizer()
 
-    def cache_key(self, transcript: Transcript, options: SummaryOptions) -> str:
+    def cache_key(self, transcript_sha256: str, options: SummaryOptions) -> str:
         c = self.config
         return (
-            f"{transcript.sha256}:{ENGINE}:{c.model}:p{PROMPT_VERSION}:"
+            f"{transcript_sha256}:{ENGINE}:{c.model}:p{PROMPT_VERSION}:"
             f"{options.takeaways}:{options.quotes}:{c.chunk_tokens}"
         )
 

@@ -128,10 +128,10 @@ def test_small_fixture_episodes_summarize(name: str) -> None:
 
 def test_cache_key_names_engine_options_and_transcript(example: Transcript) -> None:
     engine = ExtractiveSummarizer()
-    key = engine.cache_key(example, SummaryOptions())
+    key = engine.cache_key(example.sha256, SummaryOptions())
     assert example.sha256 in key
     assert "extractive" in key
-    assert key != engine.cache_key(example, SummaryOptions(takeaways=7))
+    assert key != engine.cache_key(example.sha256, SummaryOptions(takeaways=7))
 
 
 _SENTENCES = st.lists(

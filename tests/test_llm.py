@@ -225,11 +225,11 @@ def test_long_episode_covers_every_part(long_episode: Transcript) -> None:
 def test_cache_key(episode: Transcript) -> None:
     a = LLMSummarizer(LLMConfig(model="m1", base_url="http://127.0.0.1:9/v1"))
     b = LLMSummarizer(LLMConfig(model="m2", base_url="http://127.0.0.1:9/v1"))
-    key = a.cache_key(episode, SummaryOptions())
+    key = a.cache_key(episode.sha256, SummaryOptions())
     assert episode.sha256 in key
     assert "m1" in key
-    assert key != b.cache_key(episode, SummaryOptions())
-    assert key != a.cache_key(replace(episode, text=episode.text + " x"), SummaryOptions())
+    assert key != b.cache_key(episode.sha256, SummaryOptions())
+    assert key != a.cache_key(replace(episode, text=episode.text + " x").sha256, SummaryOptions())
 
 
 def test_map_calls_run_in_parallel_within_the_limit(episode: Transcript) -> None:

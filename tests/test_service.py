@@ -21,16 +21,20 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 HERE = Destination("test", "C1", "W1")
+HITS: list[dict[str, int]] = []  # downloads served by the newest files() server
 
 
 @asynccontextmanager
 async def files() -> AsyncIterator[str]:
     app = web.Application()
 
+    hits = app["hits"] = {"n": 0}
+
     def serve(
         body: bytes | None, status: int = 200
     ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(_: web.Request) -> web.Response:
+            hits["n"] += 1
             return web.Response(body=body, status=status)
 
         return handler
@@ -44,6 +48,7 @@ async def files() -> AsyncIterator[str]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    HITS.append(hits)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -157,5 +162,22 @@ def test_help_and_unknown_commands(database_url: str) -> None:
         assert "episodes" in nonsense.text
         empty = await service.handle(cmd("episodes", "nothing-matches-this"))
         assert "No episodes" in empty.text
+
+    scenario(database_url, t)
+
+
+def test_recent_link_is_answered_without_downloading(database_url: str) -> None:
+    async def t(service: BotService, base: str) -> None:
+        link = f"{base}/episode.vtt"
+        first = await service.handle(cmd("summarize", link))
+        assert HITS[-1]["n"] == 1
+        again = await service.handle(cmd("takeaways", link))
+        assert again.cached
+        assert again.summary == first.summary
+        assert HITS[-1]["n"] == 1  # served from the link cache
+        service.link_cache_seconds = 0
+        fresh = await service.handle(cmd("summarize", link))
+        assert fresh.cached  # same transcript hash: the summary cache still answers
+        assert HITS[-1]["n"] == 2  # but the link was fetched again
 
     scenario(database_url, t)

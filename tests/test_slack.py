@@ -255,9 +255,16 @@ def test_socket_mode_slash_command(tmp_path: Path) -> None:
 def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> None:
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
         fake.oauth_codes["good-code"] = {
-            "access_token": "xoxb-team2", "token_type": "bot", "scope": "commands,chat:write",
-            "bot_user_id": "UBOT", "app_id": "A1", "team": {"id": "T2", "name": "Two"},
-            "enterprise": None, "is_enterprise_install": False, "authed_user": {"id": "U9"}}
+            "access_token": "xoxb-team2",
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": "UBOT",
+            "app_id": "A1",
+            "team": {"id": "T2", "name": "Two"},
+            "enterprise": None,
+            "is_enterprise_install": False,
+            "authed_user": {"id": "U9"},
+        }
         base = f"http://127.0.0.1:{adapter.port}"
         async with aiohttp.ClientSession() as http:
             async with http.get(f"{base}/slack/install", allow_redirects=False) as resp:
@@ -266,13 +273,14 @@ def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> Non
                 state = resp.cookies["slack-app-oauth-state"].value
             assert "client_id=111.222" in page + resp.headers.get("Location", "")
             # the state cookie is Secure: a browser on https sends it back; here we do
-            async with http.get(f"{base}/slack/oauth_redirect",
-                                params={"code": "good-code", "state": state},
-                                headers={"Cookie": f"slack-app-oauth-state={state}"}) as resp:
+            async with http.get(
+                f"{base}/slack/oauth_redirect",
+                params={"code": "good-code", "state": state},
+                headers={"Cookie": f"slack-app-oauth-state={state}"},
+            ) as resp:
                 assert resp.status == 200, await resp.text()
         assert fake.method_times("oauth.v2.access")
-        body = urlencode({**slash(f"summarize {fake.public_url('episode.vtt')}"),
-                          "team_id": "T2"})
+        body = urlencode({**slash(f"summarize {fake.public_url('episode.vtt')}"), "team_id": "T2"})
         headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
         async with aiohttp.ClientSession() as http:
             async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:

@@ -129,8 +129,9 @@ def test_manifest_asks_for_exactly_the_scopes_the_app_uses() -> None:
 
     from adapters.slack.app import SCOPES
 
-    manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "adapters" / "slack"
-                               / "manifest.yml").read_text())
+    manifest = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "adapters" / "slack" / "manifest.yml").read_text()
+    )
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(SCOPES)
     assert manifest["features"]["slash_commands"][0]["command"] == "/podbrief"
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]

@@ -86,6 +86,19 @@ class Database:
                 select(EpisodeRow.id).where(EpisodeRow.transcript_sha256 == sha256)
             )
 
+    async def recent_episode(self, source: str, since: datetime) -> tuple[int, str] | None:
+        """(id, transcript hash) of the newest episode loaded from `source` after `since`."""
+        async with self._session() as session:
+            row = (
+                await session.execute(
+                    select(EpisodeRow.id, EpisodeRow.transcript_sha256)
+                    .where(EpisodeRow.source == source, EpisodeRow.created_at >= since)
+                    .order_by(EpisodeRow.id.desc())
+                    .limit(1)
+                )
+            ).first()
+        return (row[0], row[1]) if row else None
+
     async def episode(self, episode_id: int) -> Transcript | None:
         async with self._session() as session:
             row = await session.get(EpisodeRow, episode_id)
