@@ -1,10 +1,11 @@
 """Slack acknowledgement latency while long episodes are summarized (fake Slack on loopback).
 
 Usage: python -m bench.slack_ack [--commands 200]
-For each configuration, the real Bolt app (HTTP mode, signed requests) gets long-episode
-summaries plus `--commands` slash commands in all; it prints ack latency p50/p99, the
-time to each posted long summary, and the time of a cached repeat. The peer is the same
-bot summarizing on the event loop (no worker pool), measured in the same run.
+For each configuration, `podbrief run` (its own process, Slack HTTP mode, signed requests)
+gets long-episode summaries plus `--commands` slash commands in all; this prints ack
+latency p50/p99, the time to each posted long summary, and the time of a cached repeat.
+The peer is the same bot summarizing in threads of the bot process (PODBRIEF_WORKERS=0)
+instead of worker processes, measured in the same run.
 """
 
 from __future__ import annotations
@@ -13,7 +14,11 @@ import argparse
 import asyncio
 import hashlib
 import hmac
+import os
+import signal
+import socket
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,23 +26,10 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from adapters.slack.app import SlackAdapter
 from bench.common import SEED, SEENUNSEEN, require_corpus
-from bot.bootstrap import build
-from bot.config import Settings, SlackSettings
-from summarizers.base import SummaryOptions
-from summarizers.extractive import ExtractiveSummarizer
-from summarizers.model import Summary, Transcript
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
 
 SECRET = "bench-secret"
-
-
-class InlineSummarizer(ExtractiveSummarizer):
-    """The peer: summarizes on the event loop, as a naive bot would."""
-
-    async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary:
-        return self.run(transcript, options)
 
 
 def _signed(body: str) -> dict[str, str]:
@@ -71,59 +63,84 @@ async def _command(http: aiohttp.ClientSession, port: int, channel: str, text: s
 
 
 async def _posted(fake: FakeSlack, channel: str, since: float) -> float:
-    while not any(p["channel"] == channel for p in fake.posts):
+    for _ in range(60_000):  # at most 5 minutes
+        if any(p["channel"] == channel for p in fake.posts):
+            break
         await asyncio.sleep(0.005)
     return time.perf_counter() - since
 
 
-async def measure(label: str, inline: bool, total: int, long_files: dict[str, bytes]) -> None:
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def measure(label: str, workers: int, total: int, long_files: dict[str, bytes]) -> None:
+    """`podbrief run` as its own process (HTTP mode), the fake Slack and the client here."""
     fake = await FakeSlack(public=long_files).start()
+    port = _free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings(
-            database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
-            fetch_allow_hosts="127.0.0.1",
-            http_port=0,
-            workers=2,
-            workspace_jobs=8,
-            slack=SlackSettings(bot_token=BOT_TOKEN, signing_secret=SECRET, api_url=fake.api_url),
+        env = {
+            **os.environ,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "PODBRIEF_HTTP_PORT": str(port),
+            "PODBRIEF_WORKERS": str(workers),
+            "PODBRIEF_WORKSPACE_JOBS": "8",
+            "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.db'}",
+        }
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "adapters.cli", "run", env=env, stdin=asyncio.subprocess.DEVNULL
         )
-        core = await build(settings)
-        if inline:
-            core.service.summarizer = InlineSummarizer()
-            core.service.executor = None
-        adapter = SlackAdapter(core.service, settings)
-        runner = asyncio.create_task(adapter.run())
-        while not adapter.port:
-            await asyncio.sleep(0.01)
-        port = adapter.port
         acks: list[float] = []
-        async with aiohttp.ClientSession() as http:
-            long_started = {}
-            for n, name in enumerate(long_files):
-                long_started[f"L{n}"] = time.perf_counter()
-                acks.append(
-                    await _command(http, port, f"L{n}", f"summarize {fake.public_url(name)}")
-                )
-            for batch in range(0, total - len(long_files), 20):
-                size = min(20, total - len(long_files) - batch)
-                acks += await asyncio.gather(
-                    *(_command(http, port, f"H{batch + i}", "help") for i in range(size))
-                )
-            to_post = [await _posted(fake, ch, t0) for ch, t0 in long_started.items()]
-            start = time.perf_counter()
-            await _command(http, port, "R1", f"summarize {fake.public_url(next(iter(long_files)))}")
-            cached = await _posted(fake, "R1", start)
-        runner.cancel()
-        await asyncio.gather(runner, return_exceptions=True)
-        await core.close()
+        try:
+            async with aiohttp.ClientSession() as http:
+                await _wait_healthy(http, port)
+                await _command(http, port, "W0", "help")  # warm-up: auth.test, first import
+                long_started = {}
+                for n, name in enumerate(long_files):
+                    long_started[f"L{n}"] = time.perf_counter()
+                    acks.append(
+                        await _command(http, port, f"L{n}", f"summarize {fake.public_url(name)}")
+                    )
+                rest = total - len(long_files)
+                for batch in range(0, rest, 10):
+                    size = min(10, rest - batch)
+                    acks += await asyncio.gather(
+                        *(_command(http, port, f"H{batch + i}", "help") for i in range(size))
+                    )
+                to_post = [await _posted(fake, ch, t0) for ch, t0 in long_started.items()]
+                start = time.perf_counter()
+                first = next(iter(long_files))
+                await _command(http, port, "R1", f"summarize {fake.public_url(first)}")
+                cached = await _posted(fake, "R1", start)
+        finally:
+            bot.send_signal(signal.SIGTERM)
+            await bot.wait()
     await fake.stop()
     acks.sort()
     p99 = acks[min(len(acks) - 1, int(0.99 * len(acks)))]
     print(
-        f"{label:<28} {len(acks):>4} {1000 * statistics.median(acks):>8.1f} {1000 * p99:>8.1f} "
-        f"{statistics.median(to_post):>9.2f} {max(to_post):>9.2f} {1000 * cached:>9.1f}",
+        f"{label:<36} {len(acks):>4} {1000 * statistics.median(acks):>8.1f} "
+        f"{1000 * p99:>8.1f} {statistics.median(to_post):>9.2f} {max(to_post):>9.2f} "
+        f"{1000 * cached:>9.1f}",
         flush=True,
     )
+
+
+async def _wait_healthy(http: aiohttp.ClientSession, port: int) -> None:
+    for _ in range(300):
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)
+    raise RuntimeError("the bot did not start")
 
 
 async def main() -> None:
@@ -139,12 +156,12 @@ async def main() -> None:
         f"{args.commands} slash commands in all"
     )
     print(
-        f"{'configuration':<28} {'cmds':>4} {'ack p50':>8} {'ack p99':>8} "
+        f"{'configuration':<36} {'cmds':>4} {'ack p50':>8} {'ack p99':>8} "
         f"{'post med':>9} {'post max':>9} {'cached':>9}"
     )
-    print(f"{'':<28} {'':>4} {'ms':>8} {'ms':>8} {'s':>9} {'s':>9} {'ms':>9}")
-    await measure("podbrief (worker pool)", False, args.commands, files)
-    await measure("peer: inline on event loop", True, args.commands, files)
+    print(f"{'':<36} {'':>4} {'ms':>8} {'ms':>8} {'s':>9} {'s':>9} {'ms':>9}")
+    await measure("podbrief (2 worker processes)", 2, args.commands, files)
+    await measure("peer: threads (PODBRIEF_WORKERS=0)", 0, args.commands, files)
 
 
 if __name__ == "__main__":

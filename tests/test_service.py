@@ -28,7 +28,7 @@ HITS: list[dict[str, int]] = []  # downloads served by the newest files() server
 async def files() -> AsyncIterator[str]:
     app = web.Application()
 
-    hits = app["hits"] = {"n": 0}
+    hits = {"n": 0}
 
     def serve(
         body: bytes | None, status: int = 200

@@ -294,3 +294,84 @@ def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> Non
 @pytest.mark.parametrize("missing", ["bot_token"])
 def test_slack_settings_are_optional(missing: str) -> None:
     assert SlackSettings(_env_file=None).configured is False  # type: ignore[call-arg]
+
+
+def test_binary_shared_file_gets_an_ephemeral_error(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        fake.files["F9"] = ("audio.mp3", bytes(range(256)) * 64)
+        event = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@UBOT> summarize",
+            "channel": "C1",
+            "ts": "1700000000.000200",
+            "files": [{"id": "F9", "name": "audio.mp3"}],
+        }
+        body = json.dumps(
+            {
+                "token": "x",
+                "team_id": "T1",
+                "api_app_id": "A1",
+                "type": "event_callback",
+                "event_id": "Ev9",
+                "event_time": 1,
+                "event": event,
+            }
+        )
+        async with aiohttp.ClientSession() as http:
+            async with http.post(
+                f"http://127.0.0.1:{adapter.port}/slack/events",
+                data=body,
+                headers={"Content-Type": "application/json", **signed(body)},
+            ) as resp:
+                assert resp.status == 200
+        await fake.wait_for_ephemeral(1)
+        assert "binary" in fake.ephemeral[0]["text"]
+        assert fake.posts == []
+
+    run(tmp_path, t)
+
+
+def test_podbrief_run_serves_http_and_stops_on_sigterm(tmp_path: Path) -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": "http://127.0.0.1:9/api/",
+        "PODBRIEF_HTTP_PORT": str(port),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        "PODBRIEF_WORKERS": "1",
+    }
+    bot = subprocess.Popen(
+        [sys.executable, "-m", "adapters.cli", "run"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        import urllib.request
+
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("podbrief run did not serve /healthz")
+        bot.send_signal(signal.SIGTERM)
+        assert bot.wait(timeout=20) == 0
+        assert b"Traceback" not in (bot.stderr.read() if bot.stderr else b"")
+    finally:
+        if bot.poll() is None:
+            bot.kill()
