@@ -181,3 +181,48 @@ def test_recent_link_is_answered_without_downloading(database_url: str) -> None:
         assert HITS[-1]["n"] == 2  # but the link was fetched again
 
     scenario(database_url, t)
+
+
+def test_per_workspace_limit_on_concurrent_jobs(tmp_path: Path) -> None:
+    """Two summaries from one workspace run one at a time; other workspaces are not held up."""
+    from summarizers.llm import LLMConfig, LLMSummarizer
+    from tests.fakes.openai_server import FakeOpenAI
+
+    async def go() -> None:
+        server = await FakeOpenAI(delay=0.3).start()
+        db = Database(f"sqlite:///{tmp_path / 'limit.db'}")
+        await db.upgrade()
+        llm = LLMSummarizer(LLMConfig(model="m", base_url=server.base_url, api_key="k"))
+        fetcher = SafeFetcher(max_bytes=200_000)
+        service = BotService(
+            db=db,
+            fetcher=fetcher,
+            summarizer=llm,
+            options=SummaryOptions(),
+            max_bytes=200_000,
+            workspace_jobs=1,
+        )
+        episodes = [
+            EXAMPLE.decode() + f"\nDana Okafor: Episode variant {n} ends here." for n in range(4)
+        ]
+        try:
+            same = [
+                Command("summarize", e, "U1", Destination("t", "C1", "W1")) for e in episodes[:2]
+            ]
+            await asyncio.gather(*(service.handle(c) for c in same))
+            assert server.max_in_flight == 1
+            server.max_in_flight = 0
+            other = [
+                Command("summarize", e, "U1", Destination("t", "C1", f"W{n}"))
+                for n, e in enumerate(episodes[2:])
+            ]
+            replies = await asyncio.gather(*(service.handle(c) for c in other))
+            assert server.max_in_flight == 2
+            assert all(r.kind == "summary" for r in replies)
+        finally:
+            await llm.aclose()
+            await fetcher.close()
+            await db.close()
+            await server.stop()
+
+    asyncio.run(go())

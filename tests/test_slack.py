@@ -375,3 +375,26 @@ def test_podbrief_run_serves_http_and_stops_on_sigterm(tmp_path: Path) -> None:
     finally:
         if bot.poll() is None:
             bot.kill()
+
+
+@pytest.mark.parametrize(
+    ("slack", "variable"),
+    [
+        ({}, "SLACK_BOT_TOKEN"),
+        ({"bot_token": BOT_TOKEN}, "SLACK_SIGNING_SECRET"),
+        ({"client_id": "1.2"}, "SLACK_CLIENT_SECRET"),
+        (
+            {"client_id": "1.2", "client_secret": "s", "app_token": APP_TOKEN},
+            "SLACK_SIGNING_SECRET",
+        ),
+    ],
+)
+def test_incomplete_slack_settings_name_the_missing_variable(
+    slack: dict[str, Any], variable: str
+) -> None:
+    from adapters.slack.app import check_settings
+    from bot.errors import UserError
+
+    settings = Settings(slack=SlackSettings(_env_file=None, **slack))  # type: ignore[call-arg]
+    with pytest.raises(UserError, match=variable):
+        check_settings(settings)

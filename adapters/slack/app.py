@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import parse, render
 from bot.config import Settings
+from bot.errors import UserError
 from bot.messages import Attachment, Command, Reply
 from bot.service import BotService
 
@@ -41,6 +42,7 @@ class SlackAdapter:
         self.service = service
         self.settings = settings
         slack = settings.slack
+        check_settings(settings)
         self.port: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.client = AsyncWebClient(
@@ -212,3 +214,21 @@ def _api_error(exc: SlackApiError) -> str:
     if isinstance(data, dict) and data.get("error"):
         return str(data["error"])
     return f"HTTP {exc.response.status_code}"
+
+
+def check_settings(settings: Settings) -> None:
+    """Refuse to start insecure or incomplete: name the variable that is missing."""
+    slack = settings.slack
+    if not slack.bot_token and not (slack.client_id and slack.client_secret):
+        raise UserError(
+            "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
+            "SLACK_CLIENT_SECRET (several workspaces)"
+        )
+    if slack.client_id and not slack.client_secret:
+        raise UserError("SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is missing")
+    http_mode = slack.app_token is None
+    if (http_mode or slack.client_id) and slack.signing_secret is None:
+        raise UserError(
+            "Slack HTTP mode needs SLACK_SIGNING_SECRET to verify requests "
+            "(or set SLACK_APP_TOKEN to use Socket Mode)"
+        )
