@@ -48,12 +48,16 @@ async def run(settings: Settings, adapters: list[Adapter] | None = None) -> None
 
 
 def _configured(core: Core) -> list[Adapter]:
-    """Slack when its credentials are set; the console when no platform is configured."""
+    """Slack and Discord when their credentials are set; else the console."""
     adapters: list[Adapter] = []
     if core.settings.slack.configured:
         from adapters.slack.app import SlackAdapter
 
         adapters.append(SlackAdapter(core.service, core.settings))
+    if core.settings.discord.token is not None:
+        from adapters.discord.app import DiscordAdapter
+
+        adapters.append(DiscordAdapter(core.service, core.settings))
     if not adapters:
         from adapters.console.app import ConsoleAdapter
 

@@ -34,6 +34,19 @@ class SlackSettings(BaseSettings):
         return bool(self.bot_token or self.client_id)
 
 
+class DiscordSettings(BaseSettings):
+    """`DISCORD_*`: the Discord application's bot token and where Discord is."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="DISCORD_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    token: SecretStr | None = Field(None, description="the bot token")
+    api_url: str = Field("https://discord.com/api/v10", description="REST base URL")
+    gateway_url: str = Field("wss://gateway.discord.gg/", description="gateway URL")
+    shard_count: int | None = Field(None, ge=1, description="shards (AutoShardedClient)")
+
+
 class Settings(BaseSettings):
     """Every setting podbrief reads; environment variables are `PODBRIEF_<NAME>`."""
 
@@ -56,6 +69,7 @@ class Settings(BaseSettings):
         3000, ge=0, le=65535, description="HTTP port (Slack HTTP mode, /healthz)"
     )
     slack: SlackSettings = Field(default_factory=SlackSettings)
+    discord: DiscordSettings = Field(default_factory=DiscordSettings)
     database_url: str = Field(
         "sqlite:///podbrief.db",
         validation_alias=AliasChoices("DATABASE_URL", "PODBRIEF_DATABASE_URL"),

@@ -1,0 +1,1 @@
+"""The Discord adapter: `/podbrief` application commands via discord.py."""

@@ -1,0 +1,43 @@
+"""Discord application-command options -> Commands (pure)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.messages import Attachment, Command, Destination
+
+
+@dataclass(frozen=True)
+class FileOption:
+    """The `file` option of `/podbrief summarize`: what Discord tells about the attachment."""
+
+    name: str
+    url: str
+    size: int
+
+
+def to_command(
+    name: str,
+    *,
+    user_id: int,
+    channel_id: int | None,
+    guild_id: int | None,
+    link: str | None = None,
+    episode: int | None = None,
+    words: str | None = None,
+    file: FileOption | None = None,
+) -> Command:
+    """One subcommand of `/podbrief` with its options; DMs have no guild."""
+    destination = Destination(
+        "discord", str(channel_id or ""), str(guild_id) if guild_id else f"dm-{user_id}"
+    )
+    if name == "episodes" or name == "help":
+        args = words or ""
+    elif link:
+        args = link.strip()
+    elif episode is not None:
+        args = str(episode)
+    else:
+        args = ""
+    attachments = (Attachment(file.name, url=file.url),) if file else ()
+    return Command(name, args, str(user_id), destination, attachments)

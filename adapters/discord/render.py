@@ -1,0 +1,163 @@
+"""Reply -> Discord messages (embeds), always inside Discord's limits (pure).
+
+discord.py does not check these limits, so this module does: content 2,000; per embed:
+title 256, description 4,096, 25 fields, field name 256, field value 1,024, footer 2,048;
+6,000 characters for all embeds of a message; 10 embeds a message. What does not fit
+continues in further messages; text is cut only at a word, with an ellipsis as marker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.messages import Reply
+from bot.output import clock
+from summarizers.model import Summary
+
+CONTENT = 2000
+TITLE = 256
+DESCRIPTION = 4096
+FIELDS = 25
+FIELD_NAME = 256
+FIELD_VALUE = 1024
+FOOTER = 2048
+MESSAGE_EMBEDS_TOTAL = 6000
+EMBEDS_PER_MESSAGE = 10
+COLOR = 0x1D3557
+FOOTER_RESERVE = 400  # our footer is short; keep room for it in every embed
+
+Embed = dict[str, Any]
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis as the marker."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+
+
+def escape(text: str) -> str:
+    """Keep user text from pinging people or breaking the Markdown."""
+    for ch in ("\\", "*", "_", "~", "`", "|", ">"):
+        text = text.replace(ch, "\\" + ch)
+    return text.replace("@", "@\u200b")
+
+
+def moment_link(source: str | None, seconds: float | None) -> str | None:
+    if not source or seconds is None:
+        return None
+    if "youtube.com/" in source or "youtu.be/" in source:
+        return f"{source}{'&' if '?' in source else '?'}t={int(seconds)}s"
+    return None
+
+
+def _when(s: Summary, speaker: str | None, seconds: float | None) -> str:
+    stamp = clock(seconds)
+    link = moment_link(s.source, seconds)
+    if stamp and link:
+        stamp = f"[{stamp}]({link})"
+    return ", ".join(p for p in (escape(speaker) if speaker else "", stamp) if p)
+
+
+def embed_size(e: Embed) -> int:
+    size = len(e.get("title", "")) + len(e.get("description", ""))
+    size += len(e.get("footer", {}).get("text", ""))
+    size += sum(len(f["name"]) + len(f["value"]) for f in e.get("fields", []))
+    return size
+
+
+def summary_embeds(reply: Reply) -> list[Embed]:
+    """One or more embeds: takeaways in descriptions, quotes as fields, a footer at the end."""
+    s = reply.summary
+    assert s is not None
+    title = cut(s.title or "Episode summary", TITLE)
+    url = s.source if s.source and s.source.startswith(("http://", "https://")) else None
+    embeds: list[Embed] = []
+
+    def new(part_title: str) -> Embed:
+        e: Embed = {"title": part_title, "color": COLOR}
+        if url and not embeds:
+            e["url"] = url
+        embeds.append(e)
+        return e
+
+    current = new(title)
+    lines: list[str] = []
+    if s.show:
+        lines.append(f"*{escape(s.show)}*")
+    lines += [f"⚠️ {escape(n)}" for n in s.notes]
+    if reply.kind in ("summary", "takeaways") and s.takeaways:
+        lines.append("**Key takeaways**")
+        for t in s.takeaways:
+            when = _when(s, t.speaker, t.start_seconds)
+            lines.append(cut(f"• {escape(t.text)}" + (f" ({when})" if when else ""), 1500))
+    description = ""
+    for line in lines:
+        if len(description) + len(line) + 1 > DESCRIPTION:
+            current["description"] = description
+            current = new(cut(f"{title} (continued)", TITLE))
+            description = ""
+        description = f"{description}\n{line}" if description else line
+    if description:
+        current["description"] = description
+    if reply.kind == "quotes" and not s.quotes:
+        current["description"] = (
+            current.get("description", "") + "\nNo line of this episode stood out as a quote."
+        ).strip()
+    if reply.kind in ("summary", "quotes"):
+        for q in s.quotes:
+            name = cut(_when(s, q.speaker, q.start_seconds) or "Quote", FIELD_NAME)
+            value = cut(f"> “{escape(q.text)}”", FIELD_VALUE)
+            fields = current.setdefault("fields", [])
+            room = MESSAGE_EMBEDS_TOTAL - FOOTER_RESERVE - embed_size(current)
+            if len(fields) >= FIELDS or len(name) + len(value) > room:
+                current = new(cut(f"{title} (continued)", TITLE))
+                fields = current.setdefault("fields", [])
+            fields.append({"name": name, "value": value, "inline": False})
+    footer = [f"{s.engine} engine" + (f" ({s.model})" if s.model else "")]
+    if s.duration_seconds:
+        footer.append(clock(s.duration_seconds))
+    if reply.episode_id is not None:
+        footer.append(f"episode {reply.episode_id}")
+        if reply.kind != "summary":
+            footer.append(f"/podbrief summarize episode:{reply.episode_id} for the full summary")
+    embeds[-1]["footer"] = {"text": cut(" · ".join(footer), FOOTER)}
+    return embeds
+
+
+def text_content(text: str) -> list[str]:
+    """Plain text in messages of at most 2,000 characters, split at lines or words."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > CONTENT:
+            piece = cut(line, CONTENT)
+            parts.append(piece)
+            line = line[len(piece.rstrip("…")) :].lstrip()
+        if len(current) + len(line) + 1 > CONTENT:
+            parts.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current.strip():
+        parts.append(current)
+    return parts or ["(empty)"]
+
+
+def render(reply: Reply) -> list[dict[str, Any]]:
+    """Messages to send in order: `{"content": str | None, "embeds": [embed dicts]}`."""
+    if reply.summary is None:
+        return [{"content": part, "embeds": []} for part in text_content(reply.text)]
+    messages: list[dict[str, Any]] = []
+    current: list[Embed] = []
+    total = 0
+    for e in summary_embeds(reply):
+        size = embed_size(e)
+        if current and (len(current) >= EMBEDS_PER_MESSAGE or total + size > MESSAGE_EMBEDS_TOTAL):
+            messages.append({"content": None, "embeds": current})
+            current, total = [], 0
+        current.append(e)
+        total += size
+    messages.append({"content": None, "embeds": current})
+    return messages

@@ -1,0 +1,204 @@
+"""Discord end to end on loopback: the real discord.py client against a fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from adapters.discord.app import DiscordAdapter
+from bot.bootstrap import Core, build
+from bot.config import DiscordSettings, Settings
+from tests.discord_limits import check_message
+from tests.fakes.discord_server import FakeDiscord
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
+VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+EPHEMERAL = 64
+
+
+@asynccontextmanager
+async def discord_app(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, DiscordAdapter, Core]]:
+    fake = await FakeDiscord(
+        attachments={"ep.vtt": VTT, "example.txt": EXAMPLE, "noise.bin": bytes(range(256)) * 64}
+    ).start()
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        fetch_allow_hosts="127.0.0.1",
+        workers=1,
+        max_transcript_bytes=100_000,
+        discord=DiscordSettings(
+            token="test-discord-token",
+            api_url=fake.api_url,  # type: ignore[arg-type]
+            gateway_url=fake.gateway_url,
+        ),
+    )
+    core = await build(settings)
+    adapter = DiscordAdapter(core.service, settings)
+    task = asyncio.create_task(adapter.run())
+    try:
+        yield fake, adapter, core
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await core.close()
+        await fake.stop()
+
+
+def run(
+    tmp_path: Path, test: Callable[[FakeDiscord, DiscordAdapter, Core], Awaitable[None]]
+) -> None:
+    async def go() -> None:
+        async with discord_app(tmp_path) as (fake, adapter, core):
+            await test(fake, adapter, core)
+
+    asyncio.run(go())
+
+
+def link(value: str) -> list[dict[str, object]]:
+    return [{"type": 3, "name": "link", "value": value}]
+
+
+def test_summarize_link_defers_then_follows_up(tmp_path: Path) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        token = await fake.interact("summarize", link(fake.attachment_url("example.txt")))
+        await fake.wait_for("followup", token)
+        callback = fake.of("callback", token)[0]
+        assert callback["type"] == 5  # deferred, "thinking"
+        assert fake.times("callback", token)[0] <= fake.times("followup", token)[0]
+        deferred_after = fake.times("callback", token)[0] - fake.times("interaction", token)[0]
+        assert deferred_after < 2.0
+        message = fake.of("followup", token)[0]
+        check_message(message)
+        embed = message["embeds"][0]
+        assert embed["title"] == "Fix It Forward: Why Repair Beats Replace"
+        assert "Key takeaways" in embed["description"]
+        assert embed["url"].endswith("/attachments/example.txt")
+        assert any("“" in f["value"] for f in embed.get("fields", []))
+
+    run(tmp_path, t)
+
+
+def test_attachment_and_episode_and_help(tmp_path: Path) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        resolved = {
+            "attachments": {
+                "990000000000000001": {
+                    "id": "990000000000000001",
+                    "filename": "ep.vtt",
+                    "size": len(VTT),
+                    "url": fake.attachment_url("ep.vtt"),
+                    "proxy_url": fake.attachment_url("ep.vtt"),
+                    "content_type": "text/vtt",
+                }
+            }
+        }
+        token = await fake.interact(
+            "summarize",
+            [{"type": 11, "name": "file", "value": "990000000000000001"}],
+            resolved=resolved,
+        )
+        await fake.wait_for("followup", token)
+        assert fake.of("followup", token)[0]["embeds"][0]["title"] == "ep"
+        token = await fake.interact("quotes", [{"type": 4, "name": "episode", "value": 1}])
+        await fake.wait_for("followup", token)
+        check_message(fake.of("followup", token)[0])
+        token = await fake.interact("help")
+        await fake.wait_for("followup", token)
+        assert fake.of("callback", token)[0]["data"]["flags"] == EPHEMERAL
+        assert "summarize" in fake.of("followup", token)[0]["content"]
+        token = await fake.interact("episodes")
+        await fake.wait_for("followup", token)
+        assert "Fix It Forward" not in fake.of("followup", token)[0]["content"]
+        assert "ep" in fake.of("followup", token)[0]["content"]
+
+    run(tmp_path, t)
+
+
+def test_bad_input_is_ephemeral_and_the_next_command_works(tmp_path: Path) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        cases = [
+            ("summarize", link("http://127.0.0.1:1/dead"), None, "could not connect"),
+            ("summarize", link("http://169.254.169.254/latest"), None, "not allowed"),
+            ("summarize", link("http://10.0.0.1/x"), None, "not allowed"),
+            (
+                "summarize",
+                [{"type": 11, "name": "file", "value": "2"}],
+                {
+                    "attachments": {
+                        "2": {
+                            "id": "2",
+                            "filename": "big.txt",
+                            "size": 5_000_000,
+                            "url": fake.attachment_url("example.txt"),
+                            "proxy_url": fake.attachment_url("example.txt"),
+                        }
+                    }
+                },
+                "over the",
+            ),
+            (
+                "summarize",
+                [{"type": 11, "name": "file", "value": "3"}],
+                {
+                    "attachments": {
+                        "3": {
+                            "id": "3",
+                            "filename": "noise.bin",
+                            "size": 16384,
+                            "url": fake.attachment_url("noise.bin"),
+                            "proxy_url": fake.attachment_url("noise.bin"),
+                        }
+                    }
+                },
+                "binary",
+            ),
+        ]
+        for sub, options, resolved, expected in cases:
+            token = await fake.interact(sub, options, resolved=resolved)
+            await fake.wait_for("followup", token)
+            assert fake.of("delete", token), "the public thinking message is removed"
+            followup = fake.of("followup", token)[0]
+            assert followup["flags"] == EPHEMERAL
+            assert expected in followup["content"], followup
+        token = await fake.interact("takeaways", link(fake.attachment_url("ep.vtt")))
+        await fake.wait_for("followup", token)
+        assert "Key takeaways" in json.dumps(fake.of("followup", token)[0])
+
+    run(tmp_path, t)
+
+
+def test_summarize_in_a_dm(tmp_path: Path) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        token = await fake.interact("summarize", link(fake.attachment_url("ep.vtt")), dm=True)
+        await fake.wait_for("followup", token)
+        check_message(fake.of("followup", token)[0])
+
+    run(tmp_path, t)
+
+
+def test_command_sync_registers_the_group(tmp_path: Path) -> None:
+    async def go() -> None:
+        fake = await FakeDiscord().start()
+        settings = Settings(
+            database_url=f"sqlite:///{tmp_path / 'x.db'}",
+            discord=DiscordSettings(
+                token="test-discord-token",
+                api_url=fake.api_url,  # type: ignore[arg-type]
+                gateway_url=fake.gateway_url,
+            ),
+        )
+        try:
+            names = await DiscordAdapter(None, settings).sync(guild_id=42)
+        finally:
+            await fake.stop()
+        assert names == ["podbrief"]
+        where, commands = fake.synced[0]
+        assert where == "42"
+        subs = {o["name"] for o in commands[0]["options"]}
+        assert subs == {"summarize", "takeaways", "quotes", "episodes", "help"}
+
+    asyncio.run(go())

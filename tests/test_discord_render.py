@@ -1,0 +1,39 @@
+"""Discord rendering: every message passes a validator of all Discord limits."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from adapters.discord.render import render
+from bot.messages import Destination, Reply
+from tests.discord_limits import check_message
+from tests.test_slack_render import summaries
+
+HERE = Destination("discord", "1", "2")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    summaries(),
+    st.sampled_from(["summary", "takeaways", "quotes"]),
+    st.one_of(st.none(), st.integers(1, 10**6)),
+)
+def test_any_summary_fits(summary, kind, episode) -> None:  # type: ignore[no-untyped-def]
+    for message in render(Reply(HERE, kind, summary=summary, episode_id=episode)):
+        check_message(message)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(min_size=1, max_size=9000))
+def test_any_text_fits(text: str) -> None:
+    for message in render(Reply(HERE, "text", text=text)):
+        check_message(message)
+
+
+def test_mentions_cannot_ping() -> None:
+    out = render(Reply(HERE, "text", text="hi"))
+    assert out[0]["content"] == "hi"
+    from adapters.discord.render import escape
+
+    assert "@everyone" not in escape("@everyone")
