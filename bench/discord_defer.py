@@ -3,8 +3,9 @@
 Usage: python -m bench.discord_defer [--interactions 200]
 `podbrief run` runs as its own process with the real discord.py client against the fake
 Discord in this process; long-episode summaries are requested first, then help commands
-in bursts of 10 (the next burst once the last is deferred), `--interactions` in all. Prints the time from INTERACTION_CREATE to the deferral
-(p50/p99) and to each long summary's followup. The peer is the same bot summarizing in
+in bursts of 10 (the next burst once the last is deferred), `--interactions` in all.
+Prints the time from INTERACTION_CREATE to the deferral (p50/p99) and to each long
+summary's followup. The peer is the same bot summarizing in
 threads (PODBRIEF_WORKERS=0) instead of worker processes, measured in the same run.
 """
 
