@@ -202,3 +202,18 @@ def test_command_sync_registers_the_group(tmp_path: Path) -> None:
         assert subs == {"summarize", "takeaways", "quotes", "episodes", "help"}
 
     asyncio.run(go())
+
+
+def test_episode_option_autocompletes_stored_episodes(tmp_path: Path) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        token = await fake.interact("summarize", link(fake.attachment_url("example.txt")))
+        await fake.wait_for("followup", token)
+        token = await fake.autocomplete("quotes", "episode", "repair")
+        await fake.wait_for("callback", token)
+        callback = fake.of("callback", token)[0]
+        assert callback["type"] == 8  # autocomplete result
+        assert callback["data"]["choices"] == [
+            {"name": "Fix It Forward: Why Repair Beats Replace", "value": 1}
+        ]
+
+    run(tmp_path, t)

@@ -41,11 +41,8 @@ class DiscordAdapter:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(d.gateway_url)
         intents = discord.Intents.none()
         intents.guilds = True
-        self.client: discord.Client
-        if d.shard_count:
-            self.client = discord.AutoShardedClient(intents=intents, shard_count=d.shard_count)
-        else:
-            self.client = discord.Client(intents=intents)
+        # sharded from the start: Discord says how many shards (or DISCORD_SHARD_COUNT)
+        self.client = discord.AutoShardedClient(intents=intents, shard_count=d.shard_count)
         self.tree = app_commands.CommandTree(self.client)
         self.tree.add_command(self._commands())
         self._tasks: set[asyncio.Task[None]] = set()

@@ -269,6 +269,12 @@ class FakeDiscord:
         assert self._ws is not None
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
+    async def autocomplete(self, sub: str, option: str, value: str) -> str:
+        """An autocomplete interaction (type 4) for `option` of `/podbrief <sub>`."""
+        return await self.interact(
+            sub, [{"type": 4, "name": option, "value": value, "focused": True}], kind=4
+        )
+
     async def interact(
         self,
         sub: str,
@@ -277,6 +283,7 @@ class FakeDiscord:
         permissions: str = "2147483647",
         resolved: dict[str, Any] | None = None,
         dm: bool = False,
+        kind: int = 2,
     ) -> str:
         """Send an INTERACTION_CREATE for `/podbrief <sub>`; returns its token."""
         await asyncio.wait_for(self._ready.wait(), 15)
@@ -293,7 +300,7 @@ class FakeDiscord:
         payload: dict[str, Any] = {
             "id": str(810000000000000000 + n),
             "application_id": APP_ID,
-            "type": 2,
+            "type": kind,
             "data": data,
             "token": token,
             "version": 1,
