@@ -1,0 +1,198 @@
+"""Subscriptions and exactly-once digest deliveries.
+
+A slot is claimed by inserting its delivery row; the unique (subscription, slot) key lets
+only one instance win. A claim left by a crashed instance is taken over after a timeout
+with a compare-and-set update, so again only one instance wins.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.storage.db import Database
+from bot.storage.models import DeliveryRow, SubscriptionRow
+
+CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
+
+
+@dataclass(frozen=True)
+class Subscription:
+    id: int
+    platform: str
+    workspace: str | None
+    channel: str
+    feed_url: str
+    schedule: str
+    post_empty: bool
+    created_by: str
+
+
+def _sub(row: SubscriptionRow) -> Subscription:
+    return Subscription(
+        row.id,
+        row.platform,
+        row.workspace,
+        row.channel,
+        row.feed_url,
+        row.schedule,
+        row.post_empty,
+        row.created_by,
+    )
+
+
+class DigestStore:
+    """The digest tables of a Database."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._session = db._session
+
+    async def subscribe(
+        self,
+        *,
+        platform: str,
+        workspace: str | None,
+        channel: str,
+        feed_url: str,
+        schedule: str,
+        user: str,
+        post_empty: bool = False,
+    ) -> tuple[Subscription, bool]:
+        """Add (or re-schedule) a channel's subscription; the flag says whether it is new."""
+        async with self._session.begin() as session:
+            row = await session.scalar(
+                select(SubscriptionRow).where(
+                    SubscriptionRow.platform == platform,
+                    SubscriptionRow.channel == channel,
+                    SubscriptionRow.feed_url == feed_url,
+                )
+            )
+            created = row is None
+            if row is None:
+                row = SubscriptionRow(
+                    platform=platform,
+                    workspace=workspace,
+                    channel=channel,
+                    feed_url=feed_url,
+                    schedule=schedule,
+                    created_by=user,
+                    post_empty=post_empty,
+                )
+                session.add(row)
+            else:
+                row.schedule, row.post_empty = schedule, post_empty
+            await session.flush()
+            return _sub(row), created
+
+    async def unsubscribe(self, platform: str, channel: str, feed_or_id: str) -> int:
+        """Remove by feed URL or id within a channel; returns how many were removed."""
+        condition = SubscriptionRow.feed_url == feed_or_id
+        if feed_or_id.isdigit():
+            condition = SubscriptionRow.id == int(feed_or_id)
+        async with self._session.begin() as session:
+            result = await session.execute(
+                delete(SubscriptionRow).where(
+                    SubscriptionRow.platform == platform,
+                    SubscriptionRow.channel == channel,
+                    condition,
+                )
+            )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def subscriptions(
+        self, platform: str | None = None, channel: str | None = None
+    ) -> list[Subscription]:
+        query = select(SubscriptionRow).order_by(SubscriptionRow.id)
+        if platform is not None:
+            query = query.where(SubscriptionRow.platform == platform)
+        if channel is not None:
+            query = query.where(SubscriptionRow.channel == channel)
+        async with self._session() as session:
+            return [_sub(r) for r in (await session.scalars(query)).all()]
+
+    async def claim(
+        self,
+        subscription_id: int,
+        slot: str,
+        instance: str,
+        *,
+        stale_after: timedelta,
+        now: datetime | None = None,
+    ) -> bool:
+        """True for exactly one caller per (subscription, slot), crashed claims aside."""
+        now = now or datetime.now(UTC)
+        try:
+            async with self._session.begin() as session:
+                session.add(
+                    DeliveryRow(
+                        subscription_id=subscription_id,
+                        slot=slot,
+                        status=CLAIMED,
+                        claimed_by=instance,
+                        claimed_at=now,
+                        attempts=1,
+                    )
+                )
+            return True
+        except IntegrityError:
+            pass
+        # someone holds it: take it over only if their claim is stale (compare and set)
+        async with self._session.begin() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    and_(
+                        DeliveryRow.subscription_id == subscription_id,
+                        DeliveryRow.slot == slot,
+                        DeliveryRow.status == CLAIMED,
+                        DeliveryRow.claimed_at < now - stale_after,
+                    )
+                )
+                .values(claimed_by=instance, claimed_at=now, attempts=DeliveryRow.attempts + 1)
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def finish(
+        self,
+        subscription_id: int,
+        slot: str,
+        instance: str,
+        *,
+        message_ids: list[str] | None = None,
+        error: str | None = None,
+    ) -> bool:
+        """Record the outcome; only the instance holding the claim may (False otherwise)."""
+        async with self._session.begin() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.subscription_id == subscription_id,
+                    DeliveryRow.slot == slot,
+                    DeliveryRow.claimed_by == instance,
+                    DeliveryRow.status == CLAIMED,
+                )
+                .values(
+                    status=FAILED if error else POSTED,
+                    error=error,
+                    message_ids=json.dumps(message_ids or []),
+                    finished_at=datetime.now(UTC),
+                )
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def deliveries(self, subscription_id: int) -> list[tuple[str, str, int]]:
+        """(slot, status, attempts) in slot order."""
+        async with self._session() as session:
+            rows = (
+                await session.execute(
+                    select(DeliveryRow.slot, DeliveryRow.status, DeliveryRow.attempts)
+                    .where(DeliveryRow.subscription_id == subscription_id)
+                    .order_by(DeliveryRow.slot)
+                )
+            ).all()
+        return [(r[0], r[1], r[2]) for r in rows]
