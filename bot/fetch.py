@@ -33,6 +33,9 @@ class Fetched:
     url: str
     content_type: str
     data: bytes
+    status: int = 200
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 def is_public(address: str) -> bool:
@@ -104,13 +107,29 @@ class SafeFetcher:
                         url = urljoin(url, resp.headers["Location"])
                         headers = None  # credentials never follow a redirect
                         continue
+                    if resp.status == 304:  # a conditional request: nothing new
+                        return Fetched(
+                            str(resp.url),
+                            "",
+                            b"",
+                            304,
+                            resp.headers.get("ETag"),
+                            resp.headers.get("Last-Modified"),
+                        )
                     if resp.status >= 400:
                         raise FetchError(
                             f"the link answered HTTP {resp.status}; check that it "
                             "is public and still exists"
                         )
                     data = await self._read(resp)
-                    return Fetched(str(resp.url), resp.headers.get("Content-Type", ""), data)
+                    return Fetched(
+                        str(resp.url),
+                        resp.headers.get("Content-Type", ""),
+                        data,
+                        resp.status,
+                        resp.headers.get("ETag"),
+                        resp.headers.get("Last-Modified"),
+                    )
             except FetchError:
                 raise
             except TimeoutError:

@@ -1,0 +1,120 @@
+"""Feeds from a local server: parsing, transcript choice, conditional requests, bad feeds."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from aiohttp import web
+
+from bot.feeds import FeedError, fetch_feed, parse_feed
+from bot.fetch import FetchError, SafeFetcher
+
+FEED = (Path(__file__).parent / "fixtures" / "feed.xml").read_text()
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
+<rss version="2.0"><channel><title>&lol2;</title></channel></rss>"""
+
+
+@asynccontextmanager
+async def feeds() -> AsyncIterator[tuple[str, dict[str, int]]]:
+    hits = {"feed": 0, "not_modified": 0}
+    app = web.Application()
+    base: dict[str, str] = {}
+
+    async def feed(request: web.Request) -> web.Response:
+        hits["feed"] += 1
+        if request.headers.get("If-None-Match") == '"v1"':
+            hits["not_modified"] += 1
+            return web.Response(status=304, headers={"ETag": '"v1"'})
+        return web.Response(
+            text=FEED.replace("{base}", base["url"]),
+            content_type="application/rss+xml",
+            headers={"ETag": '"v1"'},
+        )
+
+    def static(body: bytes) -> Callable[[web.Request], Awaitable[web.Response]]:
+        async def handler(_: web.Request) -> web.Response:
+            return web.Response(body=body, content_type="application/xml")
+
+        return handler
+
+    app.router.add_get("/feed.xml", feed)
+    app.router.add_get("/bomb.xml", static(BOMB))
+    app.router.add_get("/broken.xml", static(b"<rss><channel><title>x</titl"))
+    app.router.add_get("/huge.xml", static(b"<rss>" + b" " * 300_000 + b"</rss>"))
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    base["url"] = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    try:
+        yield base["url"], hits
+    finally:
+        await runner.cleanup()
+
+
+def run(test: Callable[[str, dict[str, int], SafeFetcher], Awaitable[None]]) -> None:
+    async def go() -> None:
+        async with feeds() as (base, hits):
+            fetcher = SafeFetcher(max_bytes=200_000, allow_hosts=frozenset({"127.0.0.1"}))
+            try:
+                await test(base, hits, fetcher)
+            finally:
+                await fetcher.close()
+
+    asyncio.run(go())
+
+
+def test_episodes_and_the_preferred_transcript() -> None:
+    async def t(base: str, hits: dict[str, int], fetcher: SafeFetcher) -> None:
+        feed = await fetch_feed(fetcher, f"{base}/feed.xml")
+        assert feed.title == "Compost Corner"
+        assert feed.etag == '"v1"'
+        first, second = feed.episodes
+        assert first.guid == "cc-002"
+        assert first.published == datetime(2026, 11, 24, 10, tzinfo=UTC)
+        assert first.transcript_url == f"{base}/ep2.json"  # JSON preferred over VTT and SRT
+        assert first.description == "Tom Reyes on browns and greens ."
+        assert second.guid == "cc-001"
+        assert second.transcript_url is None
+        assert "No transcript" in second.description
+
+    run(t)
+
+
+def test_conditional_request_returns_not_modified() -> None:
+    async def t(base: str, hits: dict[str, int], fetcher: SafeFetcher) -> None:
+        feed = await fetch_feed(fetcher, f"{base}/feed.xml")
+        again = await fetch_feed(fetcher, f"{base}/feed.xml", etag=feed.etag)
+        assert again.not_modified
+        assert again.episodes == ()
+        assert hits == {"feed": 2, "not_modified": 1}
+
+    run(t)
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "message"),
+    [
+        ("/bomb.xml", FeedError, "DOCTYPE"),
+        ("/broken.xml", FeedError, "not a readable"),
+        ("/huge.xml", FetchError, "limit"),
+        ("/missing.xml", FetchError, "HTTP 404"),
+    ],
+)
+def test_bad_feeds_are_refused(path: str, error: type[Exception], message: str) -> None:
+    async def t(base: str, hits: dict[str, int], fetcher: SafeFetcher) -> None:
+        with pytest.raises(error, match=message):
+            await fetch_feed(fetcher, f"{base}{path}")
+
+    run(t)
+
+
+def test_parse_without_network() -> None:
+    feed = parse_feed(FEED.replace("{base}", "https://compost.example").encode(), "u")
+    assert [e.title for e in feed.episodes] == ["Hot composting", "Worms at work"]
