@@ -3,8 +3,43 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Callable
 
 from summarizers.model import Summary
+
+_YOUTUBE = re.compile(r"^https?://(www\.|m\.)?(youtube\.com|youtu\.be)/")
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word with an ellipsis as the marker."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    space = head.rfind(" ")
+    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+
+
+def moment_link(source: str | None, seconds: float | None) -> str | None:
+    """A link to that moment of the episode, for time-addressable sources (YouTube)."""
+    if not source or seconds is None or not _YOUTUBE.match(source):
+        return None
+    return f"{source}{'&' if '?' in source else '?'}t={int(seconds)}s"
+
+
+def who_when(
+    speaker: str | None,
+    seconds: float | None,
+    source: str | None,
+    link: Callable[[str, str], str],
+    escape: Callable[[str], str],
+) -> str:
+    """ "Speaker, 12:03", the time linked to that moment where the source allows it."""
+    stamp = clock(seconds)
+    url = moment_link(source, seconds)
+    if stamp and url:
+        stamp = link(stamp, url)
+    return ", ".join(p for p in (escape(speaker) if speaker else "", stamp) if p)
 
 
 def clock(seconds: float | None) -> str:

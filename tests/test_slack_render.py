@@ -5,8 +5,9 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from adapters.slack.render import cut, moment_link, render
+from adapters.slack.render import render
 from bot.messages import Destination, Reply
+from bot.output import cut, moment_link
 from summarizers.model import Quote, Summary, Takeaway, Topic
 from tests.slack_limits import check_message
 

@@ -19,6 +19,7 @@ from adapters.discord import parse, render
 from bot.config import Settings
 from bot.errors import UserError
 from bot.messages import Reply
+from bot.output import cut
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
@@ -105,10 +106,7 @@ class DiscordAdapter:
         if self.service is None:
             return []
         found = await self.service.db.find_episodes(current, limit=25)
-        return [
-            app_commands.Choice(name=render.cut(e.title or e.source, 100), value=e.id)
-            for e in found
-        ]
+        return [app_commands.Choice(name=cut(e.title or e.source, 100), value=e.id) for e in found]
 
     async def _start(self, interaction: discord.Interaction, name: str, **options: Any) -> None:
         """Defer at once (Discord allows 3 s), then do the work in a tracked task."""

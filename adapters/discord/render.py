@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Reply
-from bot.output import clock
+from bot.output import clock, cut, who_when
 from summarizers.model import Summary
 
 CONTENT = 2000
@@ -29,36 +29,11 @@ FOOTER_RESERVE = 400  # our footer is short; keep room for it in every embed
 Embed = dict[str, Any]
 
 
-def cut(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word with an ellipsis as the marker."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
-
-
 def escape(text: str) -> str:
     """Keep user text from pinging people or breaking the Markdown."""
     for ch in ("\\", "*", "_", "~", "`", "|", ">"):
         text = text.replace(ch, "\\" + ch)
     return text.replace("@", "@\u200b")
-
-
-def moment_link(source: str | None, seconds: float | None) -> str | None:
-    if not source or seconds is None:
-        return None
-    if "youtube.com/" in source or "youtu.be/" in source:
-        return f"{source}{'&' if '?' in source else '?'}t={int(seconds)}s"
-    return None
-
-
-def _when(s: Summary, speaker: str | None, seconds: float | None) -> str:
-    stamp = clock(seconds)
-    link = moment_link(s.source, seconds)
-    if stamp and link:
-        stamp = f"[{stamp}]({link})"
-    return ", ".join(p for p in (escape(speaker) if speaker else "", stamp) if p)
 
 
 def embed_size(e: Embed) -> int:
@@ -161,3 +136,7 @@ def render(reply: Reply) -> list[dict[str, Any]]:
         total += size
     messages.append({"content": None, "embeds": current})
     return messages
+
+
+def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
+    return who_when(speaker, seconds, summary.source, lambda t, u: f"[{t}]({u})", escape)

@@ -7,18 +7,16 @@ which the app posts in the thread of the first.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot.messages import Reply
-from bot.output import clock
+from bot.output import clock, cut, who_when
 from summarizers.model import Summary
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
 MAX_MESSAGE_CHARS = 11_000
-_YOUTUBE = re.compile(r"^https?://(www\.)?(youtube\.com|youtu\.be|m\.youtube\.com)/")
 
 Block = dict[str, Any]
 
@@ -26,31 +24,6 @@ Block = dict[str, Any]
 def escape(text: str) -> str:
     """Slack mrkdwn needs &, < and > escaped."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def cut(text: str, limit: int) -> str:
-    """At most `limit` characters, cut at a word with an ellipsis as the marker."""
-    if len(text) <= limit:
-        return text
-    head = text[: limit - 1]
-    space = head.rfind(" ")
-    return (head[:space] if space > limit // 2 else head).rstrip() + "…"
-
-
-def moment_link(source: str | None, seconds: float | None) -> str | None:
-    """A link to that moment of the episode, for time-addressable sources (YouTube)."""
-    if not source or seconds is None or not _YOUTUBE.match(source):
-        return None
-    sep = "&" if "?" in source else "?"
-    return f"{source}{sep}t={int(seconds)}s"
-
-
-def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
-    stamp = clock(seconds)
-    link = moment_link(summary.source, seconds)
-    if stamp and link:
-        stamp = f"<{link}|{stamp}>"
-    return ", ".join(p for p in (escape(speaker) if speaker else "", stamp) if p)
 
 
 def _section(text: str) -> Block:
@@ -171,3 +144,7 @@ def render(reply: Reply) -> list[dict[str, Any]]:
         size += chars
     messages.append({"text": fallback, "blocks": current})
     return messages
+
+
+def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
+    return who_when(speaker, seconds, summary.source, lambda t, u: f"<{u}|{t}>", escape)
