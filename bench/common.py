@@ -84,3 +84,12 @@ def sumy_pick(units: list[Unit], k: int, method: str) -> list[int]:
     summarizer.stop_words = get_stop_words("english")
     picked = {id(s) for s in summarizer(document, k)}
     return [i for i, s in enumerate(sentences) if id(s) in picked]
+
+
+def long_episode_files() -> dict[str, bytes]:
+    """The three largest seenunseen episodes and the seed: load for the latency benches."""
+    require_corpus()
+    longest = sorted(SEENUNSEEN.glob("*.vtt"), key=lambda p: -p.stat().st_size)[:3]
+    files = {p.name: p.read_bytes() for p in longest}
+    files[SEED.name] = SEED.read_bytes()
+    return files

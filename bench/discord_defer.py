@@ -20,7 +20,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bench.common import SEED, SEENUNSEEN, require_corpus
+from bench.common import long_episode_files
 from tests.fakes.discord_server import FakeDiscord
 
 
@@ -81,10 +81,7 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--interactions", type=int, default=200)
     args = ap.parse_args()
-    require_corpus()
-    longest = sorted(SEENUNSEEN.glob("*.vtt"), key=lambda p: -p.stat().st_size)[:3]
-    files = {p.name: p.read_bytes() for p in longest}
-    files[SEED.name] = SEED.read_bytes()
+    files = long_episode_files()
     print(
         f"{len(files)} long episodes ({', '.join(files)}) + help commands, "
         f"{args.interactions} interactions in all"

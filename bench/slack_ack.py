@@ -26,7 +26,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bench.common import SEED, SEENUNSEEN, require_corpus
+from bench.common import long_episode_files
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
 
 SECRET = "bench-secret"
@@ -147,10 +147,7 @@ async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--commands", type=int, default=200)
     args = ap.parse_args()
-    require_corpus()
-    longest = sorted(SEENUNSEEN.glob("*.vtt"), key=lambda p: -p.stat().st_size)[:3]
-    files = {p.name: p.read_bytes() for p in longest}
-    files[SEED.name] = SEED.read_bytes()
+    files = long_episode_files()
     print(
         f"{len(files)} long episodes ({', '.join(files)}) + help commands, "
         f"{args.commands} slash commands in all"
