@@ -56,6 +56,20 @@ _QUESTION_START = frozenset(
     }
 )
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
+RAMBLE = frozenset(
+    {
+        "like",
+        "right",
+        "basically",
+        "obviously",
+        "actually",
+        "possibly",
+        "perhaps",
+        "somehow",
+        "kind",
+        "sort",
+    }
+)
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
 LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
@@ -228,7 +242,13 @@ class ExtractiveSummarizer:
 
     def _quotes(self, cands: list[_Cand], tf: Counter[str], k: int, taken: set[int]) -> list[_Cand]:
         pool = [c for c in cands if _quote_ok(c) and c.unit.index not in taken]
-        scored = {c.unit.index: _quote_score(c, tf) for c in pool}
+        n = max(1, len(cands))
+        # the first and last moments are intros and outros: rarely what people quote
+        scored = {
+            c.unit.index: _quote_score(c, tf)
+            - (1.0 if not 0.02 <= c.unit.index / n <= 0.97 else 0.0)
+            for c in pool
+        }
         picked: list[_Cand] = []
         for lo, hi in _slices(cands, k):
             local = [c for c in pool if lo <= c.unit.index < hi]
@@ -309,4 +329,10 @@ def _quote_score(c: _Cand, tf: Counter[str]) -> float:
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
     if norm(c.words[0]) in PRONOUN_START:
         score -= 0.4
+    # a quote should be a whole sentence as said, not the tail of a run-on or a ramble
+    if not c.unit.sentence_start or c.skip == 0 and c.words[0][:1].islower():
+        score -= 0.8
+    score -= 0.4 * sum(1 for w in c.words if norm(w) in RAMBLE)
+    words = [norm(w) for w in c.words]
+    score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
     return score
