@@ -59,20 +59,38 @@ def episode_id_of(arg: str) -> int | None:
     return int(arg) if arg.isdigit() and len(arg) < 12 else None
 
 
-def help_text(prefix: str = "/podbrief", command: str | None = None) -> str:
-    """The whole help, or one command's."""
-    if command in COMMANDS:
-        usage, what = COMMANDS[command]
+# Discord's application commands take named options instead of free text
+DISCORD_USAGE = {
+    "summarize": "summarize link:<url> | file:<attachment> | episode:<id>",
+    "takeaways": "takeaways link:<url> | episode:<id>",
+    "quotes": "quotes link:<url> | episode:<id>",
+    "episodes": "episodes search:<words>",
+    "help": "help",
+}
+
+
+def help_text(
+    prefix: str = "/podbrief", command: str | None = None, platform: str | None = None
+) -> str:
+    """The whole help, or one command's, in the platform's command syntax."""
+    usages = {
+        name: (DISCORD_USAGE[name] if platform == "discord" else usage, what)
+        for name, (usage, what) in COMMANDS.items()
+    }
+    if command in usages:
+        usage, what = usages[command]
         return f"`{prefix} {usage}`: {what}."
     lines = ["*podbrief* turns podcast episodes into key takeaways and verbatim quotes.", ""]
-    lines += [f"`{prefix} {usage}`: {what}" for usage, what in COMMANDS.values()]
+    lines += [f"`{prefix} {usage}`: {what}" for usage, what in usages.values()]
     lines += ["", f"Transcripts: {FORMATS}, plain or speaker-labelled text."]
     return "\n".join(lines)
 
 
-def unknown(name: str, prefix: str = "/podbrief") -> str:
+def unknown(name: str, prefix: str = "/podbrief", platform: str | None = None) -> str:
     """What to say for a command we do not know: the closest one, or the whole help."""
     close = difflib.get_close_matches(name, list(COMMANDS), n=1, cutoff=0.6)
     if close:
-        return f"Unknown command `{name}`. Did you mean this?\n" + help_text(prefix, close[0])
-    return f"Unknown command `{name}`.\n" + help_text(prefix)
+        return f"Unknown command `{name}`. Did you mean this?\n" + help_text(
+            prefix, close[0], platform
+        )
+    return f"Unknown command `{name}`.\n" + help_text(prefix, platform=platform)

@@ -85,13 +85,19 @@ class BotService:
         if name == "help":
             topic = commands.parse(cmd.args).name if cmd.args else None
             return Reply(
-                cmd.destination, "text", commands.help_text(self.prefix, topic), ephemeral=True
+                cmd.destination,
+                "text",
+                commands.help_text(self.prefix, topic, cmd.destination.platform),
+                ephemeral=True,
             )
         if name == "episodes":
             return await self._episodes(cmd)
         if name not in SUMMARY_COMMANDS:
             return Reply(
-                cmd.destination, "text", commands.unknown(name, self.prefix), ephemeral=True
+                cmd.destination,
+                "text",
+                commands.unknown(name, self.prefix, cmd.destination.platform),
+                ephemeral=True,
             )
         hit = await self._recent_link_summary(cmd)
         if hit is not None:
@@ -157,7 +163,8 @@ class BotService:
         if cmd.attachments:
             transcript = await self._from_attachment(cmd.attachments[0])
         elif not arg:
-            raise UserError(f"Nothing to summarize. {commands.help_text(self.prefix, cmd.name)}")
+            usage = commands.help_text(self.prefix, cmd.name, cmd.destination.platform)
+            raise UserError(f"Nothing to summarize. {usage}")
         elif (link := commands.link_of(arg)) is not None:
             fetched = await self.fetcher.get(link)
             transcript = await self._load(fetched.data, link)
@@ -177,7 +184,7 @@ class BotService:
         else:
             raise UserError(
                 f"`{arg[:60]}` is not a link, an episode id or a transcript. "
-                + commands.help_text(self.prefix, cmd.name)
+                + commands.help_text(self.prefix, cmd.name, cmd.destination.platform)
             )
         return transcript, await self.db.save_episode(transcript)
 

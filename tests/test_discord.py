@@ -109,7 +109,7 @@ def test_attachment_and_episode_and_help(tmp_path: Path) -> None:
         token = await fake.interact("help")
         await fake.wait_for("followup", token)
         assert fake.of("callback", token)[0]["data"]["flags"] == EPHEMERAL
-        assert "summarize" in fake.of("followup", token)[0]["content"]
+        assert "summarize link:<url>" in fake.of("followup", token)[0]["content"]
         token = await fake.interact("episodes")
         await fake.wait_for("followup", token)
         assert "Fix It Forward" not in fake.of("followup", token)[0]["content"]
