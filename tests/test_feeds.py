@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.feeds import FeedError, fetch_feed, parse_feed
 from bot.fetch import FetchError, SafeFetcher
+from tests.fakes.local import serve
 
 FEED = (Path(__file__).parent / "fixtures" / "feed.xml").read_text()
 BOMB = b"""<?xml version="1.0"?>
@@ -47,11 +48,8 @@ async def feeds() -> AsyncIterator[tuple[str, dict[str, int]]]:
     app.router.add_get("/bomb.xml", static(BOMB))
     app.router.add_get("/broken.xml", static(b"<rss><channel><title>x</titl"))
     app.router.add_get("/huge.xml", static(b"<rss>" + b" " * 300_000 + b"</rss>"))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base["url"] = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    runner, port = await serve(app)
+    base["url"] = f"http://127.0.0.1:{port}"
     try:
         yield base["url"], hits
     finally:

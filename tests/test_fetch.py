@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.fetch import FetchError, SafeFetcher, is_public
+from tests.fakes.local import serve
 
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 
@@ -54,11 +55,7 @@ async def site() -> AsyncIterator[str]:
         ("/missing", missing),
     ):
         app.router.add_get(path, handler)  # type: ignore[arg-type]
-    runner = web.AppRunner(app)
-    await runner.setup()
-    tcp = web.TCPSite(runner, "127.0.0.1", 0)
-    await tcp.start()
-    port = tcp._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    runner, port = await serve(app)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:

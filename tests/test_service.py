@@ -16,6 +16,7 @@ from bot.service import BotService
 from bot.storage import Database
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
+from tests.fakes.local import serve
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
@@ -30,7 +31,7 @@ async def files() -> AsyncIterator[str]:
 
     hits = {"n": 0}
 
-    def serve(
+    def answer(
         body: bytes | None, status: int = 200
     ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(_: web.Request) -> web.Response:
@@ -39,15 +40,11 @@ async def files() -> AsyncIterator[str]:
 
         return handler
 
-    app.router.add_get("/example.txt", serve(EXAMPLE))
-    app.router.add_get("/episode.vtt", serve(VTT))
-    app.router.add_get("/gone", serve(None, 404))
-    app.router.add_get("/binary", serve(bytes(range(256)) * 100))
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    app.router.add_get("/example.txt", answer(EXAMPLE))
+    app.router.add_get("/episode.vtt", answer(VTT))
+    app.router.add_get("/gone", answer(None, 404))
+    app.router.add_get("/binary", answer(bytes(range(256)) * 100))
+    runner, port = await serve(app)
     HITS.append(hits)
     try:
         yield f"http://127.0.0.1:{port}"

@@ -17,6 +17,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes.local import serve
+
 APP_ID = "900000000000000001"
 BOT_ID = "900000000000000002"
 GUILD_ID = "900000000000000100"
@@ -86,11 +88,7 @@ class FakeDiscord:
         r.add_delete("/api/v10/webhooks/{app}/{token}/messages/@original", self._delete_original)
         r.add_get("/attachments/{name}", self._attachment)
         r.add_get("/gateway", self._gateway)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
         return self
 
     async def stop(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from summarizers.tokens import estimate_tokens
+from tests.fakes.local import serve
 
 _LINE = re.compile(r"^\[(\d+)\] (?:([^:\n]{1,40}): )?(.*)$", re.MULTILINE)
 _CANDIDATE = re.compile(r"^- (.*) \(unit_ids: \[([\d, ]*)\]\)$", re.MULTILINE)
@@ -60,13 +61,7 @@ class FakeOpenAI:
     async def start(self) -> FakeOpenAI:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_post("/v1/chat/completions", self._chat)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve(app)
         return self
 
     async def stop(self) -> None:
