@@ -10,7 +10,7 @@ from typing import TextIO
 
 from adapters.console.parse import is_quit, parse_line
 from adapters.console.render import render
-from bot.messages import Attachment, Command, Reply
+from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 
 PROMPT = "podbrief> "
@@ -34,6 +34,7 @@ class ConsoleAdapter:
         self.stdout = stdout or sys.stdout
         self.max_bytes = max_bytes
         self.interactive = self.stdin.isatty()
+        self._posted = 0
 
     def _write(self, text: str) -> None:
         self.stdout.write(text)
@@ -54,6 +55,12 @@ class ConsoleAdapter:
                 continue
             reply = await self.service.handle(self._with_file(cmd), self._progress)
             self._write(render(reply))
+
+    async def post(self, destination: Destination, reply: Reply) -> list[str]:
+        """The outbound port (digests): print the reply; ids are running numbers."""
+        self._posted += 1
+        self._write(render(reply))
+        return [f"console-{self._posted}"]
 
     def _progress(self, reply: Reply) -> None:
         if self.interactive:

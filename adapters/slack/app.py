@@ -26,7 +26,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import parse, render
 from bot.config import Settings
 from bot.errors import UserError
-from bot.messages import Attachment, Command, Reply
+from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
@@ -153,6 +153,18 @@ class SlackAdapter:
         for m in messages:
             resp = await client.chat_postMessage(channel=channel, thread_ts=thread, **m)
             thread = thread or resp["ts"]
+
+    async def deliver(self, destination: Destination, reply: Reply) -> list[str]:
+        """The outbound port (digests): post to a channel, return the message timestamps."""
+        ids: list[str] = []
+        thread = destination.thread
+        for m in render.render(reply):
+            resp = await self.client.chat_postMessage(
+                channel=destination.channel, thread_ts=thread, **m
+            )
+            ids.append(str(resp["ts"]))
+            thread = thread or resp["ts"]
+        return ids
 
     async def _tell(self, cmd: Command, client: AsyncWebClient, text: str) -> None:
         try:

@@ -30,9 +30,11 @@ class Subscription:
     schedule: str
     post_empty: bool
     created_by: str
+    created_at: datetime
 
 
 def _sub(row: SubscriptionRow) -> Subscription:
+    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
     return Subscription(
         row.id,
         row.platform,
@@ -42,6 +44,7 @@ def _sub(row: SubscriptionRow) -> Subscription:
         row.schedule,
         row.post_empty,
         row.created_by,
+        created,
     )
 
 
@@ -196,3 +199,25 @@ class DigestStore:
                 )
             ).all()
         return [(r[0], r[1], r[2]) for r in rows]
+
+
+async def last_posted_slot(store: DigestStore, subscription_id: int) -> str | None:
+    """The newest slot that was posted (or found empty) for a subscription."""
+    async with store._session() as session:
+        return await session.scalar(
+            select(DeliveryRow.slot)
+            .where(DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == POSTED)
+            .order_by(DeliveryRow.slot.desc())
+            .limit(1)
+        )
+
+
+async def failed_slots(store: DigestStore, subscription_id: int, after: str | None) -> list[str]:
+    """Slots that failed after `after` (reported in the next digest)."""
+    query = select(DeliveryRow.slot).where(
+        DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == FAILED
+    )
+    if after is not None:
+        query = query.where(DeliveryRow.slot > after)
+    async with store._session() as session:
+        return list((await session.scalars(query.order_by(DeliveryRow.slot))).all())

@@ -1,0 +1,137 @@
+"""DigestRunner: one digest slot of one subscription, posted exactly once.
+
+The slot is claimed in the database first; only the claiming instance gathers the
+episodes published since the last posted slot, summarizes them (through the service's
+cache), posts through the platform's Messenger, and records the message ids. Posting is
+retried with backoff; a slot that still fails is marked failed and reported in the
+channel's next digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.errors import UserError
+from bot.feeds import Feed, FeedEpisode, fetch_feed
+from bot.messages import Command, Destination, Reply
+from bot.output import clock as fmt_clock
+from bot.output import cut
+from bot.schedule import parse_schedule
+from bot.service import BotService
+from bot.storage.digests import DigestStore, Subscription, failed_slots, last_posted_slot
+
+logger = logging.getLogger(__name__)
+TAKEAWAYS_PER_EPISODE = 3
+MAX_EPISODES = 10
+
+
+class Messenger(Protocol):
+    """An adapter's outbound port: post a Reply, return the platform's message ids."""
+
+    async def post(self, destination: Destination, reply: Reply) -> list[str]: ...
+
+
+@dataclass
+class DigestRunner:
+    service: BotService
+    store: DigestStore
+    messengers: dict[str, Messenger]
+    instance: str
+    stale_after: timedelta = timedelta(minutes=15)
+    attempts: int = 3
+    backoff_seconds: float = 2.0
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+
+    async def run_slot(self, sub: Subscription, fire_time: datetime) -> str:
+        """Post the digest of one slot; returns what happened (for logs and tests)."""
+        schedule = parse_schedule(sub.schedule)
+        slot = schedule.slot(fire_time)
+        if not await self.store.claim(
+            sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
+        ):
+            return "claimed elsewhere"
+        try:
+            previous = await last_posted_slot(self.store, sub.id)
+            # new since the last posted slot, or since the channel subscribed
+            since = (
+                datetime.fromisoformat(previous).replace(tzinfo=ZoneInfo(schedule.tz))
+                if previous
+                else sub.created_at
+            )
+            feed = await fetch_feed(self.service.fetcher, sub.feed_url)
+            new = [e for e in feed.episodes if e.published is not None and e.published > since]
+            failures = await failed_slots(self.store, sub.id, previous)
+            if not new and not failures and not sub.post_empty:
+                await self.store.finish(sub.id, slot, self.instance, message_ids=[])
+                return "empty"
+            reply = await self._digest(sub, feed, new, failures)
+        except UserError as exc:
+            reply = Reply(
+                _destination(sub),
+                "text",
+                text=f"The digest of {sub.feed_url} could not be made: {exc}",
+            )
+        ids = await self._post(sub, reply)
+        if ids is None:
+            await self.store.finish(sub.id, slot, self.instance, error="posting failed")
+            return "failed"
+        await self.store.finish(sub.id, slot, self.instance, message_ids=ids)
+        return "posted"
+
+    async def _post(self, sub: Subscription, reply: Reply) -> list[str] | None:
+        messenger = self.messengers.get(sub.platform)
+        if messenger is None:
+            logger.warning("no %s adapter is running for subscription %s", sub.platform, sub.id)
+            return None
+        for attempt in range(self.attempts):
+            try:
+                return await messenger.post(_destination(sub), reply)
+            except Exception:
+                logger.exception("digest post failed (attempt %d)", attempt + 1)
+                await asyncio.sleep(self.backoff_seconds * 2**attempt)
+        return None
+
+    async def _digest(
+        self, sub: Subscription, feed: Feed, episodes: list[FeedEpisode], failures: list[str]
+    ) -> Reply:
+        lines = [
+            f"*{feed.title}*: {len(episodes)} new episode" + ("s" if len(episodes) != 1 else "")
+        ]
+        for slot in failures:
+            lines.append(f"(The digest planned for {slot} could not be posted.)")
+        ordered = sorted(episodes, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC))
+        if len(ordered) > MAX_EPISODES:
+            lines.append(f"(the {len(ordered) - MAX_EPISODES} oldest are left out)")
+            ordered = ordered[-MAX_EPISODES:]
+        for episode in ordered:
+            lines.append("")
+            lines.append(f"*{episode.title}*" + (f" {episode.link}" if episode.link else ""))
+            lines += await self._episode_lines(sub, episode)
+        if not episodes:
+            lines.append("No new episodes since the last digest.")
+        return Reply(_destination(sub), "text", text="\n".join(lines))
+
+    async def _episode_lines(self, sub: Subscription, episode: FeedEpisode) -> list[str]:
+        if not episode.transcript_url:
+            return [f"No transcript: {cut(episode.description, 400)}"]
+        cmd = Command("summarize", episode.transcript_url, "digest", _destination(sub))
+        reply = await self.service.handle(cmd)
+        if reply.summary is None:
+            return [f"The transcript could not be summarized: {reply.text}"]
+        s = reply.summary
+        lines = [f"• {t.text}" for t in s.takeaways[:TAKEAWAYS_PER_EPISODE]]
+        if s.quotes:
+            q = s.quotes[0]
+            who = ", ".join(p for p in (q.speaker, fmt_clock(q.start_seconds)) if p)
+            lines.append(f"> “{q.text}”" + (f" ({who})" if who else ""))
+        return lines
+
+
+def _destination(sub: Subscription) -> Destination:
+    return Destination(sub.platform, sub.channel, sub.workspace)

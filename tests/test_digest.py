@@ -1,0 +1,196 @@
+"""Digest slots posted exactly once: several runners, a crashed claim, empty and failed slots."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
+from pathlib import Path
+
+from aiohttp import web
+
+from adapters.console.app import ConsoleAdapter
+from bot.digest import DigestRunner
+from bot.fetch import SafeFetcher
+from bot.service import BotService
+from bot.storage import Database
+from bot.storage.digests import DigestStore
+from summarizers.base import SummaryOptions
+from summarizers.extractive import ExtractiveSummarizer
+from tests.fakes.local import serve
+
+VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+SLOT_TIME = datetime(2026, 11, 26, 9, tzinfo=UTC)
+
+
+def feed_xml(base: str, published: datetime) -> str:
+    date = format_datetime(published)
+    return f"""<?xml version="1.0"?>
+<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<title>Compost Corner</title><link>https://compost.example/</link>
+<item><guid>cc-3</guid><title>Hot composting</title><link>https://compost.example/3</link>
+<pubDate>{date}</pubDate><description>Tom on heat.</description>
+<podcast:transcript url="{base}/ep.vtt" type="text/vtt"/></item>
+<item><guid>cc-4</guid><title>Leaf mould</title><link>https://compost.example/4</link>
+<pubDate>{date}</pubDate><description>Leaves rot slowly in a cage.</description></item>
+</channel></rss>"""
+
+
+@asynccontextmanager
+async def feed_site(published: datetime) -> AsyncIterator[str]:
+    app = web.Application()
+    base = {"url": ""}
+
+    async def feed(_: web.Request) -> web.Response:
+        return web.Response(
+            text=feed_xml(base["url"], published), content_type="application/rss+xml"
+        )
+
+    async def ep(_: web.Request) -> web.Response:
+        return web.Response(body=VTT)
+
+    app.router.add_get("/feed.xml", feed)
+    app.router.add_get("/ep.vtt", ep)
+    runner, port = await serve(app)
+    base["url"] = f"http://127.0.0.1:{port}"
+    try:
+        yield base["url"]
+    finally:
+        await runner.cleanup()
+
+
+Scenario = Callable[[list[DigestRunner], DigestStore, io.StringIO, int], Awaitable[None]]
+
+
+def scenario(database_url: str, test: Scenario, runners: int = 1) -> None:
+    async def go() -> None:
+        out = io.StringIO()
+        dbs = [Database(database_url) for _ in range(runners)]
+        await dbs[0].upgrade()
+        fetcher = SafeFetcher(max_bytes=500_000, allow_hosts=frozenset({"127.0.0.1"}))
+        store = DigestStore(dbs[0])
+        sub, _ = await store.subscribe(
+            platform="console",
+            workspace="local",
+            channel="terminal",
+            feed_url="",
+            user="U",
+            schedule="daily 09:00 tz UTC",
+        )
+        async with feed_site(sub.created_at + timedelta(minutes=1)) as base:
+            await store.subscribe(
+                platform="console",
+                workspace="local",
+                channel="terminal",
+                feed_url=f"{base}/feed.xml",
+                user="U",
+                schedule="daily 09:00 tz UTC",
+            )
+            await store.unsubscribe("console", "terminal", "")
+            made = []
+            for n, db in enumerate(dbs):
+                service = BotService(
+                    db=db,
+                    fetcher=fetcher,
+                    summarizer=ExtractiveSummarizer(),
+                    options=SummaryOptions(),
+                    max_bytes=500_000,
+                )
+                console = ConsoleAdapter(service, stdin=io.StringIO(), stdout=out)
+                made.append(
+                    DigestRunner(
+                        service,
+                        DigestStore(db),
+                        {"console": console},
+                        instance=f"instance-{n}",
+                        backoff_seconds=0.01,
+                    )
+                )
+            (current,) = await store.subscriptions()
+            try:
+                await test(made, store, out, current.id)
+            finally:
+                await fetcher.close()
+                for db in dbs:
+                    await db.close()
+
+    asyncio.run(go())
+
+
+def test_a_slot_is_posted_once(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
+        text = out.getvalue()
+        assert "Compost Corner: 2 new episodes" in text
+        assert "Hot composting" in text
+        assert "•" in text
+        assert "No transcript: Leaves rot slowly" in text
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "claimed elsewhere"
+        assert out.getvalue() == text
+        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "posted", 1)]
+        # the next slot has nothing new: an empty digest is skipped
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "empty"
+        assert out.getvalue() == text
+
+    scenario(database_url, t)
+
+
+def test_several_instances_post_each_slot_once(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        outcomes = await asyncio.gather(*(r.run_slot(sub, SLOT_TIME) for r in runners))
+        assert sorted(outcomes) == ["claimed elsewhere"] * (len(runners) - 1) + ["posted"]
+        assert out.getvalue().count("Compost Corner: 2 new episodes") == 1
+
+    scenario(database_url, t, runners=3)
+
+
+def test_a_crashed_claim_is_taken_over_and_posted_once(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        crashed_at = datetime.now(UTC) - timedelta(hours=1)
+        assert await store.claim(
+            sub_id, "2026-11-26T09:00", "crashed", stale_after=timedelta(minutes=15), now=crashed_at
+        )
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
+        assert await runners[1].run_slot(sub, SLOT_TIME) == "claimed elsewhere"
+        assert out.getvalue().count("new episodes") == 1
+        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "posted", 2)]
+
+    scenario(database_url, t, runners=2)
+
+
+def test_a_failed_slot_is_marked_and_reported_next_time(database_url: str) -> None:
+    class Broken:
+        def __init__(self) -> None:
+            self.calls = 0
+
+        async def post(self, destination: object, reply: object) -> list[str]:
+            self.calls += 1
+            raise ConnectionError("platform down")
+
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        console = runners[0].messengers["console"]
+        broken = Broken()
+        runners[0].messengers["console"] = broken
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "failed"
+        assert broken.calls == runners[0].attempts
+        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "failed", 1)]
+        runners[0].messengers["console"] = console
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "posted"
+        assert "digest planned for 2026-11-26T09:00 could not be posted" in out.getvalue()
+
+    scenario(database_url, t)
