@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import signal
+import socket
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.bootstrap import Core, build
 from bot.config import Settings
+from bot.digest import DigestRunner, Messenger
+from bot.messages import Destination, Reply
+from bot.scheduler import DigestScheduler
+from bot.storage.digests import DigestStore
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +34,10 @@ AdapterFactory = type[Adapter]
 async def run(settings: Settings, adapters: list[Adapter] | None = None) -> None:
     """Start the core and the adapters; on SIGINT/SIGTERM let in-flight replies finish."""
     core = await build(settings)
+    scheduler = None
     try:
         chosen = adapters if adapters is not None else _configured(core)
+        scheduler = await _start_digests(core, chosen)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -44,6 +53,8 @@ async def run(settings: Settings, adapters: list[Adapter] | None = None) -> None
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
     finally:
+        if scheduler is not None:
+            scheduler.stop()
         await core.close()
 
 
@@ -64,3 +75,33 @@ def _configured(core: Core) -> list[Adapter]:
         adapters.append(ConsoleAdapter(core.service, max_bytes=core.settings.max_transcript_bytes))
     logger.info("starting %s", ", ".join(a.name for a in adapters))
     return adapters
+
+
+class _Outbound:
+    """An adapter's outbound port under the Messenger name the digests use."""
+
+    def __init__(self, deliver: Callable[[Destination, Reply], Awaitable[list[str]]]) -> None:
+        self._deliver = deliver
+
+    async def post(self, destination: Destination, reply: Reply) -> list[str]:
+        return await self._deliver(destination, reply)
+
+
+async def _start_digests(core: Core, adapters: list[Adapter]) -> DigestScheduler:
+    """Digests go out through every running adapter that has an outbound port."""
+    messengers: dict[str, Messenger] = {}
+    for adapter in adapters:
+        deliver = getattr(adapter, "deliver", None) or getattr(adapter, "post", None)
+        if deliver is not None and adapter.name in ("console", "slack"):
+            messengers[adapter.name] = _Outbound(deliver)
+    store = DigestStore(core.db)
+    runner = DigestRunner(
+        core.service,
+        store,
+        messengers,
+        instance=f"{socket.gethostname()}-{os.getpid()}",
+        stale_after=core.settings.digest_claim_timeout,
+    )
+    scheduler = DigestScheduler(runner, store, catchup=core.settings.digest_catchup)
+    await scheduler.start()
+    return scheduler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError
@@ -86,6 +87,15 @@ class Settings(BaseSettings):
         ge=0,
         le=64,
         description="worker processes for loading and summarizing (0: threads in the bot process)",
+    )
+    digest_catchup: timedelta = Field(
+        timedelta(hours=24),
+        description="after downtime, the latest missed digest slot "
+        "this recent is posted once (seconds or ISO 8601 like PT24H)",
+    )
+    digest_claim_timeout: timedelta = Field(
+        timedelta(minutes=15),
+        description="a digest claim older than this, left by a crashed instance, is taken over",
     )
     link_cache_seconds: float = Field(
         3600,

@@ -194,3 +194,65 @@ def test_a_failed_slot_is_marked_and_reported_next_time(database_url: str) -> No
         assert "digest planned for 2026-11-26T09:00 could not be posted" in out.getvalue()
 
     scenario(database_url, t)
+
+
+def test_restart_after_three_missed_slots_posts_one_catch_up(database_url: str) -> None:
+    from bot.schedule import parse_schedule
+    from bot.scheduler import DigestScheduler, latest_slot_time
+
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        # the subscription's slots are daily at 09:00 UTC; the bot was down for 3 of them
+        now = SLOT_TIME + timedelta(days=2, hours=3)
+        schedule = parse_schedule("daily 09:00 tz UTC")
+        assert latest_slot_time(schedule, now, timedelta(days=3)) == SLOT_TIME + timedelta(days=2)
+        sched = DigestScheduler(runners[0], store, catchup=timedelta(hours=24), clock=lambda: now)
+        assert await sched.catch_up() == ["posted"]
+        assert await sched.catch_up() == ["claimed elsewhere"]  # a second restart
+        assert [s for s, _, _ in await store.deliveries(sub_id)] == ["2026-11-28T09:00"]
+        assert out.getvalue().count("new episodes") == 1
+        # outside the catch-up window nothing is posted
+        late = DigestScheduler(
+            runners[0], store, catchup=timedelta(hours=1), clock=lambda: now + timedelta(hours=5)
+        )
+        assert await late.catch_up() == []
+
+    scenario(database_url, t)
+
+
+def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
+    from bot.scheduler import DigestScheduler
+
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        sched = DigestScheduler(
+            runners[0],
+            store,
+            catchup=timedelta(hours=24),
+            clock=lambda: SLOT_TIME - timedelta(days=1),
+        )
+        await sched.start(paused=True)
+        assert [j.id for j in sched.scheduler.get_jobs()] == [f"digest-{sub_id}"]
+        other, _ = await store.subscribe(
+            platform="console",
+            workspace="local",
+            channel="other",
+            feed_url="https://x/f.xml",
+            user="U",
+            schedule="weekly mon 08:00 tz Europe/Berlin",
+        )
+        await sched.refresh()
+        assert sorted(j.id for j in sched.scheduler.get_jobs()) == sorted(
+            [f"digest-{sub_id}", f"digest-{other.id}"]
+        )
+        await store.unsubscribe("console", "terminal", str(sub_id))
+        await sched.refresh()
+        assert [j.id for j in sched.scheduler.get_jobs()] == [f"digest-{other.id}"]
+        job = sched.scheduler.get_jobs()[0]
+        assert job.misfire_grace_time == 24 * 3600
+        assert job.coalesce is True
+        sched.stop()
+
+    scenario(database_url, t)

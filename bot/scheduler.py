@@ -1,0 +1,114 @@
+"""DigestScheduler: APScheduler 3.11 jobs rebuilt from the subscriptions table.
+
+The table is the source of truth; jobs live in memory only (a job store shared by several
+processes runs jobs twice or misses them), with explicit ids and `replace_existing`.
+Exactly-once posting comes from the database claims in DigestRunner, so every instance
+may run a scheduler. After downtime, the latest slot missed within the catch-up window is
+posted once, not once per missed slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.digest import DigestRunner
+from bot.errors import UserError
+from bot.schedule import Schedule, parse_schedule
+from bot.storage.digests import DigestStore, Subscription
+
+logger = logging.getLogger(__name__)
+
+
+def latest_slot_time(schedule: Schedule, now: datetime, window: timedelta) -> datetime | None:
+    """The newest fire time in (now - window, now], if any."""
+    trigger = schedule.trigger()
+    fire = trigger.get_next_fire_time(None, now - window)
+    latest = None
+    while fire is not None and fire <= now:
+        latest = fire
+        fire = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+    return latest
+
+
+class DigestScheduler:
+    """Whatever starts it also stops it (`start`/`stop`)."""
+
+    def __init__(
+        self,
+        runner: DigestRunner,
+        store: DigestStore,
+        *,
+        catchup: timedelta,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.runner = runner
+        self.store = store
+        self.catchup = catchup
+        self.clock = clock
+        grace = max(60, int(catchup.total_seconds()))
+        # coalesce: several missed runs become one; grace: a late run still happens
+        self.scheduler = AsyncIOScheduler(
+            timezone=UTC,
+            job_defaults={"misfire_grace_time": grace, "coalesce": True, "max_instances": 1},
+        )
+
+    async def start(self, *, paused: bool = False) -> None:
+        self.scheduler.start(paused=paused)  # before refresh: replace_existing needs it
+        await self.refresh()
+        await self.catch_up()
+
+    def stop(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    async def refresh(self) -> None:
+        """Make the jobs match the subscriptions table (at start and on every change)."""
+        subs = await self.store.subscriptions()
+        wanted = set()
+        for sub in subs:
+            try:
+                schedule = parse_schedule(sub.schedule)
+            except UserError:
+                logger.warning("subscription %s has an unreadable schedule", sub.id)
+                continue
+            job_id = f"digest-{sub.id}"
+            wanted.add(job_id)
+            self.scheduler.add_job(
+                self._fire,
+                trigger=schedule.trigger(),
+                id=job_id,
+                args=[sub.id],
+                replace_existing=True,
+                name=f"digest {sub.feed_url} -> {sub.channel}",
+            )
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest-") and job.id not in wanted:
+                job.remove()
+
+    async def catch_up(self) -> list[str]:
+        """After downtime: the latest missed slot of each subscription, once."""
+        outcomes = []
+        for sub in await self.store.subscriptions():
+            outcome = await self._run_latest(sub, self.catchup)
+            if outcome is not None:
+                outcomes.append(outcome)
+        return outcomes
+
+    async def _fire(self, subscription_id: int) -> None:
+        subs = [s for s in await self.store.subscriptions() if s.id == subscription_id]
+        if subs:
+            # the slot is the latest scheduled time, even when this run starts late
+            await self._run_latest(subs[0], self.catchup + timedelta(minutes=1))
+
+    async def _run_latest(self, sub: Subscription, window: timedelta) -> str | None:
+        schedule = parse_schedule(sub.schedule)
+        fire = latest_slot_time(schedule, self.clock(), window)
+        if fire is None or fire < sub.created_at:
+            return None
+        outcome = await self.runner.run_slot(sub, fire)
+        logger.info("digest %s slot %s: %s", sub.id, schedule.slot(fire), outcome)
+        return outcome
