@@ -16,6 +16,7 @@ from bot.digest import DigestRunner, Messenger
 from bot.messages import Destination, Reply
 from bot.scheduler import DigestScheduler
 from bot.storage.digests import DigestStore
+from bot.subscriptions import SubscriptionCommands
 
 logger = logging.getLogger(__name__)
 
@@ -103,5 +104,6 @@ async def _start_digests(core: Core, adapters: list[Adapter]) -> DigestScheduler
         stale_after=core.settings.digest_claim_timeout,
     )
     scheduler = DigestScheduler(runner, store, catchup=core.settings.digest_catchup)
+    core.service.subscriptions = SubscriptionCommands(store, runner, scheduler.refresh)
     await scheduler.start()
     return scheduler

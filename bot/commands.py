@@ -14,8 +14,16 @@ COMMANDS = {
     "takeaways": ("takeaways <link | episode id>", "only the key takeaways"),
     "quotes": ("quotes <link | episode id>", "only the notable quotes, verbatim, with times"),
     "episodes": ("episodes [search words]", "episodes summarized here, newest first, with ids"),
+    "subscribe": (
+        'subscribe <feed link> [daily HH:MM | weekly DAY HH:MM | cron "<expr>"] [tz <zone>]',
+        "digests of a podcast feed in this channel (needs rights)",
+    ),
+    "unsubscribe": ("unsubscribe <feed link or id>", "stop a feed's digests (needs rights)"),
+    "subscriptions": ("subscriptions", "the feeds this channel follows"),
+    "digest": ("digest now", "post this channel's digests now (needs rights)"),
     "help": ("help [command]", "this help"),
 }
+SUBSCRIPTION_COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "digest")
 ALIASES = {
     "summary": "summarize",
     "summarise": "summarize",
@@ -65,6 +73,10 @@ DISCORD_USAGE = {
     "takeaways": "takeaways link:<url> | episode:<id>",
     "quotes": "quotes link:<url> | episode:<id>",
     "episodes": "episodes search:<words>",
+    "subscribe": "subscribe feed:<url> schedule:<daily 09:00 tz Europe/Berlin>",
+    "unsubscribe": "unsubscribe feed:<url or id>",
+    "subscriptions": "subscriptions",
+    "digest": "digest",
     "help": "help",
 }
 

@@ -48,10 +48,17 @@ class DigestRunner:
     backoff_seconds: float = 2.0
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
-    async def run_slot(self, sub: Subscription, fire_time: datetime) -> str:
-        """Post the digest of one slot; returns what happened (for logs and tests)."""
+    async def run_slot(
+        self, sub: Subscription, fire_time: datetime, *, manual: bool = False
+    ) -> str:
+        """Post the digest of one slot; returns what happened (for logs and tests).
+
+        `manual` (`digest now`) uses its own slot, so a scheduled slot is not used up.
+        """
         schedule = parse_schedule(sub.schedule)
         slot = schedule.slot(fire_time)
+        if manual:
+            slot = "now-" + slot
         if not await self.store.claim(
             sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
         ):

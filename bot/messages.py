@@ -39,6 +39,7 @@ class Command:
     user: str
     destination: Destination
     attachments: tuple[Attachment, ...] = ()
+    can_manage: bool = False  # may change the channel's settings (checked by the adapter)
 
 
 @dataclass(frozen=True)

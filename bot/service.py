@@ -8,6 +8,7 @@ from collections.abc import Callable
 from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from bot import commands
@@ -23,6 +24,10 @@ from summarizers.model import Summary, Transcript
 
 logger = logging.getLogger(__name__)
 SUMMARY_COMMANDS = ("summarize", "takeaways", "quotes")
+
+
+class SubscriptionHandler(Protocol):
+    async def handle(self, cmd: Command, prefix: str) -> Reply: ...
 
 
 def _load_job(data: bytes, source: str, max_bytes: int) -> Transcript:
@@ -59,6 +64,7 @@ class BotService:
         self.executor = executor
         self.prefix = prefix
         self.link_cache_seconds = link_cache_seconds
+        self.subscriptions: SubscriptionHandler | None = None  # set when digests run
         self._workspace_jobs = workspace_jobs
         self._gates: dict[tuple[str, str | None], asyncio.Semaphore] = {}
 
@@ -92,6 +98,10 @@ class BotService:
             )
         if name == "episodes":
             return await self._episodes(cmd)
+        if name in commands.SUBSCRIPTION_COMMANDS:
+            if self.subscriptions is None:
+                raise UserError("Feed digests are not running in this bot.")
+            return await self.subscriptions.handle(cmd, self.prefix)
         if name not in SUMMARY_COMMANDS:
             return Reply(
                 cmd.destination,

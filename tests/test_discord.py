@@ -199,7 +199,17 @@ def test_command_sync_registers_the_group(tmp_path: Path) -> None:
         where, commands = fake.synced[0]
         assert where == "42"
         subs = {o["name"] for o in commands[0]["options"]}
-        assert subs == {"summarize", "takeaways", "quotes", "episodes", "help"}
+        assert subs == {
+            "summarize",
+            "takeaways",
+            "quotes",
+            "episodes",
+            "help",
+            "subscribe",
+            "unsubscribe",
+            "subscriptions",
+            "digest",
+        }
 
     asyncio.run(go())
 
@@ -215,5 +225,38 @@ def test_episode_option_autocompletes_stored_episodes(tmp_path: Path) -> None:
         assert callback["data"]["choices"] == [
             {"name": "Fix It Forward: Why Repair Beats Replace", "value": 1}
         ]
+
+    run(tmp_path, t)
+
+
+def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.runner import _start_digests
+    from tests.test_digest import feed_xml
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        fake.attachments["feed.xml"] = feed_xml("http://127.0.0.1:1", datetime.now(UTC)).encode()
+        scheduler = await _start_digests(core, [adapter])
+        feed = [
+            {"type": 3, "name": "feed", "value": fake.attachment_url("feed.xml")},
+            {"type": 3, "name": "schedule", "value": "weekly mon 07:00 tz Europe/Berlin"},
+        ]
+        try:
+            token = await fake.interact("subscribe", feed, permissions="2048")  # send only
+            await fake.wait_for("followup", token)
+            refused = fake.of("followup", token)[0]
+            assert refused["flags"] == EPHEMERAL
+            assert "Manage Server or Manage Channels" in refused["content"]
+            token = await fake.interact("subscribe", feed, permissions=str(1 << 4))  # channels
+            await fake.wait_for("followup", token)
+            assert (
+                "every Monday at 07:00 (Europe/Berlin)" in fake.of("followup", token)[0]["content"]
+            )
+            token = await fake.interact("subscriptions", permissions="0")
+            await fake.wait_for("followup", token)
+            assert "feed.xml" in fake.of("followup", token)[0]["content"]
+        finally:
+            scheduler.stop()
 
     run(tmp_path, t)

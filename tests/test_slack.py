@@ -398,3 +398,38 @@ def test_incomplete_slack_settings_name_the_missing_variable(
     settings = Settings(slack=SlackSettings(_env_file=None, **slack))  # type: ignore[call-arg]
     with pytest.raises(UserError, match=variable):
         check_settings(settings)
+
+
+def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from adapters.runner import _start_digests
+    from tests.test_digest import feed_xml
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        fake.public["feed.xml"] = feed_xml(fake.public_url(""), datetime.now(UTC)).encode()
+        fake.admins.add("UADMIN")
+        scheduler = await _start_digests(core, [adapter])
+        try:
+            feed = fake.public_url("feed.xml")
+            await post_command(adapter, f"subscribe {feed} daily 08:00 tz America/New_York")
+            await fake.wait_for_ephemeral(1)
+            assert "workspace admins and owners" in fake.ephemeral[0]["text"]
+            assert fake.method_times("users.info")
+            body = urlencode(
+                {**slash(f"subscribe {feed} daily 08:00 tz America/New_York"), "user_id": "UADMIN"}
+            )
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+            async with aiohttp.ClientSession() as http:
+                async with http.post(
+                    f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+                ) as resp:
+                    assert resp.status == 200
+            await fake.wait_for_posts(1)
+            text = json.dumps(fake.posts[0])
+            assert "every day at 08:00 (America/New_York)" in text
+            assert [j.id for j in scheduler.scheduler.get_jobs()] == ["digest-1"]
+        finally:
+            scheduler.stop()
+
+    run(tmp_path, t)

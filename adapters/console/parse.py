@@ -17,7 +17,8 @@ def parse_line(line: str, user: str = "you") -> Command | None:
     if text.lower().startswith("/podbrief"):
         text = text[len("/podbrief") :].strip()
     parsed = commands.parse(text)
-    return Command(parsed.name, parsed.arg, user, DESTINATION)
+    # the person at the terminal runs the bot: they may change its channel's settings
+    return Command(parsed.name, parsed.arg, user, DESTINATION, can_manage=True)
 
 
 def is_quit(line: str) -> bool:

@@ -91,6 +91,29 @@ class DiscordAdapter:
         async def episodes(interaction: discord.Interaction, search: str | None = None) -> None:
             await self._start(interaction, "episodes", words=search)
 
+        @group.command(name="subscribe", description="Digests of a podcast feed here")
+        @app_commands.describe(
+            feed="the feed's link",
+            schedule='daily 09:00 | weekly fri 17:00 | cron "0 8 * * 1", then tz Europe/Berlin',
+        )
+        async def subscribe(
+            interaction: discord.Interaction, feed: str, schedule: str | None = None
+        ) -> None:
+            await self._start(interaction, "subscribe", words=f"{feed} {schedule or ''}".strip())
+
+        @group.command(name="unsubscribe", description="Stop a feed's digests here")
+        @app_commands.describe(feed="the feed's link or subscription id")
+        async def unsubscribe(interaction: discord.Interaction, feed: str) -> None:
+            await self._start(interaction, "unsubscribe", words=feed)
+
+        @group.command(name="subscriptions", description="The feeds this channel follows")
+        async def subscriptions(interaction: discord.Interaction) -> None:
+            await self._start(interaction, "subscriptions")
+
+        @group.command(name="digest", description="Post this channel's digests now")
+        async def digest(interaction: discord.Interaction) -> None:
+            await self._start(interaction, "digest")
+
         @group.command(name="help", description="What podbrief can do")
         async def help_(interaction: discord.Interaction) -> None:
             await self._start(interaction, "help")
@@ -127,8 +150,10 @@ class DiscordAdapter:
                     f"{file.filename} is {file.size / 1e6:.1f} MB, over the "
                     f"{max_bytes / 1e6:g} MB limit (PODBRIEF_MAX_TRANSCRIPT_BYTES)"
                 )
+            perms = interaction.permissions
             cmd = parse.to_command(
                 name,
+                can_manage=bool(perms.manage_guild or perms.manage_channels),
                 user_id=interaction.user.id,
                 channel_id=interaction.channel_id,
                 guild_id=interaction.guild_id,

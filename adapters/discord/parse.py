@@ -26,12 +26,13 @@ def to_command(
     episode: int | None = None,
     words: str | None = None,
     file: FileOption | None = None,
+    can_manage: bool = False,
 ) -> Command:
     """One subcommand of `/podbrief` with its options; DMs have no guild."""
     destination = Destination(
         "discord", str(channel_id or ""), str(guild_id) if guild_id else f"dm-{user_id}"
     )
-    if name == "episodes" or name == "help":
+    if name in ("episodes", "help", "subscribe", "unsubscribe", "subscriptions", "digest"):
         args = words or ""
     elif link:
         args = link.strip()
@@ -40,4 +41,4 @@ def to_command(
     else:
         args = ""
     attachments = (Attachment(file.name, url=file.url),) if file else ()
-    return Command(name, args, str(user_id), destination, attachments)
+    return Command(name, args, str(user_id), destination, attachments, can_manage)

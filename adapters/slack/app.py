@@ -30,7 +30,8 @@ from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
-SCOPES = ["commands", "chat:write", "files:read", "app_mentions:read"]
+SCOPES = ["commands", "chat:write", "files:read", "app_mentions:read", "users:read"]
+MANAGING_COMMANDS = frozenset({"subscribe", "unsubscribe", "digest"})
 
 
 class SlackAdapter:
@@ -108,6 +109,8 @@ class SlackAdapter:
 
     async def _process(self, cmd: Command, client: AsyncWebClient) -> None:
         try:
+            if cmd.name in MANAGING_COMMANDS:
+                cmd = replace(cmd, can_manage=await self._can_manage(cmd.user, client))
             cmd = await self._resolve_files(cmd, client)
             reply = await self.service.handle(cmd)
             await self.post(reply, cmd.user, client)
@@ -123,6 +126,17 @@ class SlackAdapter:
         except Exception:
             logger.exception("Slack command failed")
             await self._tell(cmd, client, "Something went wrong on our side; please try again.")
+
+    async def _can_manage(self, user: str, client: AsyncWebClient) -> bool:
+        """Workspace admins and owners, and PODBRIEF_SLACK_MANAGERS, may change settings."""
+        managers = {u.strip() for u in self.settings.slack.managers.split(",") if u.strip()}
+        if user in managers:
+            return True
+        info = await client.users_info(user=user)
+        member = info.get("user") or {}
+        return bool(
+            member.get("is_admin") or member.get("is_owner") or member.get("is_primary_owner")
+        )
 
     async def _resolve_files(self, cmd: Command, client: AsyncWebClient) -> Command:
         """Shared files: files.info gives the private download URL, fetched with the token."""

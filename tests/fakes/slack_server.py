@@ -27,6 +27,7 @@ APP_TOKEN = "xapp-test-token"
 class FakeSlack:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> (name, data)
     public: dict[str, bytes] = field(default_factory=dict)  # /pub/<name>: links to episodes
+    admins: set[str] = field(default_factory=set)  # users.info says these are admins
     rate_limit_posts: int = 0  # the next N chat.postMessage calls answer 429
     posts: list[dict[str, Any]] = field(default_factory=list)
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
@@ -130,6 +131,21 @@ class FakeSlack:
     async def _chat_postEphemeral(self, form: dict[str, Any], token: str) -> web.Response:
         self.ephemeral.append(_decode(form))
         return web.json_response({"ok": True, "message_ts": f"{time.time():.6f}"})
+
+    async def _users_info(self, form: dict[str, Any], token: str) -> web.Response:
+        user = form.get("user", "")
+        return web.json_response(
+            {
+                "ok": True,
+                "user": {
+                    "id": user,
+                    "name": user.lower(),
+                    "is_admin": user in self.admins,
+                    "is_owner": False,
+                    "is_primary_owner": False,
+                },
+            }
+        )
 
     async def _files_info(self, form: dict[str, Any], token: str) -> web.Response:
         file_id = form.get("file")

@@ -1,0 +1,117 @@
+"""Chat commands that change a channel's feeds: subscribe, unsubscribe, subscriptions, digest.
+
+Changing a channel's settings needs rights, checked on every command (the adapter tells
+whether the asker may manage the channel; platform hints are not trusted).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+
+from bot import commands
+from bot.digest import DigestRunner
+from bot.errors import UserError
+from bot.feeds import fetch_feed
+from bot.messages import Command, Reply
+from bot.schedule import USAGE, parse_schedule
+from bot.storage.digests import DigestStore
+
+RIGHTS = {
+    "slack": "workspace admins and owners (and the users in PODBRIEF_SLACK_MANAGERS)",
+    "discord": "members with the Manage Server or Manage Channels permission",
+}
+
+
+class SubscriptionCommands:
+    """Wired by the runner: needs the digest store, the runner and the scheduler's refresh."""
+
+    def __init__(
+        self,
+        store: DigestStore,
+        runner: DigestRunner,
+        refresh: Callable[[], Awaitable[None]],
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.runner = runner
+        self.refresh = refresh
+        self.clock = clock
+
+    async def handle(self, cmd: Command, prefix: str) -> Reply:
+        where = cmd.destination
+        if cmd.name == "subscriptions":
+            return await self._list(cmd)
+        if not cmd.can_manage:
+            who = RIGHTS.get(where.platform, "people who may manage this channel")
+            raise UserError(f"Changing this channel's subscriptions is for {who}.")
+        if cmd.name == "subscribe":
+            return await self._subscribe(cmd, prefix)
+        if cmd.name == "unsubscribe":
+            if not cmd.args.strip():
+                raise UserError(
+                    f"Which feed? `{prefix} unsubscribe <feed link or id>`; "
+                    f"`{prefix} subscriptions` lists them."
+                )
+            target = commands.link_of(cmd.args) or cmd.args.strip()
+            removed = await self.store.unsubscribe(where.platform, where.channel, target)
+            if not removed:
+                raise UserError(
+                    f"This channel has no subscription {target!r}; "
+                    f"`{prefix} subscriptions` lists them."
+                )
+            await self.refresh()
+            return Reply(where, "text", text=f"Unsubscribed from {target}.")
+        return await self._digest_now(cmd)
+
+    async def _subscribe(self, cmd: Command, prefix: str) -> Reply:
+        link_text, _, schedule_text = cmd.args.strip().partition(" ")
+        link = commands.link_of(link_text)
+        if link is None:
+            raise UserError(f"`{prefix} subscribe <feed link> [schedule]`; schedule: {USAGE}")
+        schedule = parse_schedule(schedule_text)
+        feed = await fetch_feed(self.runner.service.fetcher, link)  # a clear error if not
+        sub, created = await self.store.subscribe(
+            platform=cmd.destination.platform,
+            workspace=cmd.destination.workspace,
+            channel=cmd.destination.channel,
+            feed_url=link,
+            schedule=schedule.spec(),
+            user=cmd.user,
+        )
+        await self.refresh()
+        upcoming = schedule.next_run(self.clock()).astimezone(schedule.zone)
+        verb = "Subscribed this channel to" if created else "Updated the schedule of"
+        return Reply(
+            cmd.destination,
+            "text",
+            text=(
+                f"{verb} *{feed.title}* (subscription {sub.id}): digests {schedule.describe()}; "
+                f"the next one on {upcoming:%a %d %b %Y at %H:%M %Z}."
+            ),
+        )
+
+    async def _list(self, cmd: Command) -> Reply:
+        subs = await self.store.subscriptions(cmd.destination.platform, cmd.destination.channel)
+        if not subs:
+            return Reply(
+                cmd.destination, "text", ephemeral=True, text="This channel follows no feeds yet."
+            )
+        lines = [f"`{s.id}` {s.feed_url}: {parse_schedule(s.schedule).describe()}" for s in subs]
+        return Reply(
+            cmd.destination, "text", text="Feeds this channel follows:\n" + "\n".join(lines)
+        )
+
+    async def _digest_now(self, cmd: Command) -> Reply:
+        subs = await self.store.subscriptions(cmd.destination.platform, cmd.destination.channel)
+        if not subs:
+            raise UserError("This channel follows no feeds; subscribe to one first.")
+        outcomes = [await self.runner.run_slot(s, self.clock(), manual=True) for s in subs]
+        posted = outcomes.count("posted")
+        return Reply(
+            cmd.destination,
+            "text",
+            ephemeral=True,
+            text=f"Digest posted for {posted} of {len(subs)} feeds"
+            + (" (the others had nothing new)." if posted < len(subs) else "."),
+        )
