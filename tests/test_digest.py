@@ -234,8 +234,8 @@ def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
             clock=lambda: SLOT_TIME - timedelta(days=1),
         )
         await sched.start(paused=True)
-        assert [j.id for j in sched.scheduler.get_jobs()] == [f"digest-{sub_id}"]
-        other, _ = await store.subscribe(
+        assert [j.name for j in sched.scheduler.get_jobs()] == ["digests daily 09:00 tz UTC"]
+        await store.subscribe(
             platform="console",
             workspace="local",
             channel="other",
@@ -243,13 +243,22 @@ def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
             user="U",
             schedule="weekly mon 08:00 tz Europe/Berlin",
         )
+        await store.subscribe(
+            platform="console",
+            workspace="local",
+            channel="third",
+            feed_url="https://x/g.xml",
+            user="U",
+            schedule="daily 09:00 tz UTC",
+        )  # shares the first job
         await sched.refresh()
-        assert sorted(j.id for j in sched.scheduler.get_jobs()) == sorted(
-            [f"digest-{sub_id}", f"digest-{other.id}"]
-        )
-        await store.unsubscribe("console", "terminal", str(sub_id))
+        assert sorted(j.name for j in sched.scheduler.get_jobs()) == [
+            "digests daily 09:00 tz UTC",
+            "digests weekly mon 08:00 tz Europe/Berlin",
+        ]
+        await store.unsubscribe("console", "other", "https://x/f.xml")
         await sched.refresh()
-        assert [j.id for j in sched.scheduler.get_jobs()] == [f"digest-{other.id}"]
+        assert [j.name for j in sched.scheduler.get_jobs()] == ["digests daily 09:00 tz UTC"]
         job = sched.scheduler.get_jobs()[0]
         assert job.misfire_grace_time == 24 * 3600
         assert job.coalesce is True

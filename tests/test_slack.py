@@ -428,7 +428,9 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
             await fake.wait_for_posts(1)
             text = json.dumps(fake.posts[0])
             assert "every day at 08:00 (America/New_York)" in text
-            assert [j.id for j in scheduler.scheduler.get_jobs()] == ["digest-1"]
+            assert [j.name for j in scheduler.scheduler.get_jobs()] == [
+                "digests daily 08:00 tz America/New_York"
+            ]
         finally:
             scheduler.stop()
 

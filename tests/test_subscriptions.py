@@ -59,7 +59,9 @@ def test_subscribe_list_digest_now_unsubscribe(database_url: str) -> None:
                 assert "every day at 07:30 (Europe/Berlin)" in ok.text
                 assert "at 07:30 CE" in ok.text  # CET or CEST: the next post in the zone
                 (sub,) = await store.subscriptions()
-                assert [j.id for j in scheduler.scheduler.get_jobs()] == [f"digest-{sub.id}"]
+                assert [j.name for j in scheduler.scheduler.get_jobs()] == [
+                    "digests daily 07:30 tz Europe/Berlin"
+                ]
                 again = await service.handle(cmd("subscribe", f"{feed} weekly fri 17:00"))
                 assert "Updated the schedule" in again.text
                 listing = await service.handle(cmd("subscriptions", manage=False))
