@@ -93,7 +93,7 @@ async def _start_digests(core: Core, adapters: list[Adapter]) -> DigestScheduler
     messengers: dict[str, Messenger] = {}
     for adapter in adapters:
         deliver = getattr(adapter, "deliver", None) or getattr(adapter, "post", None)
-        if deliver is not None and adapter.name in ("console", "slack"):
+        if deliver is not None and adapter.name in ("console", "slack", "discord"):
             messengers[adapter.name] = _Outbound(deliver)
     store = DigestStore(core.db)
     runner = DigestRunner(

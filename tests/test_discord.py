@@ -260,3 +260,37 @@ def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
             scheduler.stop()
 
     run(tmp_path, t)
+
+
+def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.runner import _start_digests
+    from tests.fakes.discord_server import CHANNEL_ID
+    from tests.test_digest import feed_xml
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        fake.attachments["ep.vtt"] = VTT
+        base = fake.attachment_url("").rstrip("/")
+        fake.attachments["feed.xml"] = feed_xml(
+            base, datetime.now(UTC) + timedelta(minutes=5)
+        ).encode()
+        scheduler = await _start_digests(core, [adapter])
+        manage = str(1 << 5)  # Manage Server
+        try:
+            token = await fake.interact(
+                "subscribe",
+                [{"type": 3, "name": "feed", "value": fake.attachment_url("feed.xml")}],
+                permissions=manage,
+            )
+            await fake.wait_for("followup", token)
+            token = await fake.interact("digest", permissions=manage)
+            await fake.wait_for("followup", token)
+            assert "posted for 1 of 1" in fake.of("followup", token)[0]["content"]
+            (message,) = fake.of("channel_message", CHANNEL_ID)
+            check_message(message)
+            assert "*Compost Corner*: 2 new episodes" in message["content"]
+        finally:
+            scheduler.stop()
+
+    run(tmp_path, t)

@@ -18,7 +18,7 @@ from discord.gateway import DiscordWebSocket
 from adapters.discord import parse, render
 from bot.config import Settings
 from bot.errors import UserError
-from bot.messages import Reply
+from bot.messages import Destination, Reply
 from bot.output import cut
 from bot.service import BotService
 
@@ -192,6 +192,19 @@ class DiscordAdapter:
                 embeds=embeds or discord.utils.MISSING,
                 ephemeral=reply.ephemeral,
             )
+
+    async def deliver(self, destination: Destination, reply: Reply) -> list[str]:
+        """The outbound port (digests): send to a channel, return the message ids."""
+        channel_id = int(destination.channel)
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable):
+            raise UserError(f"channel {channel_id} cannot receive messages")
+        ids = []
+        for m in render.render(reply):
+            embeds = [discord.Embed.from_dict(e) for e in m["embeds"]]
+            message = await channel.send(content=m["content"], embeds=embeds)
+            ids.append(str(message.id))
+        return ids
 
     async def run(self) -> None:
         token = self.settings.discord.token

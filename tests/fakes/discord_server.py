@@ -87,6 +87,7 @@ class FakeDiscord:
         r.add_patch("/api/v10/webhooks/{app}/{token}/messages/@original", self._edit_original)
         r.add_delete("/api/v10/webhooks/{app}/{token}/messages/@original", self._delete_original)
         r.add_get("/attachments/{name}", self._attachment)
+        r.add_post("/api/v10/channels/{channel}/messages", self._channel_message)
         r.add_get("/gateway", self._gateway)
         self._runner, self.port = await serve(app)
         return self
@@ -199,6 +200,11 @@ class FakeDiscord:
     async def _delete_original(self, request: web.Request) -> web.Response:
         self._record("delete", request.match_info["token"], {})
         return web.Response(status=204)
+
+    async def _channel_message(self, request: web.Request) -> web.Response:
+        body = await _body(request)
+        self._record("channel_message", request.match_info["channel"], body)
+        return _json(self._message(body))
 
     async def _attachment(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
