@@ -15,7 +15,8 @@ COMMANDS = {
     "quotes": ("quotes <link | episode id>", "only the notable quotes, verbatim, with times"),
     "episodes": ("episodes [search words]", "episodes summarized here, newest first, with ids"),
     "subscribe": (
-        'subscribe <feed link> [daily HH:MM | weekly DAY HH:MM | cron "<expr>"] [tz <zone>]',
+        'subscribe <feed link> [daily HH:MM | weekly DAY HH:MM | cron "<expr>"] [tz <zone>] '
+        "[always]",
         "digests of a podcast feed in this channel (needs rights)",
     ),
     "unsubscribe": ("unsubscribe <feed link or id>", "stop a feed's digests (needs rights)"),

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
 from bot.feeds import Feed, FeedEpisode, fetch_feed
@@ -24,7 +23,7 @@ from bot.output import clock as fmt_clock
 from bot.output import cut
 from bot.schedule import parse_schedule
 from bot.service import BotService
-from bot.storage.digests import DigestStore, Subscription, failed_slots, last_posted_slot
+from bot.storage.digests import DigestStore, Subscription, failed_slots, last_posted_at
 
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3
@@ -64,21 +63,27 @@ class DigestRunner:
         ):
             return "claimed elsewhere"
         try:
-            previous = await last_posted_slot(self.store, sub.id)
-            # new since the last posted slot, or since the channel subscribed
-            since = (
-                datetime.fromisoformat(previous).replace(tzinfo=ZoneInfo(schedule.tz))
-                if previous
-                else sub.created_at
+            previous = await last_posted_at(self.store, sub.id)
+            # new since the last posted digest, or since the channel subscribed
+            since = previous or sub.created_at
+            # the validators are the feed this channel last got: 304 means nothing new
+            feed = await fetch_feed(
+                self.service.fetcher,
+                sub.feed_url,
+                etag=sub.feed_etag if previous else None,
+                last_modified=sub.feed_last_modified if previous else None,
             )
-            feed = await fetch_feed(self.service.fetcher, sub.feed_url)
             new = [e for e in feed.episodes if e.published is not None and e.published > since]
             failures = await failed_slots(self.store, sub.id, previous)
             if not new and not failures and not sub.post_empty:
-                await self.store.finish(sub.id, slot, self.instance, message_ids=[])
+                await self.store.finish(
+                    sub.id, slot, self.instance, message_ids=[], now=self.clock()
+                )
                 return "empty"
             reply = await self._digest(sub, feed, new, failures)
+            validators = (feed.etag, feed.last_modified)
         except UserError as exc:
+            validators = None
             reply = Reply(
                 _destination(sub),
                 "text",
@@ -86,9 +91,13 @@ class DigestRunner:
             )
         ids = await self._post(sub, reply)
         if ids is None:
-            await self.store.finish(sub.id, slot, self.instance, error="posting failed")
+            await self.store.finish(
+                sub.id, slot, self.instance, error="posting failed", now=self.clock()
+            )
             return "failed"
-        await self.store.finish(sub.id, slot, self.instance, message_ids=ids)
+        await self.store.finish(sub.id, slot, self.instance, message_ids=ids, now=self.clock())
+        if validators is not None and not feed.not_modified:
+            await self.store.set_validators(sub.id, *validators)
         return "posted"
 
     async def _post(self, sub: Subscription, reply: Reply) -> list[str] | None:

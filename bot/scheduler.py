@@ -61,6 +61,15 @@ class DigestScheduler:
 
     async def start(self, *, paused: bool = False) -> None:
         self.scheduler.start(paused=paused)  # before refresh: replace_existing needs it
+        # other instances change the table too: re-read it every minute
+        self.scheduler.add_job(
+            self.refresh,
+            "interval",
+            minutes=1,
+            id="refresh-digests",
+            replace_existing=True,
+            max_instances=1,
+        )
         await self.refresh()
         await self.catch_up()
 

@@ -68,7 +68,14 @@ class SubscriptionCommands:
         link_text, _, schedule_text = cmd.args.strip().partition(" ")
         link = commands.link_of(link_text)
         if link is None:
-            raise UserError(f"`{prefix} subscribe <feed link> [schedule]`; schedule: {USAGE}")
+            raise UserError(
+                f"`{prefix} subscribe <feed link> [schedule] [always]`; "
+                f"schedule: {USAGE}; `always` posts even when nothing is new"
+            )
+        words = schedule_text.split()
+        always = bool(words) and words[-1].lower() == "always"
+        if always:
+            schedule_text = " ".join(words[:-1])
         schedule = parse_schedule(schedule_text)
         feed = await fetch_feed(self.runner.service.fetcher, link)  # a clear error if not
         sub, created = await self.store.subscribe(
@@ -78,6 +85,7 @@ class SubscriptionCommands:
             feed_url=link,
             schedule=schedule.spec(),
             user=cmd.user,
+            post_empty=always,
         )
         await self.refresh()
         upcoming = schedule.next_run(self.clock()).astimezone(schedule.zone)
@@ -87,7 +95,8 @@ class SubscriptionCommands:
             "text",
             text=(
                 f"{verb} *{feed.title}* (subscription {sub.id}): digests {schedule.describe()}; "
-                f"the next one on {upcoming:%a %d %b %Y at %H:%M %Z}."
+                f"the next one on {upcoming:%a %d %b %Y at %H:%M %Z}"
+                + (", posted even when nothing is new." if always else ".")
             ),
         )
 

@@ -24,6 +24,13 @@ from tests.fakes.local import serve
 
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 SLOT_TIME = datetime(2026, 11, 26, 9, tzinfo=UTC)
+FEED_HITS: list[str] = []  # If-None-Match of every feed request
+
+
+def digest_jobs(scheduler: object) -> list[str]:
+    """Names of the digest jobs (the table refresh job aside)."""
+    jobs = scheduler.scheduler.get_jobs()  # type: ignore[attr-defined]
+    return [j.name for j in jobs if j.id.startswith("digest-")]
 
 
 def feed_xml(base: str, published: datetime) -> str:
@@ -44,9 +51,14 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
     app = web.Application()
     base = {"url": ""}
 
-    async def feed(_: web.Request) -> web.Response:
+    async def feed(request: web.Request) -> web.Response:
+        FEED_HITS.append(request.headers.get("If-None-Match", ""))
+        if request.headers.get("If-None-Match") == '"feed-v1"':
+            return web.Response(status=304, headers={"ETag": '"feed-v1"'})
         return web.Response(
-            text=feed_xml(base["url"], published), content_type="application/rss+xml"
+            text=feed_xml(base["url"], published),
+            content_type="application/rss+xml",
+            headers={"ETag": '"feed-v1"'},
         )
 
     async def ep(_: web.Request) -> web.Response:
@@ -107,6 +119,7 @@ def scenario(database_url: str, test: Scenario, runners: int = 1) -> None:
                         {"console": console},
                         instance=f"instance-{n}",
                         backoff_seconds=0.01,
+                        clock=lambda: SLOT_TIME,
                     )
                 )
             (current,) = await store.subscriptions()
@@ -234,7 +247,7 @@ def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
             clock=lambda: SLOT_TIME - timedelta(days=1),
         )
         await sched.start(paused=True)
-        assert [j.name for j in sched.scheduler.get_jobs()] == ["digests daily 09:00 tz UTC"]
+        assert digest_jobs(sched) == ["digests daily 09:00 tz UTC"]
         await store.subscribe(
             platform="console",
             workspace="local",
@@ -252,16 +265,44 @@ def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
             schedule="daily 09:00 tz UTC",
         )  # shares the first job
         await sched.refresh()
-        assert sorted(j.name for j in sched.scheduler.get_jobs()) == [
+        assert sorted(digest_jobs(sched)) == [
             "digests daily 09:00 tz UTC",
             "digests weekly mon 08:00 tz Europe/Berlin",
         ]
         await store.unsubscribe("console", "other", "https://x/f.xml")
         await sched.refresh()
-        assert [j.name for j in sched.scheduler.get_jobs()] == ["digests daily 09:00 tz UTC"]
-        job = sched.scheduler.get_jobs()[0]
+        assert digest_jobs(sched) == ["digests daily 09:00 tz UTC"]
+        job = sched.scheduler.get_job(
+            next(j.id for j in sched.scheduler.get_jobs() if j.id.startswith("digest-"))
+        )
         assert job.misfire_grace_time == 24 * 3600
         assert job.coalesce is True
         sched.stop()
+
+    scenario(database_url, t)
+
+
+def test_unchanged_feed_costs_a_304_and_always_posts_when_asked(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        FEED_HITS.clear()
+        assert await runners[0].run_slot(sub, SLOT_TIME, manual=True) == "posted"
+        (sub,) = await store.subscriptions()
+        assert sub.feed_etag == '"feed-v1"'
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "empty"
+        assert FEED_HITS == ["", '"feed-v1"']  # the second fetch was conditional (304)
+        always, _ = await store.subscribe(
+            platform=sub.platform,
+            workspace=sub.workspace,
+            channel=sub.channel,
+            feed_url=sub.feed_url,
+            user="U",
+            schedule=sub.schedule,
+            post_empty=True,
+        )
+        assert await runners[0].run_slot(always, SLOT_TIME + timedelta(days=1)) == "posted"
+        assert "No new episodes since the last digest." in out.getvalue()
 
     scenario(database_url, t)

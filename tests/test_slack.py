@@ -404,7 +404,7 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
     from adapters.runner import _start_digests
-    from tests.test_digest import feed_xml
+    from tests.test_digest import digest_jobs, feed_xml
 
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
         fake.public["feed.xml"] = feed_xml(fake.public_url(""), datetime.now(UTC)).encode()
@@ -428,9 +428,7 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
             await fake.wait_for_posts(1)
             text = json.dumps(fake.posts[0])
             assert "every day at 08:00 (America/New_York)" in text
-            assert [j.name for j in scheduler.scheduler.get_jobs()] == [
-                "digests daily 08:00 tz America/New_York"
-            ]
+            assert digest_jobs(scheduler) == ["digests daily 08:00 tz America/New_York"]
         finally:
             scheduler.stop()
 

@@ -17,7 +17,7 @@ from bot.storage.digests import DigestStore
 from bot.subscriptions import SubscriptionCommands
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
-from tests.test_digest import feed_site
+from tests.test_digest import digest_jobs, feed_site
 
 HERE = Destination("console", "terminal", "local")
 
@@ -59,9 +59,7 @@ def test_subscribe_list_digest_now_unsubscribe(database_url: str) -> None:
                 assert "every day at 07:30 (Europe/Berlin)" in ok.text
                 assert "at 07:30 CE" in ok.text  # CET or CEST: the next post in the zone
                 (sub,) = await store.subscriptions()
-                assert [j.name for j in scheduler.scheduler.get_jobs()] == [
-                    "digests daily 07:30 tz Europe/Berlin"
-                ]
+                assert digest_jobs(scheduler) == ["digests daily 07:30 tz Europe/Berlin"]
                 again = await service.handle(cmd("subscribe", f"{feed} weekly fri 17:00"))
                 assert "Updated the schedule" in again.text
                 listing = await service.handle(cmd("subscriptions", manage=False))
@@ -84,7 +82,7 @@ def test_subscribe_list_digest_now_unsubscribe(database_url: str) -> None:
                     assert message in reply.text, reply.text
                 gone = await service.handle(cmd("unsubscribe", str(sub.id)))
                 assert "Unsubscribed" in gone.text
-                assert scheduler.scheduler.get_jobs() == []
+                assert digest_jobs(scheduler) == []
                 missing = await service.handle(cmd("unsubscribe", str(sub.id)))
                 assert "no subscription" in missing.text
         finally:

@@ -31,6 +31,8 @@ class Subscription:
     post_empty: bool
     created_by: str
     created_at: datetime
+    feed_etag: str | None = None
+    feed_last_modified: str | None = None
 
 
 def _sub(row: SubscriptionRow) -> Subscription:
@@ -45,6 +47,8 @@ def _sub(row: SubscriptionRow) -> Subscription:
         row.post_empty,
         row.created_by,
         created,
+        row.feed_etag,
+        row.feed_last_modified,
     )
 
 
@@ -91,6 +95,17 @@ class DigestStore:
                 row.schedule, row.post_empty = schedule, post_empty
             await session.flush()
             return _sub(row), created
+
+    async def set_validators(
+        self, subscription_id: int, etag: str | None, last_modified: str | None
+    ) -> None:
+        """Remember the feed validators once a digest built from that feed was posted."""
+        async with self._session.begin() as session:
+            await session.execute(
+                update(SubscriptionRow)
+                .where(SubscriptionRow.id == subscription_id)
+                .values(feed_etag=etag, feed_last_modified=last_modified)
+            )
 
     async def unsubscribe(self, platform: str, channel: str, feed_or_id: str) -> int:
         """Remove by feed URL or id within a channel; returns how many were removed."""
@@ -168,6 +183,7 @@ class DigestStore:
         *,
         message_ids: list[str] | None = None,
         error: str | None = None,
+        now: datetime | None = None,
     ) -> bool:
         """Record the outcome; only the instance holding the claim may (False otherwise)."""
         async with self._session.begin() as session:
@@ -183,7 +199,7 @@ class DigestStore:
                     status=FAILED if error else POSTED,
                     error=error,
                     message_ids=json.dumps(message_ids or []),
-                    finished_at=datetime.now(UTC),
+                    finished_at=now or datetime.now(UTC),
                 )
             )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -201,23 +217,28 @@ class DigestStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
 
-async def last_posted_slot(store: DigestStore, subscription_id: int) -> str | None:
-    """The newest slot that was posted (or found empty) for a subscription."""
+async def last_posted_at(store: DigestStore, subscription_id: int) -> datetime | None:
+    """When the newest posted (or found empty) digest of a subscription was finished."""
     async with store._session() as session:
-        return await session.scalar(
-            select(DeliveryRow.slot)
+        value = await session.scalar(
+            select(DeliveryRow.finished_at)
             .where(DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == POSTED)
-            .order_by(DeliveryRow.slot.desc())
+            .order_by(DeliveryRow.finished_at.desc())
             .limit(1)
         )
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
 
 
-async def failed_slots(store: DigestStore, subscription_id: int, after: str | None) -> list[str]:
-    """Slots that failed after `after` (reported in the next digest)."""
+async def failed_slots(
+    store: DigestStore, subscription_id: int, after: datetime | None
+) -> list[str]:
+    """Slots that failed since `after` (reported in the next digest)."""
     query = select(DeliveryRow.slot).where(
         DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == FAILED
     )
     if after is not None:
-        query = query.where(DeliveryRow.slot > after)
+        query = query.where(DeliveryRow.finished_at > after)
     async with store._session() as session:
         return list((await session.scalars(query.order_by(DeliveryRow.slot))).all())

@@ -64,6 +64,8 @@ class SubscriptionRow(Base):
     schedule: Mapped[str] = mapped_column(String(200))  # Schedule.spec()
     post_empty: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[str] = mapped_column(String(64))
+    feed_etag: Mapped[str | None] = mapped_column(Text)  # validators of the last feed
+    feed_last_modified: Mapped[str | None] = mapped_column(Text)  # this channel was sent
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
