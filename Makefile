@@ -45,6 +45,7 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.llm_cost
 	$(BIN)/python -m bench.slack_ack
 	$(BIN)/python -m bench.discord_defer
+	$(BIN)/python -m bench.digests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

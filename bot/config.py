@@ -28,7 +28,11 @@ class SlackSettings(BaseSettings):
     client_secret: SecretStr | None = Field(None, description="OAuth client secret")
     api_url: str = Field("https://slack.com/api/", description="Web API base URL")
     command: str = Field("/podbrief", description="the slash command's name")
-    managers: str = Field("", description="user ids allowed to change channel settings")
+    managers: str = Field(
+        "",
+        validation_alias=AliasChoices("PODBRIEF_SLACK_MANAGERS", "SLACK_MANAGERS"),
+        description="comma-separated user ids allowed to change channel feeds",
+    )
 
     @property
     def configured(self) -> bool:

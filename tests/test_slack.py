@@ -428,6 +428,16 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
             await fake.wait_for_posts(1)
             text = json.dumps(fake.posts[0])
             assert "every day at 08:00 (America/New_York)" in text
+            adapter.settings.slack.managers = "UMANAGER, UOTHER"  # PODBRIEF_SLACK_MANAGERS
+            body = urlencode({**slash(f"unsubscribe {feed}"), "user_id": "UMANAGER"})
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+            async with aiohttp.ClientSession() as http:
+                async with http.post(
+                    f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+                ) as resp:
+                    assert resp.status == 200
+            await fake.wait_for_posts(2)
+            assert "Unsubscribed" in json.dumps(fake.posts[1])
             assert digest_jobs(scheduler) == ["digests daily 08:00 tz America/New_York"]
         finally:
             scheduler.stop()
