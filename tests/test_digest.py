@@ -309,15 +309,21 @@ def test_unchanged_feed_costs_a_304_and_always_posts_when_asked(database_url: st
 
 
 def test_a_feed_that_is_down_is_reported_in_the_channel(database_url: str) -> None:
-    async def t(runners: list[DigestRunner], store: DigestStore, out: io.StringIO,
-                sub_id: int) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
         (sub,) = await store.subscriptions()
-        down, _ = await store.subscribe(platform="console", workspace="local",
-                                        channel="terminal", feed_url="http://127.0.0.1:1/f.xml",
-                                        user="U", schedule=sub.schedule)
+        down, _ = await store.subscribe(
+            platform="console",
+            workspace="local",
+            channel="terminal",
+            feed_url="http://127.0.0.1:1/f.xml",
+            user="U",
+            schedule=sub.schedule,
+        )
         assert await runners[0].run_slot(down, SLOT_TIME) == "posted"
-        assert "The digest of http://127.0.0.1:1/f.xml could not be made: could not connect" \\
-            in out.getvalue()
+        made = "The digest of http://127.0.0.1:1/f.xml could not be made: could not connect"
+        assert made in out.getvalue()
         assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"  # others go on
 
     scenario(database_url, t)
