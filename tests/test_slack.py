@@ -287,6 +287,16 @@ def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> Non
                 assert resp.status == 200
         await fake.wait_for_posts(1)
         assert fake.posts[0]["token"] == "xoxb-team2"  # the installed workspace's own token
+        # digests go out with that workspace's token too
+        from bot.messages import Destination, Reply
+
+        ids = await adapter.deliver(
+            Destination("slack", "C7", "T2"),
+            Reply(Destination("slack", "C7", "T2"), "text", text="hi"),
+        )
+        assert ids
+        assert fake.posts[-1]["token"] == "xoxb-team2"
+        assert fake.posts[-1]["channel"] == "C7"
 
     run(tmp_path, t, oauth=True)
 

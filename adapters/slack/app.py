@@ -172,13 +172,27 @@ class SlackAdapter:
         """The outbound port (digests): post to a channel, return the message timestamps."""
         ids: list[str] = []
         thread = destination.thread
+        client = await self._client_for(destination.workspace)
         for m in render.render(reply):
-            resp = await self.client.chat_postMessage(
-                channel=destination.channel, thread_ts=thread, **m
-            )
+            resp = await client.chat_postMessage(channel=destination.channel, thread_ts=thread, **m)
             ids.append(str(resp["ts"]))
             thread = thread or resp["ts"]
         return ids
+
+    async def _client_for(self, team_id: str | None) -> AsyncWebClient:
+        """The bot token client; with OAuth installs, the token of that workspace."""
+        flow = self.app.oauth_flow
+        if flow is None:
+            return self.client
+        store = flow.settings.installation_store
+        installation = await store.async_find_installation(enterprise_id=None, team_id=team_id)
+        if installation is None or not installation.bot_token:
+            raise UserError(f"podbrief is not installed in Slack workspace {team_id}")
+        return AsyncWebClient(
+            token=installation.bot_token,
+            base_url=self.client.base_url,
+            retry_handlers=self.client.retry_handlers,
+        )
 
     async def _tell(self, cmd: Command, client: AsyncWebClient, text: str) -> None:
         try:
