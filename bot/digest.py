@@ -19,11 +19,10 @@ from typing import Protocol
 from bot.errors import UserError
 from bot.feeds import Feed, FeedEpisode, fetch_feed
 from bot.messages import Command, Destination, Reply
-from bot.output import clock as fmt_clock
-from bot.output import cut
+from bot.output import cut, speaker_time
 from bot.schedule import parse_schedule
 from bot.service import BotService
-from bot.storage.digests import DigestStore, Subscription, failed_slots, last_posted_at
+from bot.storage.digests import DigestStore, Subscription
 
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3
@@ -63,7 +62,7 @@ class DigestRunner:
         ):
             return "claimed elsewhere"
         try:
-            previous = await last_posted_at(self.store, sub.id)
+            previous = await self.store.last_posted_at(sub.id)
             # new since the last posted digest, or since the channel subscribed
             since = previous or sub.created_at
             # the validators are the feed this channel last got: 304 means nothing new
@@ -74,7 +73,7 @@ class DigestRunner:
                 last_modified=sub.feed_last_modified if previous else None,
             )
             new = [e for e in feed.episodes if e.published is not None and e.published > since]
-            failures = await failed_slots(self.store, sub.id, previous)
+            failures = await self.store.failed_slots(sub.id, previous)
             if not new and not failures and not sub.post_empty:
                 await self.store.finish(
                     sub.id, slot, self.instance, message_ids=[], now=self.clock()
@@ -144,7 +143,7 @@ class DigestRunner:
         lines = [f"• {t.text}" for t in s.takeaways[:TAKEAWAYS_PER_EPISODE]]
         if s.quotes:
             q = s.quotes[0]
-            who = ", ".join(p for p in (q.speaker, fmt_clock(q.start_seconds)) if p)
+            who = speaker_time(q.speaker, q.start_seconds)
             lines.append(f"> “{q.text}”" + (f" ({who})" if who else ""))
         return lines
 

@@ -51,9 +51,9 @@ def clock(seconds: float | None) -> str:
     return f"{h}:{m:02}:{sec:02}" if h else f"{m}:{sec:02}"
 
 
-def _who_when(speaker: str | None, seconds: float | None) -> str:
-    parts = [p for p in (speaker, clock(seconds)) if p]
-    return ", ".join(parts)
+def speaker_time(speaker: str | None, seconds: float | None) -> str:
+    """ "Speaker, 12:03" (either part may be missing)."""
+    return ", ".join(p for p in (speaker, clock(seconds)) if p)
 
 
 def to_json(summary: Summary) -> str:
@@ -74,12 +74,12 @@ def to_markdown(summary: Summary) -> str:
     lines += [f"> Note: {note}" for note in summary.notes]
     lines += ["## Key takeaways", ""]
     for t in summary.takeaways:
-        where = _who_when(t.speaker, t.start_seconds)
+        where = speaker_time(t.speaker, t.start_seconds)
         lines.append(f"- {t.text}" + (f" _({where})_" if where else ""))
     lines += ["", "## Quotes", ""]
     for q in summary.quotes:
         lines.append(f"> “{q.text}”")
-        where = _who_when(q.speaker, q.start_seconds)
+        where = speaker_time(q.speaker, q.start_seconds)
         lines += [f"> — {where}" if where else ">", ""]
     if summary.topics:
         lines += ["## Topics", ""]
@@ -96,13 +96,13 @@ def to_text(summary: Summary, sections: tuple[str, ...] = ("takeaways", "quotes"
     if "takeaways" in sections:
         lines.append("KEY TAKEAWAYS")
         for i, t in enumerate(summary.takeaways, 1):
-            where = _who_when(t.speaker, t.start_seconds)
+            where = speaker_time(t.speaker, t.start_seconds)
             lines.append(f"{i}. {t.text}" + (f" ({where})" if where else ""))
         lines.append("")
     if "quotes" in sections:
         lines.append("QUOTES")
         for q in summary.quotes:
-            where = _who_when(q.speaker, q.start_seconds)
+            where = speaker_time(q.speaker, q.start_seconds)
             lines.append(f'"{q.text}"' + (f" - {where}" if where else ""))
     if summary.topics and "topics" in sections:
         lines += ["", "TOPICS"]

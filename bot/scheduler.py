@@ -106,33 +106,43 @@ class DigestScheduler:
 
     async def catch_up(self) -> list[str]:
         """After downtime: the latest missed slot of each subscription, once."""
-        outcomes = []
+        groups: dict[str, list[Subscription]] = {}
         for sub in await self.store.subscriptions():
-            outcome = await self._run_latest(sub, self.catchup)
-            if outcome is not None:
-                outcomes.append(outcome)
+            groups.setdefault(sub.schedule, []).append(sub)
+        outcomes: list[str] = []
+        for spec, subs in groups.items():
+            outcomes += await self._run_group(spec, subs, self.catchup)
         return outcomes
 
     async def _fire(self, spec: str) -> None:
         """Every subscription on this schedule; the slot is the latest scheduled time,
         even when this run starts late."""
-        subs = [s for s in await self.store.subscriptions() if s.schedule == spec]
+        subs = await self.store.subscriptions(schedule=spec)
+        await self._run_group(spec, subs, self.catchup + timedelta(minutes=1))
+
+    async def _run_group(self, spec: str, subs: list[Subscription], window: timedelta) -> list[str]:
+        """One schedule's latest slot for its subscriptions, CONCURRENT_DIGESTS at a time."""
+        try:
+            schedule = parse_schedule(spec)
+        except UserError:
+            logger.warning("unreadable schedule %r", spec)
+            return []
+        fire = latest_slot_time(schedule, self.clock(), window)
+        if fire is None:
+            return []
         gate = asyncio.Semaphore(CONCURRENT_DIGESTS)
 
-        async def one(sub: Subscription) -> None:
+        async def one(sub: Subscription) -> str | None:
+            if fire < sub.created_at:  # the slot came before the channel subscribed
+                return None
             async with gate:
                 try:
-                    await self._run_latest(sub, self.catchup + timedelta(minutes=1))
+                    outcome = await self.runner.run_slot(sub, fire)
                 except Exception:
                     logger.exception("digest of subscription %s failed", sub.id)
+                    return None
+            logger.info("digest %s slot %s: %s", sub.id, schedule.slot(fire), outcome)
+            return outcome
 
-        await asyncio.gather(*(one(sub) for sub in subs))
-
-    async def _run_latest(self, sub: Subscription, window: timedelta) -> str | None:
-        schedule = parse_schedule(sub.schedule)
-        fire = latest_slot_time(schedule, self.clock(), window)
-        if fire is None or fire < sub.created_at:
-            return None
-        outcome = await self.runner.run_slot(sub, fire)
-        logger.info("digest %s slot %s: %s", sub.id, schedule.slot(fire), outcome)
-        return outcome
+        outcomes = await asyncio.gather(*(one(sub) for sub in subs))
+        return [o for o in outcomes if o is not None]

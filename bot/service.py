@@ -178,9 +178,8 @@ class BotService:
         elif (link := commands.link_of(arg)) is not None:
             fetched = await self.fetcher.get(link)
             transcript = await self._load(fetched.data, link)
-            if transcript.title is None:
-                name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
-                transcript = replace(transcript, title=name.rsplit(".", 1)[0] or link)
+            name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+            transcript = _titled(transcript, name, fallback=link)
         elif (episode := commands.episode_id_of(arg)) is not None:
             found = await self.db.episode(episode)
             if found is None:
@@ -204,10 +203,7 @@ class BotService:
             if attachment.url is None:
                 raise TranscriptError(f"{attachment.name} has no content")
             data = (await self.fetcher.get(attachment.url, attachment.headers)).data
-        transcript = await self._load(data, attachment.name)
-        if transcript.title is None:
-            transcript = replace(transcript, title=attachment.name.rsplit(".", 1)[0])
-        return transcript
+        return _titled(await self._load(data, attachment.name), attachment.name)
 
     async def _summary(
         self, cmd: Command, transcript: Transcript, episode_id: int
@@ -234,3 +230,10 @@ class BotService:
 
 def _kind(name: str) -> ReplyKind:
     return "takeaways" if name == "takeaways" else "quotes" if name == "quotes" else "summary"
+
+
+def _titled(transcript: Transcript, name: str, fallback: str = "") -> Transcript:
+    """A transcript without a title of its own is named after its file (without suffix)."""
+    if transcript.title is not None:
+        return transcript
+    return replace(transcript, title=name.rsplit(".", 1)[0] or fallback)

@@ -123,9 +123,14 @@ class DigestStore:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def subscriptions(
-        self, platform: str | None = None, channel: str | None = None
+        self,
+        platform: str | None = None,
+        channel: str | None = None,
+        schedule: str | None = None,
     ) -> list[Subscription]:
         query = select(SubscriptionRow).order_by(SubscriptionRow.id)
+        if schedule is not None:
+            query = query.where(SubscriptionRow.schedule == schedule)
         if platform is not None:
             query = query.where(SubscriptionRow.platform == platform)
         if channel is not None:
@@ -216,29 +221,25 @@ class DigestStore:
             ).all()
         return [(r[0], r[1], r[2]) for r in rows]
 
+    async def last_posted_at(self, subscription_id: int) -> datetime | None:
+        """When the newest posted (or found empty) digest of a subscription was finished."""
+        async with self._session() as session:
+            value = await session.scalar(
+                select(DeliveryRow.finished_at)
+                .where(DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == POSTED)
+                .order_by(DeliveryRow.finished_at.desc())
+                .limit(1)
+            )
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
 
-async def last_posted_at(store: DigestStore, subscription_id: int) -> datetime | None:
-    """When the newest posted (or found empty) digest of a subscription was finished."""
-    async with store._session() as session:
-        value = await session.scalar(
-            select(DeliveryRow.finished_at)
-            .where(DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == POSTED)
-            .order_by(DeliveryRow.finished_at.desc())
-            .limit(1)
+    async def failed_slots(self, subscription_id: int, after: datetime | None) -> list[str]:
+        """Slots that failed since `after` (reported in the next digest)."""
+        query = select(DeliveryRow.slot).where(
+            DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == FAILED
         )
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
-
-
-async def failed_slots(
-    store: DigestStore, subscription_id: int, after: datetime | None
-) -> list[str]:
-    """Slots that failed since `after` (reported in the next digest)."""
-    query = select(DeliveryRow.slot).where(
-        DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == FAILED
-    )
-    if after is not None:
-        query = query.where(DeliveryRow.finished_at > after)
-    async with store._session() as session:
-        return list((await session.scalars(query.order_by(DeliveryRow.slot))).all())
+        if after is not None:
+            query = query.where(DeliveryRow.finished_at > after)
+        async with self._session() as session:
+            return list((await session.scalars(query.order_by(DeliveryRow.slot))).all())
