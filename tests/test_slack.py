@@ -89,8 +89,11 @@ def slash(text: str, user: str = "U1") -> dict[str, str]:
     }
 
 
-async def post_command(adapter: SlackAdapter, text: str, **sign: Any) -> tuple[int, Any, float]:
-    body = urlencode(slash(text))
+async def post_command(
+    adapter: SlackAdapter, text: str, fields: dict[str, str] | None = None, **sign: Any
+) -> tuple[int, Any, float]:
+    """A signed slash command (`fields` override the payload, e.g. user_id or team_id)."""
+    body = urlencode({**slash(text), **(fields or {})})
     headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body, **sign)}
     async with aiohttp.ClientSession() as http:
         start = time.monotonic()
@@ -280,11 +283,10 @@ def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> Non
             ) as resp:
                 assert resp.status == 200, await resp.text()
         assert fake.method_times("oauth.v2.access")
-        body = urlencode({**slash(f"summarize {fake.public_url('episode.vtt')}"), "team_id": "T2"})
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
-        async with aiohttp.ClientSession() as http:
-            async with http.post(f"{base}/slack/events", data=body, headers=headers) as resp:
-                assert resp.status == 200
+        status, _, _ = await post_command(
+            adapter, f"summarize {fake.public_url('episode.vtt')}", {"team_id": "T2"}
+        )
+        assert status == 200
         await fake.wait_for_posts(1)
         assert fake.posts[0]["token"] == "xoxb-team2"  # the installed workspace's own token
         # digests go out with that workspace's token too
@@ -426,26 +428,18 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
             await fake.wait_for_ephemeral(1)
             assert "workspace admins and owners" in fake.ephemeral[0]["text"]
             assert fake.method_times("users.info")
-            body = urlencode(
-                {**slash(f"subscribe {feed} daily 08:00 tz America/New_York"), "user_id": "UADMIN"}
+            status, _, _ = await post_command(
+                adapter, f"subscribe {feed} daily 08:00 tz America/New_York", {"user_id": "UADMIN"}
             )
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
-            async with aiohttp.ClientSession() as http:
-                async with http.post(
-                    f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
-                ) as resp:
-                    assert resp.status == 200
+            assert status == 200
             await fake.wait_for_posts(1)
             text = json.dumps(fake.posts[0])
             assert "every day at 08:00 (America/New_York)" in text
             adapter.settings.slack.managers = "UMANAGER, UOTHER"  # PODBRIEF_SLACK_MANAGERS
-            body = urlencode({**slash(f"unsubscribe {feed}"), "user_id": "UMANAGER"})
-            headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
-            async with aiohttp.ClientSession() as http:
-                async with http.post(
-                    f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
-                ) as resp:
-                    assert resp.status == 200
+            status, _, _ = await post_command(
+                adapter, f"unsubscribe {feed}", {"user_id": "UMANAGER"}
+            )
+            assert status == 200
             await fake.wait_for_posts(2)
             assert "Unsubscribed" in json.dumps(fake.posts[1])
             assert digest_jobs(scheduler) == []  # the job went with the subscription
