@@ -227,7 +227,9 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         if nxt is None or toks.text[i][-1:] in ".?!" or not w or not w.isalpha():
             continue
         follower = toks.norm[nxt]
-        if (w == follower and w not in _DOUBLE_OK) or follower.split("'")[0] == w != follower:
+        if (w == follower and (w not in _DOUBLE_OK or _stutter_is(toks, i))) or follower.split("'")[
+            0
+        ] == w != follower:
             toks.kind[i] = STUTTER
         elif (
             len(w) <= 2
@@ -238,6 +240,59 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
             toks.kind[i] = STUTTER
+
+
+# "you know", "I mean", "kind of" said as fillers inside a sentence, not as a verb or a noun
+_KNOW_OBJECT = frozenset(
+    "what that how why whether if when where who which it this them him her me us the a an "
+    "about nothing something everything exactly".split()
+)
+_KNOW_SUBJECT_CONTEXT = frozenset(
+    "do don't did didn't if as would could to will might that what how i we they".split()
+)
+_MEAN_CONTEXT = frozenset({"what", "that", "if", "do", "don't", "did", "didn't"})
+_MEAN_OBJECT = frozenset({"is", "it", "that", "by", "to", "this", "was"})
+_KIND_OF_NOUN = frozenset(
+    "a the this that what which any some one every each same different these those of no "
+    "another all".split()
+)
+
+
+def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
+    """Positions of fillers inside a sentence: "you know", "I mean", "kind of", "sort of".
+
+    Only filler uses go: "you know what", "what I mean is" and "a kind of model" stay.
+    The first and last words are never dropped.
+    """
+    low = [norm(w) for w in words]
+    drop: set[int] = set()
+    i = 1
+    while i + 2 < len(words):
+        a, b, prev, nxt = low[i], low[i + 1], low[i - 1], low[i + 2]
+        aside = words[i - 1].endswith(",") and words[i + 1].endswith(",")  # ", you know,"
+        filler = False
+        if a == "you" and b == "know":
+            filler = aside or (prev not in _KNOW_SUBJECT_CONTEXT and nxt not in _KNOW_OBJECT)
+        elif a == "i" and b == "mean":
+            filler = aside or (prev not in _MEAN_CONTEXT and nxt not in _MEAN_OBJECT)
+        elif a in {"kind", "sort"} and b == "of":
+            filler = prev not in _KIND_OF_NOUN
+        if filler:
+            drop.update((i, i + 1))
+            i += 2
+        else:
+            i += 1
+    return frozenset(drop)
+
+
+def _stutter_is(toks: Tokens, i: int) -> bool:
+    """ "is is" is a stutter unless it closes a clause ("what it is is", "the way it is is")."""
+    if toks.norm[i] != "is":
+        return False
+    j = i - 1
+    while j >= 0 and toks.kind[j] != KEEP:
+        j -= 1
+    return j < 0 or toks.norm[j] not in {"it", "this", "that", "what", "there", "here"}
 
 
 def mark_phrase_repeats(toks: Tokens) -> None:

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from summarizers.base import SummaryOptions
-from summarizers.clean import Unit, clean, detokenize, norm
+from summarizers.clean import Unit, clean, detokenize, norm, soft_fillers
 from summarizers.lexicon import (
     BOILERPLATE,
     CONTRAST,
@@ -83,7 +83,7 @@ SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's wor
 class _Cand:
     unit: Unit
     skip: int  # leading discourse-marker words trimmed
-    words: tuple[str, ...]
+    words: tuple[str, ...]  # shown words: markers, a trailing tag and soft fillers left out
     terms: frozenset[str]
     text: str
     n: int  # words, not counting lone punctuation tokens
@@ -116,6 +116,9 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
             words = words[:-tag]
             last = skip + len(words) - 1
             end = u.offsets[last] + len(u.words[last])
+        drop = soft_fillers(words)
+        if drop:
+            words = tuple(w for i, w in enumerate(words) if i not in drop)
         terms = frozenset(content_terms([norm(w) for w in words]))
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
         text = detokenize(words)

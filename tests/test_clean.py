@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizers.clean import MAX_UNIT_WORDS, clean, norm
+from summarizers.clean import MAX_UNIT_WORDS, clean, norm, soft_fillers
 from summarizers.model import RawSegment, Transcript
 
 
@@ -56,6 +56,38 @@ def test_grammatical_doubles_are_kept() -> None:
     t = _t("I know that that is true, and what he had had was enough for the season.")
     assert "that that" in _display(t)
     assert "had had" in _display(t)
+
+
+def test_is_is_is_a_stutter_unless_it_closes_a_clause() -> None:
+    assert "reality is is" not in _display(_t("The reality is is that soil is alive."))
+    assert "what it is is" in _display(_t("I know what it is is a question of water."))
+
+
+def _kept(sentence: str) -> str:
+    words = sentence.split()
+    drop = soft_fillers(words)
+    return " ".join(w for i, w in enumerate(words) if i not in drop)
+
+
+def test_soft_fillers_go_only_where_they_are_fillers() -> None:
+    assert _kept("the pile, you know, gets hot") == "the pile, gets hot"
+    assert _kept("we turn it you know every week") == "we turn it every week"
+    assert _kept("it is I mean mostly leaves") == "it is mostly leaves"
+    assert _kept("the soil was kind of dry") == "the soil was dry"
+    assert _kept("we sort of gave up on it") == "we gave up on it"
+    # verbs and nouns stay
+    for kept in (
+        "do you know what it needs",
+        "if you know the answer say it",
+        "what I mean is simple",
+        "a kind of fungus grows",
+        "what sort of bin works",
+        "as you know the bins are full",
+    ):
+        assert _kept(kept) == kept
+    # never the first or the last words
+    assert _kept("you know it works") == "you know it works"
+    assert _kept("it works, you know") == "it works, you know"
 
 
 def test_run_on_sentences_are_split() -> None:

@@ -50,6 +50,27 @@ def test_default_counts_and_rules(example: Transcript) -> None:
         assert q.start_seconds is not None
 
 
+def test_takeaways_leave_out_fillers_inside_sentences() -> None:
+    lines = [
+        "Our volunteers fix toasters, you know, and kettles every second Saturday at the library.",
+        "The hardest repairs are I mean the cheap blenders with glued plastic housings.",
+        "Most broken lamps kind of need nothing more than a new switch or a plug.",
+        "Spare parts for older radios come from a drawer of donated components.",
+        "Visitors stay and watch, you know, so they learn to open their own machines.",
+        "Soldering irons and multimeters are the tools we lend out kind of most often.",
+        "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
+        "Manufacturers who publish service manuals make our volunteers much faster.",
+        "We log every repair with its fault and its fix in a shared spreadsheet.",
+    ] * 2
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=6))
+    shown = " ".join(x.text.lower() for x in s.takeaways + s.quotes)
+    for filler in ("you know", "i mean", "kind of"):
+        assert filler not in shown
+    said = " ".join(t.text[a:b] for a, b in (x.span for x in s.takeaways + s.quotes)).lower()
+    assert any(f in said for f in ("you know", "i mean", "kind of")), "picks came from filler lines"
+
+
 def test_takeaways_come_from_across_the_episode(example: Transcript) -> None:
     s = ExtractiveSummarizer().run(example)
     n = len(example.text)
