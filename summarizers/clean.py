@@ -71,7 +71,7 @@ _SHORT_WORDS = frozenset(
         "ai",
     }
 )
-_DOUBLE_OK = frozenset({"that", "had", "is", "do", "ha", "bye", "no", "very", "really", "so"})
+_DOUBLE_OK = frozenset({"that", "had", "is", "do", "ha", "bye", "no", "very", "really"})
 _ABBREV = frozenset(
     {
         "mr.",
@@ -224,7 +224,7 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
             continue
         w = toks.norm[i]
         nxt = _next_kept(toks, i)
-        if nxt is None or toks.text[i][-1:] in ".?!" or not w or not w.isalpha():
+        if nxt is None or toks.text[i][-1:] in ".?!" or not w.replace("'", "").isalpha():
             continue
         follower = toks.norm[nxt]
         if (w == follower and (w not in _DOUBLE_OK or _stutter_is(toks, i))) or follower.split("'")[

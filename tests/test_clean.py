@@ -63,6 +63,11 @@ def test_is_is_is_a_stutter_unless_it_closes_a_clause() -> None:
     assert "what it is is" in _display(_t("I know what it is is a question of water."))
 
 
+def test_doubled_contractions_and_so_are_stutters() -> None:
+    shown = _display(_t("We'll we'll sift it and so so the worms stay, that's that's the trick."))
+    assert shown == "We'll sift it and so the worms stay, that's the trick."
+
+
 def _kept(sentence: str) -> str:
     words = sentence.split()
     drop = soft_fillers(words)
