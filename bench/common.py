@@ -19,6 +19,7 @@ CORPUS = Path(
 )
 SEED = CORPUS / "seed" / "gemini-colead-interview.txt"
 SEENUNSEEN = CORPUS / "seenunseen" / "vtt"
+SEENUNSEEN_META = CORPUS / "seenunseen" / "metadata.json"
 QMSUM_VAL = CORPUS / "qmsum" / "val"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import json
 import random
 import re
 import statistics
@@ -22,6 +23,7 @@ from bench.common import (
     QMSUM_VAL,
     SEED,
     SEENUNSEEN,
+    SEENUNSEEN_META,
     Meeting,
     load_meeting,
     require_corpus,
@@ -32,6 +34,7 @@ from summarizers.base import SummaryOptions
 from summarizers.clean import clean, norm
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.lexicon import content_terms
+from summarizers.model import RawSegment, Transcript
 
 METHODS = ("podbrief", "lexrank", "textrank", "even", "lexrank8", "textrank8", "even8")
 PEER = "lexrank"
@@ -87,6 +90,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--k", type=int, default=7, help="sentences per method (default 7)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N meetings")
+    ap.add_argument("--no-podcasts", action="store_true", help="skip the seenunseen table")
     args = ap.parse_args()
     require_corpus()
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
@@ -122,7 +126,42 @@ def main() -> None:
             f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})"
         )
     print_seed()
+    if not args.no_podcasts:
+        podcasts(scorer)
     check_verbatim(files)
+
+
+def podcasts(scorer: rouge_scorer.RougeScorer, k: int = 6) -> None:
+    """seenunseen: ROUGE-1 of k picks (first 120 words) against the show's own episode blurb.
+
+    The blurbs are weak references (a few sentences of the show's own words), but they
+    are podcast episodes, the product's real input, where QMSum is meetings. Run with the
+    speaker labels and without them (like the seed's caption export).
+    """
+    blurbs = {m["epnum"]: m["description"] for m in json.loads(SEENUNSEEN_META.read_text())}
+    scores: dict[str, list[float]] = {}
+    t0 = time.perf_counter()
+    paths = sorted(SEENUNSEEN.glob("*.vtt"))
+    for path in paths:
+        reference = blurbs[int(re.findall(r"\d+", path.name)[0])]
+        labelled = load_path(path)
+        bare = Transcript.build(
+            [RawSegment(x.text, start=x.start, end=x.end) for x in labelled.segments]
+        )
+        for label, transcript in (("", labelled), (" unlabelled", bare)):
+            summary = ExtractiveSummarizer().run(transcript, SummaryOptions(takeaways=k, quotes=1))
+            picks = {"podbrief": [t.text for t in summary.takeaways]}
+            units = clean(transcript)
+            picks["lexrank"] = [units[i].display for i in sumy_pick(units, k, "lexrank")]
+            for method, texts in picks.items():
+                score = scorer.score(reference, _cut(texts))["rouge1"].fmeasure
+                scores.setdefault(method + label, []).append(100 * score)
+    print(
+        f"\nseenunseen: {len(paths)} podcast episodes, k={k}, first 120 words against the "
+        f"episode blurb, {time.perf_counter() - t0:.1f} s"
+    )
+    for method, values in scores.items():
+        print(f"  {method:<22} ROUGE-1 {statistics.fmean(values):6.2f}")
 
 
 def check_verbatim(qmsum_files: list[Path]) -> None:
