@@ -1,8 +1,10 @@
 """Summary quality on QMSum val: ROUGE and topic coverage, podbrief against sumy peers.
 
-Usage: python -m bench.quality [--k 7] [--limit N]
+Usage: python -m bench.quality [--k 7] [--limit N] [--no-podcasts]
 Every method picks k sentence units from the same cleaned transcript; the output
 is cut to its first 120 words and scored against the whole-meeting summary.
+Then: the seed's takeaways against its "Topics Covered", a podcast table
+(seenunseen episodes against their blurbs) and the verbatim check of every quote.
 """
 
 from __future__ import annotations
