@@ -72,7 +72,10 @@ BOILERPLATE = re.compile(
     r"newsletter|see you next|until next time|that's (all|it) for|without further ado|"
     r"here (he|she) is|on today's (episode|show)|in this episode|let's (get started|dive in)|"
     r"check one|can you hear me|is (this|the mic) on|we're (recording|on)|"
-    r"leave (us )?a review|follow us|link in the (show ?notes|description))",
+    r"leave (us )?a review|follow us|link in the (show ?notes|description)|"
+    r"(our|my|the) goal (for )?(today|here|in this (episode|conversation)) is|"
+    r"(today|in this (episode|conversation)),? (we|i)('ll| will| are going to|'re going to|"
+    r"'m going to| want to) (talk|discuss|cover|dig|get into))",
     re.IGNORECASE,
 )
 
