@@ -1,10 +1,10 @@
 """DigestRunner: one digest slot of one subscription, posted exactly once.
 
 The slot is claimed in the database first; only the claiming instance gathers the
-episodes published since the last posted slot, summarizes them (through the service's
-cache), posts through the platform's Messenger, and records the message ids. Posting is
-retried with backoff; a slot that still fails is marked failed and reported in the
-channel's next digest.
+feed's episodes that no posted digest covered yet (by guid), summarizes them (through
+the service's cache), posts through the platform's Messenger, and records the message
+ids and the episodes covered. Posting is retried with backoff; a slot that still fails
+is marked failed and reported in the channel's next digest.
 """
 
 from __future__ import annotations
@@ -63,8 +63,11 @@ class DigestRunner:
             return "claimed elsewhere"
         try:
             previous = await self.store.last_posted_at(sub.id)
-            # new since the last posted digest, or since the channel subscribed
-            since = previous or sub.created_at
+            # new: published since the channel subscribed and in no posted digest yet (by
+            # guid, so an episode a feed re-dates is not posted twice and one it back-dates
+            # is not skipped)
+            delivered, legacy = await self.store.delivered(sub.id)
+            since = max(sub.created_at, legacy) if legacy else sub.created_at
             # the validators are the feed this channel last got: 304 means nothing new
             feed = await fetch_feed(
                 self.service.fetcher,
@@ -72,7 +75,11 @@ class DigestRunner:
                 etag=sub.feed_etag if previous else None,
                 last_modified=sub.feed_last_modified if previous else None,
             )
-            new = [e for e in feed.episodes if e.published is not None and e.published > since]
+            new = [
+                e
+                for e in feed.episodes
+                if e.published is not None and e.published > since and e.guid not in delivered
+            ]
             failures = await self.store.failed_slots(sub.id, previous)
             if not new and not failures and not sub.post_empty:
                 await self.store.finish(
@@ -81,8 +88,10 @@ class DigestRunner:
                 return "empty"
             reply = await self._digest(sub, feed, new, failures)
             validators = (feed.etag, feed.last_modified)
+            covered = [e.guid for e in new]  # the oldest left out of a long digest too
         except UserError as exc:
             validators = None
+            covered = []
             reply = Reply(
                 _destination(sub),
                 "text",
@@ -94,7 +103,9 @@ class DigestRunner:
                 sub.id, slot, self.instance, error="posting failed", now=self.clock()
             )
             return "failed"
-        await self.store.finish(sub.id, slot, self.instance, message_ids=ids, now=self.clock())
+        await self.store.finish(
+            sub.id, slot, self.instance, message_ids=ids, now=self.clock(), episode_guids=covered
+        )
         if validators is not None and not feed.not_modified:
             await self.store.set_validators(sub.id, *validators)
         return "posted"

@@ -11,6 +11,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 from aiohttp import web
+from sqlalchemy import update
 
 from adapters.console.app import ConsoleAdapter
 from bot.digest import DigestRunner
@@ -18,6 +19,7 @@ from bot.fetch import SafeFetcher
 from bot.service import BotService
 from bot.storage import Database
 from bot.storage.digests import DigestStore
+from bot.storage.models import DeliveryRow
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from tests.fakes.local import serve
@@ -25,6 +27,7 @@ from tests.fakes.local import serve
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 SLOT_TIME = datetime(2026, 11, 26, 9, tzinfo=UTC)
 FEED_HITS: list[str] = []  # If-None-Match of every feed request
+FEED_CHANGES: list[tuple[str, datetime]] = []  # (guid, pubDate) items the feed adds or re-dates
 
 
 def digest_jobs(scheduler: object) -> list[str]:
@@ -34,15 +37,23 @@ def digest_jobs(scheduler: object) -> list[str]:
 
 
 def feed_xml(base: str, published: datetime) -> str:
-    date = format_datetime(published)
+    dates = {"cc-3": published, "cc-4": published} | dict(FEED_CHANGES)
+    added = "".join(
+        f"<item><guid>{guid}</guid><title>Episode {guid}</title>"
+        f"<pubDate>{format_datetime(when)}</pubDate><description>About {guid}.</description>"
+        "</item>"
+        for guid, when in FEED_CHANGES
+        if guid not in ("cc-3", "cc-4")
+    )
     return f"""<?xml version="1.0"?>
 <rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
 <title>Compost Corner</title><link>https://compost.example/</link>
 <item><guid>cc-3</guid><title>Hot composting</title><link>https://compost.example/3</link>
-<pubDate>{date}</pubDate><description>Tom on heat.</description>
+<pubDate>{format_datetime(dates["cc-3"])}</pubDate><description>Tom on heat.</description>
 <podcast:transcript url="{base}/ep.vtt" type="text/vtt"/></item>
 <item><guid>cc-4</guid><title>Leaf mould</title><link>https://compost.example/4</link>
-<pubDate>{date}</pubDate><description>Leaves rot slowly in a cage.</description></item>
+<pubDate>{format_datetime(dates["cc-4"])}</pubDate><description>Leaves rot slowly in a cage.\
+</description></item>{added}
 </channel></rss>"""
 
 
@@ -53,12 +64,13 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
 
     async def feed(request: web.Request) -> web.Response:
         FEED_HITS.append(request.headers.get("If-None-Match", ""))
-        if request.headers.get("If-None-Match") == '"feed-v1"':
-            return web.Response(status=304, headers={"ETag": '"feed-v1"'})
+        etag = f'"feed-v{1 + len(FEED_CHANGES)}"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
         return web.Response(
             text=feed_xml(base["url"], published),
             content_type="application/rss+xml",
-            headers={"ETag": '"feed-v1"'},
+            headers={"ETag": etag},
         )
 
     async def ep(_: web.Request) -> web.Response:
@@ -79,6 +91,7 @@ Scenario = Callable[[list[DigestRunner], DigestStore, io.StringIO, int], Awaitab
 
 def scenario(database_url: str, test: Scenario, runners: int = 1) -> None:
     async def go() -> None:
+        FEED_CHANGES.clear()
         out = io.StringIO()
         dbs = [Database(database_url) for _ in range(runners)]
         await dbs[0].upgrade()
@@ -325,5 +338,58 @@ def test_a_feed_that_is_down_is_reported_in_the_channel(database_url: str) -> No
         made = "The digest of http://127.0.0.1:1/f.xml could not be made: could not connect"
         assert made in out.getvalue()
         assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"  # others go on
+
+    scenario(database_url, t)
+
+
+def test_an_episode_is_posted_once_even_if_the_feed_re_dates_or_back_dates_it(
+    database_url: str,
+) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
+        title = "Hot composting https://compost.example/3"
+        assert out.getvalue().count(title) == 1
+        (sub,) = await store.subscriptions()
+        # the feed moves an episode it already had to a later date, and adds one dated
+        # before the last digest (but after the channel subscribed)
+        FEED_CHANGES.append(("cc-3", SLOT_TIME + timedelta(hours=2)))
+        FEED_CHANGES.append(("cc-5", sub.created_at + timedelta(minutes=2)))
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "posted"
+        second = out.getvalue().split("Compost Corner: ")[-1]
+        assert second.startswith("1 new episode\n")
+        assert "Episode cc-5" in second
+        assert title not in second
+        # nothing is left: the next slot is empty
+        (sub,) = await store.subscriptions()
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=2)) == "empty"
+
+    scenario(database_url, t)
+
+
+def test_digests_posted_before_the_guid_record_still_count(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        # a digest posted by a version that did not record guids (a NULL row, as
+        # migration 0004 leaves old rows): what was published before it is not new
+        assert await store.claim(
+            sub_id, "2026-11-25T09:00", "old", stale_after=timedelta(minutes=15), now=SLOT_TIME
+        )
+        assert await store.finish(sub_id, "2026-11-25T09:00", "old", now=SLOT_TIME)
+        async with store._session.begin() as session:
+            await session.execute(
+                update(DeliveryRow)
+                .where(DeliveryRow.subscription_id == sub_id)
+                .values(episode_guids=None)
+            )
+        assert await store.delivered(sub_id) == (set(), SLOT_TIME)
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "empty"
+        FEED_CHANGES.append(("cc-6", SLOT_TIME + timedelta(hours=1)))
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=2)) == "posted"
+        assert "Compost Corner: 1 new episode\n" in out.getvalue()
 
     scenario(database_url, t)

@@ -189,8 +189,12 @@ class DigestStore:
         message_ids: list[str] | None = None,
         error: str | None = None,
         now: datetime | None = None,
+        episode_guids: list[str] | None = None,
     ) -> bool:
-        """Record the outcome; only the instance holding the claim may (False otherwise)."""
+        """Record the outcome; only the instance holding the claim may (False otherwise).
+
+        `episode_guids` are the feed items the posted digest covered (never posted again).
+        """
         async with self._session.begin() as session:
             result = await session.execute(
                 update(DeliveryRow)
@@ -204,6 +208,7 @@ class DigestStore:
                     status=FAILED if error else POSTED,
                     error=error,
                     message_ids=json.dumps(message_ids or []),
+                    episode_guids=None if error else json.dumps(episode_guids or []),
                     finished_at=now or datetime.now(UTC),
                 )
             )
@@ -233,6 +238,29 @@ class DigestStore:
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+    async def delivered(self, subscription_id: int) -> tuple[set[str], datetime | None]:
+        """The feed items posted digests covered, and the newest time of a posted digest
+        that predates that record (migration 0004): items published before it count as
+        covered too."""
+        async with self._session() as session:
+            rows = (
+                await session.execute(
+                    select(DeliveryRow.episode_guids, DeliveryRow.finished_at).where(
+                        DeliveryRow.subscription_id == subscription_id,
+                        DeliveryRow.status == POSTED,
+                    )
+                )
+            ).all()
+        guids: set[str] = set()
+        legacy: datetime | None = None
+        for recorded, finished in rows:
+            if recorded is not None:
+                guids.update(json.loads(recorded))
+            elif finished is not None:
+                finished = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
+                legacy = finished if legacy is None else max(legacy, finished)
+        return guids, legacy
 
     async def failed_slots(self, subscription_id: int, after: datetime | None) -> list[str]:
         """Slots that failed since `after` (reported in the next digest)."""

@@ -85,3 +85,5 @@ class DeliveryRow(Base):
     message_ids: Mapped[str | None] = mapped_column(Text)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     error: Mapped[str | None] = mapped_column(Text)
+    # JSON list of the feed items (guids) this digest covered; NULL on rows made before 0004
+    episode_guids: Mapped[str | None] = mapped_column(Text)
