@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot.errors import UserError
-from bot.feeds import Feed, FeedEpisode, fetch_feed
+from bot.feeds import Feed, FeedCycle, FeedEpisode
 from bot.messages import Command, Destination, Reply
 from bot.output import cut, speaker_time
 from bot.schedule import parse_schedule
@@ -47,11 +47,17 @@ class DigestRunner:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     async def run_slot(
-        self, sub: Subscription, fire_time: datetime, *, manual: bool = False
+        self,
+        sub: Subscription,
+        fire_time: datetime,
+        *,
+        manual: bool = False,
+        feeds: FeedCycle | None = None,
     ) -> str:
         """Post the digest of one slot; returns what happened (for logs and tests).
 
         `manual` (`digest now`) uses its own slot, so a scheduled slot is not used up.
+        `feeds` shares feed requests between the subscriptions of one scheduled run.
         """
         schedule = parse_schedule(sub.schedule)
         slot = schedule.slot(fire_time)
@@ -69,8 +75,7 @@ class DigestRunner:
             delivered, legacy = await self.store.delivered(sub.id)
             since = max(sub.created_at, legacy) if legacy else sub.created_at
             # the validators are the feed this channel last got: 304 means nothing new
-            feed = await fetch_feed(
-                self.service.fetcher,
+            feed = await (feeds or FeedCycle(self.service.fetcher)).fetch(
                 sub.feed_url,
                 etag=sub.feed_etag if previous else None,
                 last_modified=sub.feed_last_modified if previous else None,

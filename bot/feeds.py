@@ -9,6 +9,7 @@ entity attacks start, and no podcast feed needs them.
 
 from __future__ import annotations
 
+import asyncio
 import calendar
 import re
 import xml.etree.ElementTree as ET
@@ -123,6 +124,32 @@ def _transcripts(data: bytes) -> dict[str, tuple[str, str]]:
 
 def _text(html: str) -> str:
     return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+class FeedCycle:
+    """One digest cycle's feed requests: subscriptions that would send the same request
+    (same feed, same validators) share one, so a feed many channels follow is fetched once
+    a cycle, not once a channel. A failure reaches every subscription that asked."""
+
+    def __init__(self, fetcher: SafeFetcher) -> None:
+        self._fetcher = fetcher
+        self._requests: dict[tuple[str, str | None, str | None], asyncio.Future[Feed]] = {}
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+    ) -> Feed:
+        key = (url, etag, last_modified)
+        request = self._requests.get(key)
+        if request is None:
+            request = asyncio.ensure_future(
+                fetch_feed(self._fetcher, url, etag=etag, last_modified=last_modified)
+            )
+            self._requests[key] = request
+        return await asyncio.shield(request)
+
+    @property
+    def requests(self) -> int:
+        return len(self._requests)
 
 
 async def fetch_feed(

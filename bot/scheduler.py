@@ -19,6 +19,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.digest import DigestRunner
 from bot.errors import UserError
+from bot.feeds import FeedCycle
 from bot.schedule import Schedule, parse_schedule
 from bot.storage.digests import DigestStore, Subscription
 
@@ -131,13 +132,14 @@ class DigestScheduler:
         if fire is None:
             return []
         gate = asyncio.Semaphore(CONCURRENT_DIGESTS)
+        feeds = FeedCycle(self.runner.service.fetcher)  # one request a feed for the run
 
         async def one(sub: Subscription) -> str | None:
             if fire < sub.created_at:  # the slot came before the channel subscribed
                 return None
             async with gate:
                 try:
-                    outcome = await self.runner.run_slot(sub, fire)
+                    outcome = await self.runner.run_slot(sub, fire, feeds=feeds)
                 except Exception:
                     logger.exception("digest of subscription %s failed", sub.id)
                     return None

@@ -393,3 +393,35 @@ def test_digests_posted_before_the_guid_record_still_count(database_url: str) ->
         assert "Compost Corner: 1 new episode\n" in out.getvalue()
 
     scenario(database_url, t)
+
+
+def test_channels_following_one_feed_share_one_request_per_run(database_url: str) -> None:
+    from bot.scheduler import DigestScheduler
+
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        for channel in ("garden", "kitchen"):
+            await store.subscribe(
+                platform="console",
+                workspace="local",
+                channel=channel,
+                feed_url=sub.feed_url,
+                user="U",
+                schedule=sub.schedule,
+            )
+        FEED_HITS.clear()
+        now = SLOT_TIME + timedelta(minutes=5)
+        sched = DigestScheduler(runners[0], store, catchup=timedelta(hours=1), clock=lambda: now)
+        assert await sched.catch_up() == ["posted"] * 3
+        assert out.getvalue().count("Compost Corner: 2 new episodes") == 3
+        assert FEED_HITS == [""]  # one request for the three channels
+        # next run: the three share their validators, so one conditional request (a 304)
+        later = DigestScheduler(
+            runners[0], store, catchup=timedelta(hours=1), clock=lambda: now + timedelta(days=1)
+        )
+        assert await later.catch_up() == ["empty"] * 3
+        assert FEED_HITS == ["", '"feed-v1"']
+
+    scenario(database_url, t)
