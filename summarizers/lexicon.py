@@ -75,7 +75,9 @@ BOILERPLATE = re.compile(
     r"leave (us )?a review|follow us|link in the (show ?notes|description)|"
     r"(our|my|the) goal (for )?(today|here|in this (episode|conversation)) is|"
     r"(today|in this (episode|conversation)),? (we|i)('ll| will| are going to|'re going to|"
-    r"'m going to| want to) (talk|discuss|cover|dig|get into))",
+    r"'m going to| want to) (talk|discuss|cover|dig|get into)|"
+    r"next (week|time|episode) on (?-i:[A-Z])|(on|in) (the|our) next (episode|show)|"
+    r"coming up next)",
     re.IGNORECASE,
 )
 

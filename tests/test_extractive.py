@@ -92,8 +92,11 @@ def test_no_sponsor_read_or_greeting(example: Transcript) -> None:
             assert banned.lower() not in text.lower()
 
 
-def test_housekeeping_about_the_episode_is_neither_takeaway_nor_quote() -> None:
+def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     plan = "Our goal today is to talk through how a repair cafe keeps old kettles out of landfill."
+    promo = (
+        "Next week on The Workbench Hour, Dana will be talking to a bicycle mechanic about chains."
+    )
     lines = [
         plan,
         "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
@@ -101,12 +104,13 @@ def test_housekeeping_about_the_episode_is_neither_takeaway_nor_quote() -> None:
         "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
         "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
         "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
+        promo,
     ]
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=5))
     assert len(s.takeaways) == 5
-    assert all(x.text != plan for x in s.takeaways)
-    assert all(not q.verbatim.startswith("Our goal today") for q in s.quotes)
+    assert all(x.text not in (plan, promo) for x in s.takeaways)
+    assert all(not q.verbatim.startswith(("Our goal today", "Next week")) for q in s.quotes)
 
 
 def test_options_change_counts(example: Transcript) -> None:
