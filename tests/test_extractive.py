@@ -97,6 +97,7 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     promo = (
         "Next week on The Workbench Hour, Dana will be talking to a bicycle mechanic about chains."
     )
+    cross = "If you enjoyed listening to this show, check out another great show about old bikes."
     lines = [
         plan,
         "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
@@ -105,12 +106,15 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
         "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
         "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
         promo,
+        cross,
     ]
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=5))
     assert len(s.takeaways) == 5
-    assert all(x.text not in (plan, promo) for x in s.takeaways)
-    assert all(not q.verbatim.startswith(("Our goal today", "Next week")) for q in s.quotes)
+    assert all(x.text not in (plan, promo, cross) for x in s.takeaways)
+    assert all(
+        not q.verbatim.startswith(("Our goal today", "Next week", "If you")) for q in s.quotes
+    )
 
 
 def test_options_change_counts(example: Transcript) -> None:
