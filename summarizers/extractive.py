@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, detokenize, norm, soft_fillers
 from summarizers.lexicon import (
+    BACK_REFERENCE,
     BOILERPLATE,
     CONTRAST,
     DISCOURSE_MARKERS,
@@ -330,6 +331,7 @@ def _quote_score(c: _Cand, tf: Counter[str]) -> float:
     score += 0.5 if c.words[-1][-1:] in ".!" else 0.0
     score += 0.4 if 12 <= c.n <= 25 else 0.0
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
+    score -= 1.5 if BACK_REFERENCE.search(text) else 0.0
     if norm(c.words[0]) in PRONOUN_START:
         score -= 0.4
     # a quote should be a whole sentence as said, not the tail of a run-on or a ramble

@@ -102,6 +102,12 @@ HOST_PROMPT = re.compile(
     r"(how|do) (do )?you see|you mentioned|ask (them|you)|tons of questions)\b",
     re.IGNORECASE,
 )
+# a line about the conversation itself ("the point you raised is correct"): no quote
+BACK_REFERENCE = re.compile(
+    r"\b(you (just |also )?(said|raised|asked|brought up|pointed out)|the point you|your (question|"
+    r"point)|as i (said|mentioned)|good question|that's (a )?(great|good|fair) (point|question))\b",
+    re.IGNORECASE,
+)
 HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
 PRONOUN_START = frozenset(
     {

@@ -218,3 +218,21 @@ def test_every_quote_is_verbatim(sentences: list[str], timed: bool) -> None:
         assert t.text[q.span[0] : q.span[1]] == q.verbatim
     for tk in s.takeaways:
         assert not tk.text.endswith("?")
+
+
+def test_a_line_about_the_conversation_is_not_a_quote() -> None:
+    about = "I think the point you raised earlier is correct, and it matters the most here."
+    lines = [
+        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+        about,
+        "Spare parts for older radios come from a drawer of donated components and valves.",
+        "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
+        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
+        "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
+        "Volunteers never charge for labour, but a jar by the door collects what people can give.",
+        "The hardest repairs are cheap blenders whose plastic housings are glued shut.",
+    ]
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=2))
+    assert len(s.quotes) == 2
+    assert all(q.verbatim != about for q in s.quotes)
