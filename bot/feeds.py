@@ -147,10 +147,6 @@ class FeedCycle:
             self._requests[key] = request
         return await asyncio.shield(request)
 
-    @property
-    def requests(self) -> int:
-        return len(self._requests)
-
 
 async def fetch_feed(
     fetcher: SafeFetcher, url: str, *, etag: str | None = None, last_modified: str | None = None
