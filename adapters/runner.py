@@ -81,11 +81,19 @@ def _configured(core: Core) -> list[Adapter]:
 class _Outbound:
     """An adapter's outbound port under the Messenger name the digests use."""
 
-    def __init__(self, deliver: Callable[[Destination, Reply], Awaitable[list[str]]]) -> None:
+    def __init__(
+        self,
+        deliver: Callable[[Destination, Reply], Awaitable[list[str]]],
+        find: Callable[[Destination, str], Awaitable[list[str]]] | None = None,
+    ) -> None:
         self._deliver = deliver
+        self._find = find
 
     async def post(self, destination: Destination, reply: Reply) -> list[str]:
         return await self._deliver(destination, reply)
+
+    async def find(self, destination: Destination, marker: str) -> list[str]:
+        return await self._find(destination, marker) if self._find else []
 
 
 async def _start_digests(core: Core, adapters: list[Adapter]) -> DigestScheduler:
@@ -94,7 +102,7 @@ async def _start_digests(core: Core, adapters: list[Adapter]) -> DigestScheduler
     for adapter in adapters:
         deliver = getattr(adapter, "deliver", None) or getattr(adapter, "post", None)
         if deliver is not None and adapter.name in ("console", "slack", "discord"):
-            messengers[adapter.name] = _Outbound(deliver)
+            messengers[adapter.name] = _Outbound(deliver, getattr(adapter, "find", None))
     store = DigestStore(core.db)
     runner = DigestRunner(
         core.service,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -30,7 +30,13 @@ MAX_EPISODES = 10
 
 
 class Messenger(Protocol):
-    """An adapter's outbound port: post a Reply, return the platform's message ids."""
+    """An adapter's outbound port: post a Reply, return the platform's message ids.
+
+    A messenger may also have `async def find(destination, marker) -> list[str]`: the ids
+    of a message it posted earlier with that Reply.marker (empty when there is none). With
+    it, a digest whose post outcome was lost (a crash, a timeout after the platform took
+    the message) is found instead of posted twice.
+    """
 
     async def post(self, destination: Destination, reply: Reply) -> list[str]: ...
 
@@ -67,6 +73,21 @@ class DigestRunner:
             sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
         ):
             return "claimed elsewhere"
+        marker = f"{sub.id}/{slot}"
+        if await self.store.attempts(sub.id, slot) > 1:
+            # taken over from an instance that stopped: it may have posted already
+            earlier = await self._find(sub, marker)
+            if earlier:
+                planned = await self.store.planned(sub.id, slot)
+                await self.store.finish(
+                    sub.id,
+                    slot,
+                    self.instance,
+                    message_ids=earlier,
+                    now=self.clock(),
+                    episode_guids=planned,
+                )
+                return "posted earlier"
         try:
             previous = await self.store.last_posted_at(sub.id)
             # new: published since the channel subscribed and in no posted digest yet (by
@@ -94,6 +115,7 @@ class DigestRunner:
             reply = await self._digest(sub, feed, new, failures)
             validators = (feed.etag, feed.last_modified)
             covered = [e.guid for e in new]  # the oldest left out of a long digest too
+            await self.store.plan(sub.id, slot, self.instance, covered)
         except UserError as exc:
             validators = None
             covered = []
@@ -102,7 +124,7 @@ class DigestRunner:
                 "text",
                 text=f"The digest of {sub.feed_url} could not be made: {exc}",
             )
-        ids = await self._post(sub, reply)
+        ids = await self._post(sub, replace(reply, marker=marker))
         if ids is None:
             await self.store.finish(
                 sub.id, slot, self.instance, error="posting failed", now=self.clock()
@@ -121,12 +143,28 @@ class DigestRunner:
             logger.warning("no %s adapter is running for subscription %s", sub.platform, sub.id)
             return None
         for attempt in range(self.attempts):
+            if attempt and reply.marker:
+                # the failed attempt may have reached the platform all the same
+                earlier = await self._find(sub, reply.marker)
+                if earlier:
+                    return earlier
             try:
                 return await messenger.post(_destination(sub), reply)
             except Exception:
                 logger.exception("digest post failed (attempt %d)", attempt + 1)
                 await asyncio.sleep(self.backoff_seconds * 2**attempt)
         return None
+
+    async def _find(self, sub: Subscription, marker: str) -> list[str]:
+        """Ids of this digest's message if the platform has it already (else empty)."""
+        find = getattr(self.messengers.get(sub.platform), "find", None)
+        if find is None:
+            return []
+        try:
+            return list(await find(_destination(sub), marker))
+        except Exception:
+            logger.exception("could not look for digest %s in its channel", marker)
+            return []
 
     async def _digest(
         self, sub: Subscription, feed: Feed, episodes: list[FeedEpisode], failures: list[str]

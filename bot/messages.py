@@ -53,3 +53,6 @@ class Reply:
     ephemeral: bool = False
     episode_id: int | None = None
     cached: bool = False
+    # a digest's id ("12/2026-11-26T09:00"); the platform keeps it with the first message
+    # so the digest can be found again (a post whose outcome was lost is not repeated)
+    marker: str | None = None

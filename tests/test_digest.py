@@ -16,6 +16,7 @@ from sqlalchemy import update
 from adapters.console.app import ConsoleAdapter
 from bot.digest import DigestRunner
 from bot.fetch import SafeFetcher
+from bot.messages import Reply
 from bot.service import BotService
 from bot.storage import Database
 from bot.storage.digests import DigestStore
@@ -423,5 +424,70 @@ def test_channels_following_one_feed_share_one_request_per_run(database_url: str
         )
         assert await later.catch_up() == ["empty"] * 3
         assert FEED_HITS == ["", '"feed-v1"']
+
+    scenario(database_url, t)
+
+
+class Channel:
+    """A messenger that keeps what it posted and finds a digest by its marker, like the
+    platforms do (Slack message metadata, a Discord footer line)."""
+
+    def __init__(self, fail_after_post: int = 0) -> None:
+        self.posts: list[tuple[str, str | None]] = []  # (message id, marker)
+        self.fail_after_post = fail_after_post  # the platform takes it, the answer is lost
+
+    async def post(self, destination: object, reply: Reply) -> list[str]:
+        self.posts.append((f"m{len(self.posts) + 1}", reply.marker))
+        if self.fail_after_post > 0:
+            self.fail_after_post -= 1
+            raise TimeoutError("the answer was lost")
+        return [self.posts[-1][0]]
+
+    async def find(self, destination: object, marker: str) -> list[str]:
+        return [mid for mid, m in self.posts if m == marker]
+
+
+def test_a_post_whose_answer_was_lost_is_not_repeated(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        channel = Channel(fail_after_post=1)
+        runners[0].messengers["console"] = channel
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
+        assert channel.posts == [("m1", f"{sub_id}/2026-11-26T09:00")]
+        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "posted", 1)]
+
+    scenario(database_url, t)
+
+
+def test_a_taken_over_slot_that_was_posted_is_found_not_posted_again(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        slot = "2026-11-26T09:00"
+        # an instance claimed the slot, planned it, posted it and stopped before recording it
+        crashed_at = datetime.now(UTC) - timedelta(hours=1)
+        assert await store.claim(
+            sub_id, slot, "crashed", stale_after=timedelta(minutes=15), now=crashed_at
+        )
+        assert await store.plan(sub_id, slot, "crashed", ["cc-3", "cc-4"])
+        channel = Channel()
+        channel.posts.append(("m1", f"{sub_id}/{slot}"))
+        runners[0].messengers["console"] = channel
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "posted earlier"
+        assert channel.posts == [("m1", f"{sub_id}/{slot}")]
+        assert await store.deliveries(sub_id) == [(slot, "posted", 2)]
+        assert await store.delivered(sub_id) == ({"cc-3", "cc-4"}, None)
+        # a takeover that finds nothing posts (the crash came before the post)
+        other = "2026-11-27T09:00"
+        assert await store.claim(
+            sub_id, other, "crashed", stale_after=timedelta(minutes=15), now=crashed_at
+        )
+        FEED_CHANGES.append(("cc-7", SLOT_TIME + timedelta(hours=1)))
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "posted"
+        assert channel.posts[-1] == ("m2", f"{sub_id}/{other}")
+        assert (other, "posted", 2) in await store.deliveries(sub_id)
 
     scenario(database_url, t)

@@ -180,6 +180,41 @@ class DigestStore:
             )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def attempts(self, subscription_id: int, slot: str) -> int:
+        """How many instances have claimed the slot (more than 1: a claim was taken over)."""
+        async with self._session() as session:
+            value = await session.scalar(
+                select(DeliveryRow.attempts).where(
+                    DeliveryRow.subscription_id == subscription_id, DeliveryRow.slot == slot
+                )
+            )
+        return int(value or 0)
+
+    async def plan(self, subscription_id: int, slot: str, instance: str, guids: list[str]) -> bool:
+        """Note, before posting, the feed items the digest will cover (the holder only)."""
+        async with self._session.begin() as session:
+            result = await session.execute(
+                update(DeliveryRow)
+                .where(
+                    DeliveryRow.subscription_id == subscription_id,
+                    DeliveryRow.slot == slot,
+                    DeliveryRow.claimed_by == instance,
+                    DeliveryRow.status == CLAIMED,
+                )
+                .values(episode_guids=json.dumps(guids))
+            )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def planned(self, subscription_id: int, slot: str) -> list[str]:
+        """The feed items the slot's digest was planned to cover (see `plan`)."""
+        async with self._session() as session:
+            value = await session.scalar(
+                select(DeliveryRow.episode_guids).where(
+                    DeliveryRow.subscription_id == subscription_id, DeliveryRow.slot == slot
+                )
+            )
+        return list(json.loads(value)) if value else []
+
     async def finish(
         self,
         subscription_id: int,
