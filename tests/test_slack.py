@@ -447,3 +447,22 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
             scheduler.stop()
 
     run(tmp_path, t)
+
+
+def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
+    from bot.messages import Destination, Reply
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        where = Destination("slack", "C5", "T1")
+        long_text = "\n".join(f"line {n} " + "x" * 200 for n in range(80))  # two messages
+        ids = await adapter.deliver(where, Reply(where, "text", text=long_text, marker="7/slot-a"))
+        assert len(ids) >= 2
+        await adapter.deliver(where, Reply(where, "text", text="another digest", marker="7/slot-b"))
+        await adapter.deliver(Destination("slack", "C6", "T1"), Reply(where, "text", text="x"))
+        assert fake.posts[0]["metadata"]["event_payload"] == {"marker": "7/slot-a"}
+        assert "metadata" not in fake.posts[1]  # the continuation in the thread
+        assert await adapter.find(where, "7/slot-a") == [ids[0]]
+        assert await adapter.find(where, "7/slot-c") == []
+        assert await adapter.find(Destination("slack", "C6", "T1"), "7/slot-b") == []
+
+    run(tmp_path, t)

@@ -30,7 +30,16 @@ from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
-SCOPES = ["commands", "chat:write", "files:read", "app_mentions:read", "users:read"]
+SCOPES = [
+    "commands",
+    "chat:write",
+    "files:read",
+    "app_mentions:read",
+    "users:read",
+    "channels:history",
+    "groups:history",
+]
+DIGEST_EVENT = "podbrief_digest"  # message metadata type of a digest's first message
 MANAGING_COMMANDS = frozenset({"subscribe", "unsubscribe", "digest"})
 
 
@@ -169,15 +178,42 @@ class SlackAdapter:
             thread = thread or resp["ts"]
 
     async def deliver(self, destination: Destination, reply: Reply) -> list[str]:
-        """The outbound port (digests): post to a channel, return the message timestamps."""
+        """The outbound port (digests): post to a channel, return the message timestamps.
+
+        A digest's marker rides on its first message as Slack message metadata, so `find`
+        can tell whether the digest is in the channel already.
+        """
         ids: list[str] = []
         thread = destination.thread
         client = await self._client_for(destination.workspace)
-        for m in render.render(reply):
-            resp = await client.chat_postMessage(channel=destination.channel, thread_ts=thread, **m)
+        for n, m in enumerate(render.render(reply)):
+            extra: dict[str, Any] = {}
+            if n == 0 and reply.marker:
+                extra["metadata"] = {
+                    "event_type": DIGEST_EVENT,
+                    "event_payload": {"marker": reply.marker},
+                }
+            resp = await client.chat_postMessage(
+                channel=destination.channel, thread_ts=thread, **m, **extra
+            )
             ids.append(str(resp["ts"]))
             thread = thread or resp["ts"]
         return ids
+
+    async def find(self, destination: Destination, marker: str) -> list[str]:
+        """Timestamps of a digest posted earlier with this marker (the latest 200 messages;
+        needs the channels:history scope, groups:history for private channels)."""
+        client = await self._client_for(destination.workspace)
+        resp = await client.conversations_history(
+            channel=destination.channel, limit=200, include_all_metadata=True
+        )
+        found = []
+        for message in resp.get("messages") or []:
+            meta = message.get("metadata") or {}
+            payload = meta.get("event_payload") or {}
+            if meta.get("event_type") == DIGEST_EVENT and payload.get("marker") == marker:
+                found.append(str(message["ts"]))
+        return found
 
     async def _client_for(self, team_id: str | None) -> AsyncWebClient:
         """The bot token client; with OAuth installs, the token of that workspace."""

@@ -1,6 +1,7 @@
 """A local fake Slack (Web API + Socket Mode websocket) on 127.0.0.1:0 for the real SDKs.
 
 Implements what podbrief uses: auth.test, chat.postMessage (with a switch for 429),
+conversations.history (top-level messages, metadata with include_all_metadata),
 chat.postEphemeral, files.info and the private file download (Bearer token checked),
 apps.connections.open with a websocket that delivers envelopes, oauth.v2.access.
 """
@@ -128,6 +129,24 @@ class FakeSlack:
             }
         )
 
+    async def _conversations_history(self, form: dict[str, Any], token: str) -> web.Response:
+        if not token.startswith("xoxb-"):
+            return web.json_response({"ok": False, "error": "invalid_auth"})
+        metadata = str(form.get("include_all_metadata", "")).lower() in ("1", "true")
+        found = [
+            {
+                "type": "message",
+                "ts": p["ts"],
+                "text": p.get("text", ""),
+                "bot_id": "BBOT",
+                **({"metadata": p["metadata"]} if metadata and p.get("metadata") else {}),
+            }
+            for p in reversed(self.posts)  # newest first, as Slack answers
+            if p.get("channel") == form.get("channel") and not p.get("thread_ts")
+        ]
+        limit = int(form.get("limit") or 100)
+        return web.json_response({"ok": True, "messages": found[:limit], "has_more": False})
+
     async def _chat_postEphemeral(self, form: dict[str, Any], token: str) -> web.Response:
         self.ephemeral.append(_decode(form))
         return web.json_response({"ok": True, "message_ts": f"{time.time():.6f}"})
@@ -230,7 +249,7 @@ class FakeSlack:
 
 def _decode(form: dict[str, Any]) -> dict[str, Any]:
     out = dict(form)
-    for key in ("blocks", "attachments"):
+    for key in ("blocks", "attachments", "metadata"):
         if isinstance(out.get(key), str):
             out[key] = json.loads(out[key])
     return out
