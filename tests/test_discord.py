@@ -294,3 +294,27 @@ def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
             scheduler.stop()
 
     run(tmp_path, t)
+
+
+def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
+    from adapters.discord.render import CONTENT
+    from bot.messages import Destination, Reply
+    from tests.fakes.discord_server import CHANNEL_ID
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        await asyncio.wait_for(adapter.client.wait_until_ready(), 15)
+        where = Destination("discord", CHANNEL_ID, "1")
+        first = await adapter.deliver(where, Reply(where, "text", text="A digest.", marker="7/a"))
+        full = "y" * CONTENT  # no room left: the marker gets a message of its own
+        second = await adapter.deliver(where, Reply(where, "text", text=full, marker="7/b"))
+        await adapter.deliver(where, Reply(where, "text", text="not a digest"))
+        sent = fake.of("channel_message", CHANNEL_ID)
+        assert sent[0]["content"] == "A digest.\n-# podbrief digest 7/a"
+        assert len(second) == 2
+        assert sent[2]["content"] == "-# podbrief digest 7/b"
+        assert all(len(m["content"]) <= CONTENT for m in sent)
+        assert await adapter.find(where, "7/a") == first
+        assert await adapter.find(where, "7/b") == second[1:]
+        assert await adapter.find(where, "7/c") == []
+
+    run(tmp_path, t)

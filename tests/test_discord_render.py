@@ -37,3 +37,10 @@ def test_mentions_cannot_ping() -> None:
     from adapters.discord.render import escape
 
     assert "@everyone" not in escape("@everyone")
+
+
+def test_a_full_first_line_makes_no_empty_message() -> None:
+    from adapters.discord.render import CONTENT, text_content
+
+    assert text_content("y" * CONTENT) == ["y" * CONTENT]
+    assert text_content("y" * CONTENT + "\nnext") == ["y" * CONTENT, "next"]

@@ -200,11 +200,25 @@ class DiscordAdapter:
         if not isinstance(channel, discord.abc.Messageable):
             raise UserError(f"channel {channel_id} cannot receive messages")
         ids = []
-        for m in render.render(reply):
+        for m in render.with_marker(render.render(reply), reply.marker):
             embeds = [discord.Embed.from_dict(e) for e in m["embeds"]]
             message = await channel.send(content=m["content"], embeds=embeds)
             ids.append(str(message.id))
         return ids
+
+    async def find(self, destination: Destination, marker: str) -> list[str]:
+        """Ids of a digest this bot posted earlier with this marker (the latest 200
+        messages of the channel; needs the Read Message History permission)."""
+        channel_id = int(destination.channel)
+        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        if not isinstance(channel, discord.abc.Messageable) or self.client.user is None:
+            return []
+        line = render.marker_line(marker)
+        return [
+            str(message.id)
+            async for message in channel.history(limit=200)
+            if message.author.id == self.client.user.id and line in message.content.split("\n")
+        ]
 
     async def run(self) -> None:
         token = self.settings.discord.token

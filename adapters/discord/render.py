@@ -111,13 +111,32 @@ def text_content(text: str) -> list[str]:
             piece = cut(line, CONTENT)
             parts.append(piece)
             line = line[len(piece.rstrip("…")) :].lstrip()
-        if len(current) + len(line) + 1 > CONTENT:
+        if current and len(current) + len(line) + 1 > CONTENT:
             parts.append(current)
             current = ""
         current = f"{current}\n{line}" if current else line
     if current.strip():
         parts.append(current)
     return parts or ["(empty)"]
+
+
+def marker_line(marker: str) -> str:
+    """A digest's marker as a line of small print ("-#" is Discord's subtext)."""
+    return f"-# podbrief digest {marker}"
+
+
+def with_marker(messages: list[dict[str, Any]], marker: str | None) -> list[dict[str, Any]]:
+    """The marker on the first message with room for it (else a message of its own), so
+    the digest can be found in the channel again."""
+    if not marker:
+        return messages
+    line = marker_line(marker)
+    for m in messages:
+        content = m["content"]
+        if content is not None and len(content) + 1 + len(line) <= CONTENT:
+            m["content"] = f"{content}\n{line}"
+            return messages
+    return [*messages, {"content": line, "embeds": []}]
 
 
 def render(reply: Reply) -> list[dict[str, Any]]:

@@ -1,7 +1,8 @@
 """A local fake Discord (REST + gateway websocket) on 127.0.0.1:0 for the real discord.py.
 
 REST: login, application info, the gateway URL, command sync, interaction callbacks,
-webhook followups (and the original response), attachment downloads. Gateway: HELLO,
+webhook followups (and the original response), channel messages and their history,
+attachment downloads. Gateway: HELLO,
 READY, GUILD_CREATE, heartbeats, and INTERACTION_CREATE on demand. JSON is served with
 `Content-Type: application/json` exactly, as discord.py checks.
 """
@@ -52,6 +53,7 @@ def _json(data: Any, status: int = 200) -> web.Response:
 @dataclass
 class FakeDiscord:
     attachments: dict[str, bytes] = field(default_factory=dict)
+    history: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # channel messages
     events: list[tuple[str, float, dict[str, Any]]] = field(default_factory=list)
     synced: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
     port: int = 0
@@ -88,6 +90,7 @@ class FakeDiscord:
         r.add_delete("/api/v10/webhooks/{app}/{token}/messages/@original", self._delete_original)
         r.add_get("/attachments/{name}", self._attachment)
         r.add_post("/api/v10/channels/{channel}/messages", self._channel_message)
+        r.add_get("/api/v10/channels/{channel}/messages", self._channel_history)
         r.add_get("/gateway", self._gateway)
         self._runner, self.port = await serve(app)
         return self
@@ -204,7 +207,15 @@ class FakeDiscord:
     async def _channel_message(self, request: web.Request) -> web.Response:
         body = await _body(request)
         self._record("channel_message", request.match_info["channel"], body)
-        return _json(self._message(body))
+        message = self._message(body)
+        self.history.setdefault(request.match_info["channel"], []).append(message)
+        return _json(message)
+
+    async def _channel_history(self, request: web.Request) -> web.Response:
+        """GET /channels/{id}/messages: newest first, up to `limit`."""
+        kept = self.history.get(request.match_info["channel"], [])
+        limit = int(request.query.get("limit", "50"))
+        return _json(list(reversed(kept))[:limit])
 
     async def _attachment(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
