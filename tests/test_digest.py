@@ -37,13 +37,14 @@ def digest_jobs(scheduler: object) -> list[str]:
     return [j.name for j in jobs if j.id.startswith("digest-")]
 
 
-def feed_xml(base: str, published: datetime) -> str:
-    dates = {"cc-3": published, "cc-4": published} | dict(FEED_CHANGES)
+def feed_xml(base: str, published: datetime, changes: tuple[tuple[str, datetime], ...] = ()) -> str:
+    """The test feed: two episodes, plus `changes` (items added or re-dated by guid)."""
+    dates = {"cc-3": published, "cc-4": published} | dict(changes)
     added = "".join(
         f"<item><guid>{guid}</guid><title>Episode {guid}</title>"
         f"<pubDate>{format_datetime(when)}</pubDate><description>About {guid}.</description>"
         "</item>"
-        for guid, when in FEED_CHANGES
+        for guid, when in changes
         if guid not in ("cc-3", "cc-4")
     )
     return f"""<?xml version="1.0"?>
@@ -69,7 +70,7 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(
-            text=feed_xml(base["url"], published),
+            text=feed_xml(base["url"], published, tuple(FEED_CHANGES)),
             content_type="application/rss+xml",
             headers={"ETag": etag},
         )
@@ -84,6 +85,7 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
     try:
         yield base["url"]
     finally:
+        FEED_CHANGES.clear()  # a test's feed changes end with its site
         await runner.cleanup()
 
 
