@@ -22,7 +22,7 @@ from bot.messages import Command, Destination, Reply
 from bot.output import cut, speaker_time
 from bot.schedule import parse_schedule
 from bot.service import BotService
-from bot.storage.digests import DigestStore, Subscription
+from bot.storage.digests import NOT_CLAIMED, TAKEN_OVER, DigestStore, Subscription
 
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3
@@ -69,12 +69,13 @@ class DigestRunner:
         slot = schedule.slot(fire_time)
         if manual:
             slot = "now-" + slot
-        if not await self.store.claim(
+        claimed = await self.store.claim_slot(
             sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
-        ):
+        )
+        if claimed == NOT_CLAIMED:
             return "claimed elsewhere"
         marker = f"{sub.id}/{slot}"
-        if await self.store.attempts(sub.id, slot) > 1:
+        if claimed == TAKEN_OVER:
             # taken over from an instance that stopped: it may have posted already
             earlier = await self._find(sub, marker)
             if earlier:

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.storage import Database
-from bot.storage.digests import DigestStore
+from bot.storage.digests import CLAIMED_NEW, NOT_CLAIMED, TAKEN_OVER, DigestStore
 
 STALE = timedelta(minutes=10)
 
@@ -125,6 +125,13 @@ def test_stale_claim_is_taken_over_once_and_posted_slots_never(database_url: str
             assert await store.deliveries(sub.id) == [(slot, "posted", 2)]
             much_later = later + STALE * 10
             assert not await store.claim(sub.id, slot, "e", stale_after=STALE, now=much_later)
+            # claim_slot tells a fresh claim from a takeover
+            other = "2026-11-27T09:00"
+            kinds = [
+                await store.claim_slot(sub.id, other, who, stale_after=STALE, now=when)
+                for who, when in (("f", t0), ("g", t0), ("h", much_later))
+            ]
+            assert kinds == [CLAIMED_NEW, NOT_CLAIMED, TAKEN_OVER]
         finally:
             await db.close()
 

@@ -18,6 +18,7 @@ from bot.storage.db import Database
 from bot.storage.models import DeliveryRow, SubscriptionRow
 
 CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
+NOT_CLAIMED, CLAIMED_NEW, TAKEN_OVER = 0, 1, 2  # what claim_slot did
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,21 @@ class DigestStore:
         now: datetime | None = None,
     ) -> bool:
         """True for exactly one caller per (subscription, slot), crashed claims aside."""
+        return bool(
+            await self.claim_slot(subscription_id, slot, instance, stale_after=stale_after, now=now)
+        )
+
+    async def claim_slot(
+        self,
+        subscription_id: int,
+        slot: str,
+        instance: str,
+        *,
+        stale_after: timedelta,
+        now: datetime | None = None,
+    ) -> int:
+        """`claim`, telling how: NOT_CLAIMED (0), CLAIMED_NEW, or TAKEN_OVER from an
+        instance whose claim went stale (it may have posted before it stopped)."""
         now = now or datetime.now(UTC)
         try:
             async with self._session.begin() as session:
@@ -161,7 +177,7 @@ class DigestStore:
                         attempts=1,
                     )
                 )
-            return True
+            return CLAIMED_NEW
         except IntegrityError:
             pass
         # someone holds it: take it over only if their claim is stale (compare and set)
@@ -178,17 +194,7 @@ class DigestStore:
                 )
                 .values(claimed_by=instance, claimed_at=now, attempts=DeliveryRow.attempts + 1)
             )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def attempts(self, subscription_id: int, slot: str) -> int:
-        """How many instances have claimed the slot (more than 1: a claim was taken over)."""
-        async with self._session() as session:
-            value = await session.scalar(
-                select(DeliveryRow.attempts).where(
-                    DeliveryRow.subscription_id == subscription_id, DeliveryRow.slot == slot
-                )
-            )
-        return int(value or 0)
+        return TAKEN_OVER if result.rowcount else NOT_CLAIMED  # type: ignore[attr-defined]
 
     async def plan(self, subscription_id: int, slot: str, instance: str, guids: list[str]) -> bool:
         """Note, before posting, the feed items the digest will cover (the holder only)."""
