@@ -27,6 +27,7 @@ from bot.storage.digests import NOT_CLAIMED, TAKEN_OVER, DigestStore, Subscripti
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3
 MAX_EPISODES = 10
+EPISODES_AT_ONCE = 3  # transcripts of one digest fetched and summarized at once
 
 
 class Messenger(Protocol):
@@ -179,10 +180,18 @@ class DigestRunner:
         if len(ordered) > MAX_EPISODES:
             lines.append(f"(the {len(ordered) - MAX_EPISODES} oldest are left out)")
             ordered = ordered[-MAX_EPISODES:]
-        for episode in ordered:
+        # a few side by side (the service's per-workspace limit on summaries still applies)
+        gate = asyncio.Semaphore(EPISODES_AT_ONCE)
+
+        async def summarized(episode: FeedEpisode) -> list[str]:
+            async with gate:
+                return await self._episode_lines(sub, episode)
+
+        bodies = await asyncio.gather(*(summarized(e) for e in ordered))
+        for episode, body in zip(ordered, bodies, strict=True):
             lines.append("")
             lines.append(f"*{episode.title}*" + (f" {episode.link}" if episode.link else ""))
-            lines += await self._episode_lines(sub, episode)
+            lines += body
         if not episodes:
             lines.append("No new episodes since the last digest.")
         return Reply(_destination(sub), "text", text="\n".join(lines))

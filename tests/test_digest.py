@@ -14,7 +14,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from adapters.console.app import ConsoleAdapter
-from bot.digest import DigestRunner
+from bot.digest import EPISODES_AT_ONCE, DigestRunner
 from bot.fetch import SafeFetcher
 from bot.messages import Reply
 from bot.service import BotService
@@ -28,6 +28,7 @@ from tests.fakes.local import serve
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 SLOT_TIME = datetime(2026, 11, 26, 9, tzinfo=UTC)
 FEED_HITS: list[str] = []  # If-None-Match of every feed request
+TRANSCRIPTS_IN_FLIGHT = [0, 0]  # now, most at once
 FEED_CHANGES: list[tuple[str, datetime]] = []  # (guid, pubDate) items the feed adds or re-dates
 
 
@@ -43,7 +44,12 @@ def feed_xml(base: str, published: datetime, changes: tuple[tuple[str, datetime]
     added = "".join(
         f"<item><guid>{guid}</guid><title>Episode {guid}</title>"
         f"<pubDate>{format_datetime(when)}</pubDate><description>About {guid}.</description>"
-        "</item>"
+        + (
+            f'<podcast:transcript url="{base}/ep.vtt?{guid}" type="text/vtt"/>'
+            if "tx" in guid
+            else ""
+        )
+        + "</item>"
         for guid, when in changes
         if guid not in ("cc-3", "cc-4")
     )
@@ -75,7 +81,12 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
             headers={"ETag": etag},
         )
 
-    async def ep(_: web.Request) -> web.Response:
+    async def ep(request: web.Request) -> web.Response:
+        if request.query_string:  # the added episodes' transcripts: slow, and counted
+            TRANSCRIPTS_IN_FLIGHT[0] += 1
+            TRANSCRIPTS_IN_FLIGHT[1] = max(TRANSCRIPTS_IN_FLIGHT)
+            await asyncio.sleep(0.3)
+            TRANSCRIPTS_IN_FLIGHT[0] -= 1
         return web.Response(body=VTT)
 
     app.router.add_get("/feed.xml", feed)
@@ -491,5 +502,27 @@ def test_a_taken_over_slot_that_was_posted_is_found_not_posted_again(database_ur
         assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "posted"
         assert channel.posts[-1] == ("m2", f"{sub_id}/{other}")
         assert (other, "posted", 2) in await store.deliveries(sub_id)
+
+    scenario(database_url, t)
+
+
+def test_a_digest_summarizes_its_episodes_side_by_side(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
+        (sub,) = await store.subscriptions()
+        TRANSCRIPTS_IN_FLIGHT[:] = [0, 0]
+        for n in (1, 2, 3, 4):
+            FEED_CHANGES.append((f"tx-{n}", SLOT_TIME + timedelta(hours=n)))
+        assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "posted"
+        second = out.getvalue().split("Compost Corner: ")[-1]
+        assert second.startswith("4 new episodes\n")
+        order = [second.index(f"Episode tx-{n}") for n in (1, 2, 3, 4)]
+        assert order == sorted(order)  # still oldest first
+        assert second.count("•") >= 4  # each one summarized
+        # several at once, as many as a digest allows, not one after another
+        assert TRANSCRIPTS_IN_FLIGHT == [0, EPISODES_AT_ONCE]
 
     scenario(database_url, t)
