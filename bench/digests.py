@@ -80,7 +80,7 @@ async def measure(label: str, url: str, subs: int, feeds: int) -> None:
             await store.failed_slots(sub.id, previous)
             guids = [f"{sub.feed_url}#ep"]
             await store.plan(sub.id, slot, "bench", guids)
-            await store.finish(sub.id, slot, "bench", message_ids=["m"], episode_guids=guids)
+            await store.finish(sub.id, slot, "bench", message_ids=["m"])
     cycle = time.perf_counter() - started
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -79,15 +79,9 @@ class DigestRunner:
         if claimed == TAKEN_OVER:
             # taken over from an instance that stopped: it may have posted already
             earlier = await self._find(sub, marker)
-            if earlier:
-                planned = await self.store.planned(sub.id, slot)
+            if earlier:  # recorded with the episodes that instance planned for it
                 await self.store.finish(
-                    sub.id,
-                    slot,
-                    self.instance,
-                    message_ids=earlier,
-                    now=self.clock(),
-                    episode_guids=planned,
+                    sub.id, slot, self.instance, message_ids=earlier, now=self.clock()
                 )
                 return "posted earlier"
         try:
@@ -111,16 +105,18 @@ class DigestRunner:
             failures = await self.store.failed_slots(sub.id, previous)
             if not new and not failures and not sub.post_empty:
                 await self.store.finish(
-                    sub.id, slot, self.instance, message_ids=[], now=self.clock()
+                    sub.id, slot, self.instance, message_ids=[], now=self.clock(), episode_guids=[]
                 )
                 return "empty"
             reply = await self._digest(sub, feed, new, failures)
             validators = (feed.etag, feed.last_modified)
-            covered = [e.guid for e in new]  # the oldest left out of a long digest too
-            await self.store.plan(sub.id, slot, self.instance, covered)
+            # kept for finish (and for an instance that takes over): the oldest left out
+            # of a long digest count as covered too
+            await self.store.plan(sub.id, slot, self.instance, [e.guid for e in new])
+            covered: list[str] | None = None
         except UserError as exc:
             validators = None
-            covered = []
+            covered = []  # nothing delivered, whatever an earlier holder planned
             reply = Reply(
                 _destination(sub),
                 "text",

@@ -227,9 +227,9 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         if nxt is None or toks.text[i][-1:] in ".?!" or not w.replace("'", "").isalpha():
             continue
         follower = toks.norm[nxt]
-        if (w == follower and (w not in _DOUBLE_OK or _stutter_is(toks, i))) or follower.split("'")[
-            0
-        ] == w != follower:
+        doubled = w == follower and (w not in _DOUBLE_OK or _stutter_is(toks, i))
+        contracted = follower.split("'")[0] == w != follower  # "we we'll"
+        if doubled or contracted:
             toks.kind[i] = STUTTER
         elif (
             len(w) <= 2

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.storage.db import Database
@@ -197,29 +197,11 @@ class DigestStore:
         return TAKEN_OVER if result.rowcount else NOT_CLAIMED  # type: ignore[attr-defined]
 
     async def plan(self, subscription_id: int, slot: str, instance: str, guids: list[str]) -> bool:
-        """Note, before posting, the feed items the digest will cover (the holder only)."""
-        async with self._session.begin() as session:
-            result = await session.execute(
-                update(DeliveryRow)
-                .where(
-                    DeliveryRow.subscription_id == subscription_id,
-                    DeliveryRow.slot == slot,
-                    DeliveryRow.claimed_by == instance,
-                    DeliveryRow.status == CLAIMED,
-                )
-                .values(episode_guids=json.dumps(guids))
-            )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    async def planned(self, subscription_id: int, slot: str) -> list[str]:
-        """The feed items the slot's digest was planned to cover (see `plan`)."""
-        async with self._session() as session:
-            value = await session.scalar(
-                select(DeliveryRow.episode_guids).where(
-                    DeliveryRow.subscription_id == subscription_id, DeliveryRow.slot == slot
-                )
-            )
-        return list(json.loads(value)) if value else []
+        """Note, before posting, the feed items the digest will cover (the holder only);
+        `finish` keeps them, and an instance that takes the slot over finds them there."""
+        return await self._update_held(
+            subscription_id, slot, instance, episode_guids=json.dumps(guids)
+        )
 
     async def finish(
         self,
@@ -234,8 +216,31 @@ class DigestStore:
     ) -> bool:
         """Record the outcome; only the instance holding the claim may (False otherwise).
 
-        `episode_guids` are the feed items the posted digest covered (never posted again).
+        A posted digest covered `episode_guids` (never posted again); None keeps what
+        `plan` noted (none if nothing was planned).
         """
+        guids: object = None
+        if not error:
+            guids = (
+                json.dumps(episode_guids)
+                if episode_guids is not None
+                else func.coalesce(DeliveryRow.episode_guids, "[]")
+            )
+        return await self._update_held(
+            subscription_id,
+            slot,
+            instance,
+            status=FAILED if error else POSTED,
+            error=error,
+            message_ids=json.dumps(message_ids or []),
+            episode_guids=guids,
+            finished_at=now or datetime.now(UTC),
+        )
+
+    async def _update_held(
+        self, subscription_id: int, slot: str, instance: str, **values: object
+    ) -> bool:
+        """Update a slot's row only while `instance` holds its claim (False otherwise)."""
         async with self._session.begin() as session:
             result = await session.execute(
                 update(DeliveryRow)
@@ -245,13 +250,7 @@ class DigestStore:
                     DeliveryRow.claimed_by == instance,
                     DeliveryRow.status == CLAIMED,
                 )
-                .values(
-                    status=FAILED if error else POSTED,
-                    error=error,
-                    message_ids=json.dumps(message_ids or []),
-                    episode_guids=None if error else json.dumps(episode_guids or []),
-                    finished_at=now or datetime.now(UTC),
-                )
+                .values(**values)
             )
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
