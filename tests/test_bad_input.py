@@ -73,7 +73,17 @@ def test_malformed_srt_names_the_line() -> None:
     lines[5] = "00:00:06,500 -> garbage"  # second cue's timing line
     message = _error("\n".join(lines).encode())
     assert "SubRip" in message
-    assert "line 5" in message
+    assert "line 6" in message  # the broken timing line itself
+
+
+def test_srt_cue_without_timing_names_the_line() -> None:
+    """The srt library would fold such a cue into the one before it (number and all)."""
+    lines = (FIXTURES / "episode.srt").read_text().splitlines()
+    assert lines[4] == "2"
+    del lines[5]  # the second cue's timing line
+    message = _error("\n".join(lines).encode())
+    assert "line 6" in message
+    assert "cue 2" in message
 
 
 def test_malformed_vtt_names_the_line() -> None:

@@ -57,6 +57,7 @@ def _speaker_and_text(text: str, voice: str | None = None) -> tuple[str | None, 
 
 def parse_srt(text: str) -> list[RawSegment]:
     """SubRip cues; a malformed file is reported with the line where parsing stopped."""
+    _check_srt_cues(text)
     try:
         subs = list(srt.parse(text))
     except srt.SRTParseError as exc:
@@ -74,6 +75,21 @@ def parse_srt(text: str) -> list[RawSegment]:
             RawSegment(body, sub.start.total_seconds(), sub.end.total_seconds(), speaker)
         )
     return segments
+
+
+def _check_srt_cues(text: str) -> None:
+    """A cue number whose next line is not a timing: the srt library would fold that cue's
+    words (and its number) into the previous cue, so say which line is wrong instead."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines[:-1]):
+        follows_blank = i == 0 or not lines[i - 1].strip()
+        after = lines[i + 1]
+        if follows_blank and line.strip().isdigit() and after.strip():
+            if not _SRT_TIMING.match(after):
+                raise TranscriptError(
+                    f"malformed SubRip (.srt) file at line {i + 2}: cue {line.strip()} has no "
+                    f"'00:00:01,000 --> 00:00:04,000' timing line, got {after.strip()[:60]!r}"
+                )
 
 
 def looks_like_srt(text: str) -> bool:

@@ -88,8 +88,8 @@ def _check_usable(transcript: Transcript) -> None:
         )
     if words < MIN_WORDS:
         raise TranscriptError(
-            f"the transcript is too short to summarize ({words} words; at least {MIN_WORDS} "
-            "are needed)"
+            f"the transcript is too short to summarize ({words} word{'s' if words != 1 else ''}; "
+            f"at least {MIN_WORDS} are needed)"
         )
 
 
