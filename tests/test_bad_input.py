@@ -94,6 +94,24 @@ def test_malformed_vtt_names_the_line() -> None:
     assert "line 7" in message
 
 
+def test_vtt_cue_without_timing_names_the_line() -> None:
+    """webvtt-py skips a block with no timing line: its words would be lost silently."""
+    lines = (FIXTURES / "episode.vtt").read_text().splitlines()
+    assert "-->" in lines[5]
+    del lines[5]  # the second cue's timing line
+    message = _error("\n".join(lines).encode())
+    assert "WebVTT" in message
+    assert "line 6" in message
+
+
+def test_vtt_notes_and_styles_are_not_cues() -> None:
+    good = (FIXTURES / "episode.vtt").read_text()
+    assert good.startswith("WEBVTT\n\n")
+    extra = "WEBVTT\nKind: captions\n\nSTYLE\n::cue { color: lime }\n\nNOTE made for the tests\n\n"
+    text = extra + good.removeprefix("WEBVTT\n\n")
+    assert load_bytes(text.encode()).text == load_bytes(good.encode()).text
+
+
 def test_vtt_without_header() -> None:
     text = (FIXTURES / "episode.vtt").read_text().replace("WEBVTT", "")
     assert "WEBVTT" in _error(text.encode(), source="x.vtt")

@@ -108,6 +108,7 @@ def parse_vtt(text: str) -> list[RawSegment]:
                 f"malformed WebVTT file at line {number}: expected a timing like "
                 f"'00:00:01.000 --> 00:00:04.000', got {line.strip()[:60]!r}"
             )
+    _check_vtt_blocks(lines)
     try:
         captions = webvtt.from_string(text)
     except Exception as exc:  # webvtt raises several error types for broken files
@@ -117,6 +118,27 @@ def parse_vtt(text: str) -> list[RawSegment]:
         speaker, body = _speaker_and_text(cue.text, cue.voice)
         segments.append(RawSegment(body, _seconds(cue.start_time), _seconds(cue.end_time), speaker))
     return segments
+
+
+def _check_vtt_blocks(lines: list[str]) -> None:
+    """A block of text with no timing line: WebVTT parsers skip it, so its words would be
+    lost without a word; name its line instead (NOTE, STYLE and REGION blocks are fine)."""
+    start: int | None = None
+    for number, line in enumerate([*lines, ""], start=1):
+        if line.strip():
+            if start is None:
+                start = number
+            continue
+        if start is not None and start > 1:  # the header block (WEBVTT ...) is not a cue
+            block = lines[start - 1 : number - 1]
+            if not block[0].startswith(("NOTE", "STYLE", "REGION")) and not any(
+                "-->" in b for b in block
+            ):
+                raise TranscriptError(
+                    f"malformed WebVTT file at line {start}: this block has no timing line "
+                    f"like '00:00:01.000 --> 00:00:04.000', got {block[0].strip()[:60]!r}"
+                )
+        start = None
 
 
 def _seconds(ts: Any) -> float:
