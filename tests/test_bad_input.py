@@ -117,6 +117,15 @@ def test_vtt_without_header() -> None:
     assert "WEBVTT" in _error(text.encode(), source="x.vtt")
 
 
+@pytest.mark.parametrize("time", ["NaN", "-5", "Infinity", "1e300"])
+def test_json_times_must_be_real_seconds(time: str) -> None:
+    body = " ".join(["word"] * 80)
+    data = '{"segments": [{"startTime": ' + time + ', "endTime": 9, "body": "' + body + '"}]}'
+    message = _error(data.encode())
+    assert "segment 0" in message
+    assert "negative, not a number or out of range" in message
+
+
 def test_malformed_json() -> None:
     assert "JSON" in _error(b'{"segments": [{"body": "hi"}')
 

@@ -162,6 +162,11 @@ def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
             end = _opt_float(item.get("endTime"))
         except (TypeError, ValueError):
             raise TranscriptError(f"JSON transcript segment {n} has a non-numeric time") from None
+        if any(t is not None and not (0 <= t < 1e7) for t in (start, end)):
+            raise TranscriptError(
+                f"JSON transcript segment {n} has a time that is negative, not a number or "
+                "out of range; times are seconds from the start of the episode"
+            )
         speaker = item.get("speaker")
         segments.append(
             RawSegment(item["body"], start, end, str(speaker).strip() or None if speaker else None)
