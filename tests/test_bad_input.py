@@ -31,6 +31,30 @@ def test_binary() -> None:
     assert "binary" in _error(data, source="upload.mp3")
 
 
+@pytest.mark.parametrize(
+    ("head", "kind"),
+    [
+        (b"ID3\x04\x00\x00\x00\x00\x00\x00", "audio"),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", "audio"),
+        (b"\x00\x00\x00\x20ftypM4A ", "audio or video"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n", "PDF"),
+        (b"PK\x03\x04\x14\x00\x06\x00", ".docx"),
+    ],
+)
+def test_common_wrong_files_are_named(head: bytes, kind: str) -> None:
+    message = _error(head + bytes(range(256)) * 40, source="episode")
+    assert kind in message
+    assert "transcript" in message
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(encoding: str) -> None:
+    text = (FIXTURES / "episode_names.txt").read_text()
+    t = load_bytes(text.encode(encoding))
+    assert t.text == load_bytes(text.encode()).text
+    assert any(encoding.upper() in note for note in t.notes)
+
+
 def test_too_large_is_refused_with_the_setting_name() -> None:
     data = (FIXTURES / "episode.vtt").read_bytes()
     message = _error(data, max_bytes=100)
