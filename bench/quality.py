@@ -37,6 +37,7 @@ from summarizers.clean import clean, norm
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.lexicon import content_terms
 from summarizers.model import RawSegment, Transcript
+from summarizers.topics import make_topics
 
 METHODS = ("podbrief", "lexrank", "textrank", "even", "lexrank8", "textrank8", "even8")
 PEER = "lexrank"
@@ -77,6 +78,40 @@ def run_meeting(m: Meeting, k: int) -> dict[str, tuple[str, list[int]]]:
     return out
 
 
+def topic_starts(m: Meeting, rng: random.Random) -> dict[str, list[int]]:
+    """The turns where each method's sections start (after the first): podbrief's topics,
+    the same number of evenly spaced sections, and random starts."""
+    offsets = [s.offset for s in m.transcript.segments]
+    units = clean(m.transcript)
+    terms = [frozenset(content_terms([norm(w) for w in u.words])) for u in units]
+    out = {}
+    for method, snap in (("podbrief", None), ("even", 0.0)):
+        topics = make_topics(units, terms) if snap is None else make_topics(units, terms, snap=snap)
+        out[method] = [m.turn_of_segment[_segment_of(offsets, t.span[0])] for t in topics[1:]]
+    turns = m.turn_of_segment[-1] + 1
+    out["random"] = sorted(rng.sample(range(1, turns), min(turns - 1, len(out["even"]))))
+    return out
+
+
+def boundary_scores(m: Meeting, starts: list[int]) -> tuple[float, float] | None:
+    """Pk (lower is better) and the share of starts within 2% of the meeting of a true topic
+    start. The true starts: the first turn of each QMSum topic's spans."""
+    truth = sorted({min(a for a, _ in spans) for _, spans in m.topics} - {0})
+    if not truth or not starts:
+        return None
+    n = m.turn_of_segment[-1] + 1
+    k = max(2, round(n / (len(truth) + 1) / 2))
+
+    def segment_ids(bounds: list[int]) -> list[int]:
+        return [bisect.bisect_right(bounds, i) for i in range(n)]
+
+    ref, hyp = segment_ids(truth), segment_ids(sorted(starts))
+    pk = sum((ref[i] == ref[i + k]) != (hyp[i] == hyp[i + k]) for i in range(n - k)) / (n - k)
+    near = max(2, round(0.02 * n))
+    hit = sum(any(abs(s - t) <= near for t in truth) for s in starts) / len(starts)
+    return pk, hit
+
+
 def coverage(m: Meeting, turns: list[int]) -> float:
     hit = sum(1 for _, spans in m.topics if any(a <= t <= b for t in turns for a, b in spans))
     return hit / len(m.topics) if m.topics else 0.0
@@ -100,9 +135,15 @@ def main() -> None:
     scores: dict[str, dict[str, list[float]]] = {
         x: {"r1": [], "r2": [], "rl": [], "cov": []} for x in METHODS
     }
+    bounds: dict[str, list[tuple[float, float]]] = {}
+    rng = random.Random(7)
     t0 = time.perf_counter()
     for path in files:
         m = load_meeting(path)
+        for method, starts in topic_starts(m, rng).items():
+            scored = boundary_scores(m, starts)
+            if scored:
+                bounds.setdefault(method, []).append(scored)
         for method, (text, turns) in run_meeting(m, args.k).items():
             s = scorer.score(m.reference, text)
             scores[method]["r1"].append(100 * s["rouge1"].fmeasure)
@@ -126,6 +167,16 @@ def main() -> None:
         print(
             f"podbrief - {peer} ROUGE-1: {statistics.fmean(diffs):+.2f} "
             f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})"
+        )
+    print(
+        "\ntopic boundaries (QMSum topic starts; Pk lower is better, 'near' = share of "
+        "section starts within 2% of a true topic start):"
+    )
+    for method, rows in bounds.items():
+        pks, hits = zip(*rows, strict=True)
+        print(
+            f"  {method:<9} Pk {statistics.fmean(pks):.3f}  near {statistics.fmean(hits):.3f}  "
+            f"({len(rows)} meetings)"
         )
     print_seed()
     if not args.no_podcasts:
@@ -219,7 +270,8 @@ def print_seed() -> None:
             f"[{'ok' if q.verbatim in transcript.text else 'NOT IN TRANSCRIPT'}]"
         )
     for topic in summary.topics:
-        print(f"  # {topic.title}")
+        clock = _clock(topic.start_seconds, topic.span[0], len(transcript.text))
+        print(f"  # [{clock}] {topic.title}")
     sys.stdout.flush()
 
 

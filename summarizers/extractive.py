@@ -32,7 +32,7 @@ from summarizers.model import Quote, Summary, Takeaway, Transcript, round_second
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "1"
+VERSION = "2"  # part of the cache key: bump when the output changes
 _QUESTION_START = frozenset(
     {
         "what",

@@ -13,6 +13,13 @@ WORDS_PER_SECTION = 1500
 MAX_SECTIONS = 8
 
 
+# Chosen on QMSum val's topic spans (bench/quality.py, "topic boundaries"): equal sections
+# start within 2% of a true topic start 20% of the time, snapped ones 29%.
+SNAP = 0.5  # a boundary may move up to half a section's length to a topic shift
+MIN_SECTION = 0.3  # ...leaving every section at least this share of the even length
+WINDOW_WORDS = 200  # words compared on each side of a gap (TextTiling's blocks)
+
+
 def section_count(words: int) -> int:
     """About one section per 1,500 words; at least 3 once an episode has 1,000 words."""
     wanted = round(words / WORDS_PER_SECTION)
@@ -21,8 +28,14 @@ def section_count(words: int) -> int:
     return max(1, min(MAX_SECTIONS, wanted))
 
 
-def make_topics(units: list[Unit], terms: list[frozenset[str]]) -> list[Topic]:
-    """Cut the units into sections of about equal length, each titled by what sets it apart."""
+def make_topics(
+    units: list[Unit], terms: list[frozenset[str]], *, snap: float = SNAP
+) -> list[Topic]:
+    """Cut the units into sections, each titled by what sets it apart.
+
+    Sections start about evenly spaced, then each boundary moves (by up to `snap` of a
+    section's length) to the nearby point where the vocabulary changes most.
+    """
     if not units:
         return []
     total = sum(len(u.words) for u in units)
@@ -34,6 +47,7 @@ def make_topics(units: list[Unit], terms: list[frozenset[str]]) -> list[Topic]:
         if len(bounds) < k and acc >= total * len(bounds) / k:
             bounds.append(i + 1)
     bounds.append(len(units))
+    bounds = snap_to_shifts(bounds, units, terms, snap)
     ranges = [(lo, hi) for lo, hi in zip(bounds, bounds[1:], strict=False) if hi > lo]
     counts = []
     for lo, hi in ranges:
@@ -57,6 +71,75 @@ def make_topics(units: list[Unit], terms: list[frozenset[str]]) -> list[Topic]:
             )
         )
     return topics
+
+
+def snap_to_shifts(
+    bounds: list[int], units: list[Unit], terms: list[frozenset[str]], snap: float = SNAP
+) -> list[int]:
+    """Move each inner boundary to the nearby gap where the vocabulary changes most.
+
+    TextTiling (Hearst, 1997): the words of the window before a gap are compared with
+    the window after it; a gap whose similarity is a deep valley is a topic shift.
+    """
+    n = len(units)
+    if len(bounds) <= 2 or n < 8 or snap <= 0:
+        return bounds
+    depth = _depths(units, terms)
+    width = n / (len(bounds) - 1)
+    reach = int(snap * width)
+    least = max(1, int(MIN_SECTION * width))
+    out = [0]
+    inner = bounds[1:-1]
+    for j, b in enumerate(inner):
+        lo = max(out[-1] + least, b - reach)
+        hi = min(n - least * (len(inner) - j), b + reach)
+        if hi < lo:
+            out.append(max(b, out[-1] + 1))
+            continue
+        out.append(max(range(lo, hi + 1), key=lambda g: (depth[g], -abs(g - b))))
+    out.append(n)
+    return out
+
+
+def _depths(units: list[Unit], terms: list[frozenset[str]]) -> list[float]:
+    """Depth score of the gap before each unit (0 for the first)."""
+    n = len(units)
+    sizes = [max(1, len(u.words)) for u in units]
+    sims = [0.0] * (n + 1)
+    for g in range(1, n):
+        left = _window(terms, sizes, range(g - 1, -1, -1))
+        right = _window(terms, sizes, range(g, n))
+        dot = sum(v * right[t] for t, v in left.items() if t in right)
+        norms = math.sqrt(sum(v * v for v in left.values()) * sum(v * v for v in right.values()))
+        sims[g] = dot / norms if norms else 0.0
+    smooth = sims[:]
+    for g in range(1, n):  # a moving average over three gaps, as TextTiling smooths
+        near = sims[max(1, g - 1) : min(n - 1, g + 1) + 1]
+        smooth[g] = sum(near) / len(near)
+    depth = [0.0] * (n + 1)
+    for g in range(1, n):
+        left_peak = right_peak = smooth[g]
+        i = g
+        while i > 1 and smooth[i - 1] >= left_peak:
+            left_peak = smooth[i - 1]
+            i -= 1
+        i = g
+        while i < n - 1 and smooth[i + 1] >= right_peak:
+            right_peak = smooth[i + 1]
+            i += 1
+        depth[g] = left_peak + right_peak - 2 * smooth[g]
+    return depth
+
+
+def _window(terms: list[frozenset[str]], sizes: list[int], order: range) -> Counter[str]:
+    words: Counter[str] = Counter()
+    seen = 0
+    for i in order:
+        if seen >= WINDOW_WORDS:
+            break
+        words.update(terms[i])
+        seen += sizes[i]
+    return words
 
 
 def _surface_forms(units: list[Unit]) -> dict[str, str]:

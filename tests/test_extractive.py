@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from bot.transcripts import load_path
 from summarizers.base import SummaryOptions
+from summarizers.clean import Unit, clean, norm
 from summarizers.extractive import ExtractiveSummarizer
-from summarizers.lexicon import BOILERPLATE
+from summarizers.lexicon import BOILERPLATE, content_terms
 from summarizers.model import RawSegment, Transcript
+from summarizers.topics import make_topics
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -151,6 +153,56 @@ def test_topics_in_order_with_titles(example: Transcript) -> None:
     times = [t.start_seconds for t in s.topics]
     assert times == sorted(times)  # type: ignore[type-var]
     assert all(t.title and len(t.title) <= 80 for t in s.topics)
+
+
+BIKES = "chain gears spokes saddle brakes tyres pedals frame cables derailleur".split()
+BREAD = "flour yeast dough oven crust starter knead proofing loaves rye".split()
+
+
+def _episode(*subjects: tuple[int, list[str]], sentences: int = 120) -> Transcript:
+    """An invented episode: each (first sentence, words) subject runs until the next one."""
+    lines = []
+    for i in range(sentences):
+        words = [w for start, w in subjects if start <= i][-1]
+        a, b, c, d = (words[(i * 3 + j * 7) % len(words)] for j in range(4))
+        lines.append(f"The {a} and the {b} matter, then {c} with {d}.")
+    return Transcript.build([RawSegment(line, speaker="Host") for line in lines])
+
+
+def _units_and_terms(t: Transcript) -> tuple[list[Unit], list[frozenset[str]]]:
+    units = clean(t)
+    return units, [frozenset(content_terms([norm(w) for w in u.words])) for u in units]
+
+
+def test_topic_sections_start_where_the_subject_changes() -> None:
+    # 120 sentences: three sections, evenly at sentences 40 and 80; the subject changes
+    # at sentence 28, and the first boundary moves there
+    episode = _episode((0, BIKES), (28, BREAD))
+    units, terms = _units_and_terms(episode)
+    assert len(units) == 120
+    snapped = make_topics(units, terms)
+    assert len(snapped) == 3
+    assert snapped[1].span[0] == units[28].start_char
+    assert not any(w in snapped[0].title.lower() for w in BREAD)
+    assert any(w in snapped[1].title.lower() for w in BREAD)
+    # the even cut (snap=0) is what it moved from
+    even = make_topics(units, terms, snap=0.0)
+    assert even[1].span[0] == units[40].start_char
+    assert ExtractiveSummarizer().run(episode).topics[1].span[0] == units[28].start_char
+
+
+def test_sections_keep_a_minimum_length() -> None:
+    # changes at 58 and 62: the first boundary (even at 40) moves into that short
+    # stretch; the second (even at 80) may not follow it there, which would leave a
+    # section of a few sentences
+    garden = "compost seedlings trowel mulch hedges roses lettuce beans weeds soil".split()
+    episode = _episode((0, BIKES), (58, BREAD), (62, garden))
+    units, terms = _units_and_terms(episode)
+    index = {u.start_char: u.index for u in units}
+    cuts = [index[t.span[0]] for t in make_topics(units, terms)] + [len(units)]
+    assert 58 <= cuts[1] <= 62
+    sizes = [b - a for a, b in zip(cuts, cuts[1:], strict=False)]
+    assert min(sizes) >= 12  # 30% of the even 40
 
 
 def test_metadata(example: Transcript) -> None:
