@@ -28,6 +28,18 @@ will shall may might must can could would should does doing done being been
 """.split()
 )
 
+# Words that carry weight in a sentence but say nothing as a topic's title ("Law, design,
+# first"): vague adjectives and adverbs, ordinals and number words.
+TITLE_SKIP = frozenset(
+    """
+first second third last next real big small new old good great bad better best different
+certain whole true truly obviously clearly definitely literally totally exactly feel felt
+bunch three four five six seven eight nine ten twenty thirty forty fifty sixty seventy
+eighty ninety hundred thousand million billion half
+""".split()
+)
+
+
 DISCOURSE_MARKERS = (
     "and so",
     "but so",

@@ -6,7 +6,7 @@ import math
 from collections import Counter
 
 from summarizers.clean import Unit, norm
-from summarizers.lexicon import STOPWORDS, stem
+from summarizers.lexicon import STOPWORDS, TITLE_SKIP, stem
 from summarizers.model import Topic, round_seconds
 
 WORDS_PER_SECTION = 1500
@@ -162,13 +162,15 @@ def _title(
     """Up to three key phrases: a repeated two-word phrase first, then distinctive words."""
 
     def weight(t: str) -> float:
-        return counts[t] * math.log(1 + sections / df[t]) if len(t) > 2 else 0.0
+        if len(t) <= 2 or surface.get(t, t) in TITLE_SKIP:
+            return 0.0
+        return counts[t] * math.log(1 + sections / df[t])
 
     bigrams: Counter[tuple[str, str]] = Counter()
     for u in units:
         words = [norm(w) for w in u.words]
         for a, b in zip(words, words[1:], strict=False):
-            if a not in STOPWORDS and b not in STOPWORDS and len(a) > 2 and len(b) > 2:
+            if all(w not in STOPWORDS and w not in TITLE_SKIP and len(w) > 2 for w in (a, b)):
                 bigrams[(stem(a), stem(b))] += 1
     phrases: list[str] = []
     used: set[str] = set()

@@ -205,6 +205,16 @@ def test_sections_keep_a_minimum_length() -> None:
     assert min(sizes) >= 12  # 30% of the even 40
 
 
+def test_topic_titles_leave_out_vague_words() -> None:
+    # "first" and "real" are the most frequent words of the second subject
+    vague = ["first", "real", "first", "real", "flour", "yeast", "first", "real", "oven", "crust"]
+    episode = _episode((0, BIKES), (60, vague))
+    units, terms = _units_and_terms(episode)
+    titles = [t.title.lower() for t in make_topics(units, terms)]
+    assert any("flour" in t or "yeast" in t or "oven" in t for t in titles)
+    assert not any(w in t.replace(",", " ").split() for t in titles for w in ("first", "real"))
+
+
 def test_metadata(example: Transcript) -> None:
     s = ExtractiveSummarizer().run(example)
     assert s.title == "Fix It Forward: Why Repair Beats Replace"
