@@ -21,6 +21,7 @@ from pathlib import Path
 
 from rouge_score import rouge_scorer
 
+from bench import judge
 from bench.common import (
     QMSUM_VAL,
     SEED,
@@ -264,6 +265,19 @@ def print_seed() -> None:
         hits += bool(shared)
         print(f"  topic {'touched' if shared else 'MISSED '}: {topic}  {shared}")
     print(f"  header topics touched: {hits}/{len(topics)}")
+    if judge.available():
+        sentences = [u.display for u in clean(transcript) if len(u.words) >= 8]
+        verdicts = judge.judge(topics, texts, sentences)
+        for v in verdicts:
+            print(
+                f"  semantic {'touched' if v.touched else 'MISSED '}: {v.topic}  (takeaway "
+                f"{v.takeaway + 1}, cosine {v.cosine:.2f}, closer than {v.percentile:.1f}% of "
+                f"{len(sentences)} sentences)"
+            )
+        agreed = sum(v.touched for v in verdicts)
+        print(f"  header topics touched, semantic judge: {agreed}/{len(topics)}")
+    else:
+        print("  (semantic judge not installed: .venv/bin/pip install -e '.[judge]')")
     for q in summary.quotes:
         print(
             f"  > [{_clock(q.start_seconds, q.span[0], len(transcript.text))}] {q.text}  "
