@@ -15,7 +15,7 @@ from summarizers.clean import Unit, clean, norm
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.lexicon import BOILERPLATE, content_terms
 from summarizers.model import RawSegment, Transcript
-from summarizers.topics import make_topics
+from summarizers.topics import MIN_SECTION, make_topics, section_count
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -280,6 +280,21 @@ def test_every_quote_is_verbatim(sentences: list[str], timed: bool) -> None:
         assert t.text[q.span[0] : q.span[1]] == q.verbatim
     for tk in s.takeaways:
         assert not tk.text.endswith("?")
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_SENTENCES, min_size=10, max_size=30).map(lambda parts: sum(parts, [])))
+def test_topic_sections_are_ordered_and_never_tiny(sentences: list[str]) -> None:
+    t = Transcript.build([RawSegment(s, speaker="Host") for s in sentences])
+    units, terms = _units_and_terms(t)
+    topics = make_topics(units, terms)
+    words = sum(len(u.words) for u in units)
+    assert len(topics) == section_count(words)
+    index = {u.start_char: u.index for u in units}
+    cuts = [index[x.span[0]] for x in topics] + [len(units)]
+    assert cuts[0] == 0
+    sizes = [b - a for a, b in zip(cuts, cuts[1:], strict=False)]
+    assert min(sizes) >= max(1, int(MIN_SECTION * len(units) / len(topics)))
 
 
 def test_a_line_about_the_conversation_is_not_a_quote() -> None:
