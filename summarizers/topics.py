@@ -116,18 +116,19 @@ def _depths(units: list[Unit], terms: list[frozenset[str]]) -> list[float]:
     for g in range(1, n):  # a moving average over three gaps, as TextTiling smooths
         near = sims[max(1, g - 1) : min(n - 1, g + 1) + 1]
         smooth[g] = sum(near) / len(near)
+    # the peak reached climbing left (right) from a gap while the similarity does not drop:
+    # a gap next to a higher-or-equal one shares that one's peak (one pass each way)
+    left_peak = smooth[:]
+    for g in range(2, n):
+        if smooth[g - 1] >= smooth[g]:
+            left_peak[g] = left_peak[g - 1]
+    right_peak = smooth[:]
+    for g in range(n - 2, 0, -1):
+        if smooth[g + 1] >= smooth[g]:
+            right_peak[g] = right_peak[g + 1]
     depth = [0.0] * (n + 1)
     for g in range(1, n):
-        left_peak = right_peak = smooth[g]
-        i = g
-        while i > 1 and smooth[i - 1] >= left_peak:
-            left_peak = smooth[i - 1]
-            i -= 1
-        i = g
-        while i < n - 1 and smooth[i + 1] >= right_peak:
-            right_peak = smooth[i + 1]
-            i += 1
-        depth[g] = left_peak + right_peak - 2 * smooth[g]
+        depth[g] = left_peak[g] + right_peak[g] - 2 * smooth[g]
     return depth
 
 
