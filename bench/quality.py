@@ -34,10 +34,10 @@ from bench.common import (
 )
 from bot.transcripts import load_path
 from summarizers.base import SummaryOptions
-from summarizers.clean import clean, norm
+from summarizers.clean import Unit, clean, norm
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.lexicon import content_terms
-from summarizers.model import RawSegment, Transcript
+from summarizers.model import RawSegment, Summary, Transcript
 from summarizers.topics import make_topics
 
 METHODS = ("podbrief", "lexrank", "textrank", "even", "lexrank8", "textrank8", "even8")
@@ -52,16 +52,16 @@ def _segment_of(transcript_offsets: list[int], char: int) -> int:
     return bisect.bisect_right(transcript_offsets, char) - 1
 
 
-def run_meeting(m: Meeting, k: int) -> dict[str, tuple[str, list[int]]]:
-    """Each method's text and the turns its picks come from."""
+def run_meeting(
+    m: Meeting, k: int, summary: Summary, every: list[Unit]
+) -> dict[str, tuple[str, list[int]]]:
+    """Each method's text and the turns its picks come from (`every`: the cleaned units)."""
     offsets = [s.offset for s in m.transcript.segments]
     out: dict[str, tuple[str, list[int]]] = {}
-    summary = ExtractiveSummarizer().run(m.transcript, SummaryOptions(takeaways=k, quotes=1))
     out["podbrief"] = (
         _cut([t.text for t in summary.takeaways]),
         [m.turn_of_segment[_segment_of(offsets, t.span[0])] for t in summary.takeaways],
     )
-    every = clean(m.transcript)
     # peers on every sentence, and ("...8") on sentences of 8 words or more only
     for suffix, units in (("", every), ("8", [u for u in every if len(u.words) >= 8])):
         for method in ("lexrank", "textrank"):
@@ -79,15 +79,18 @@ def run_meeting(m: Meeting, k: int) -> dict[str, tuple[str, list[int]]]:
     return out
 
 
-def topic_starts(m: Meeting, rng: random.Random) -> dict[str, list[int]]:
+def topic_starts(
+    m: Meeting, summary: Summary, units: list[Unit], rng: random.Random
+) -> dict[str, list[int]]:
     """The turns where each method's sections start (after the first): podbrief's topics,
     the same number of evenly spaced sections, and random starts."""
     offsets = [s.offset for s in m.transcript.segments]
-    units = clean(m.transcript)
-    terms = [frozenset(content_terms([norm(w) for w in u.words])) for u in units]
+    terms = [frozenset(content_terms([norm(w) for w in u.words])) for u in units]  # titles only
     out = {}
-    for method, snap in (("podbrief", None), ("even", 0.0)):
-        topics = make_topics(units, terms) if snap is None else make_topics(units, terms, snap=snap)
+    for method, topics in (
+        ("podbrief", summary.topics),
+        ("even", tuple(make_topics(units, terms, snap=0.0))),
+    ):
         out[method] = [m.turn_of_segment[_segment_of(offsets, t.span[0])] for t in topics[1:]]
     turns = m.turn_of_segment[-1] + 1
     out["random"] = sorted(rng.sample(range(1, turns), min(turns - 1, len(out["even"]))))
@@ -141,11 +144,15 @@ def main() -> None:
     t0 = time.perf_counter()
     for path in files:
         m = load_meeting(path)
-        for method, starts in topic_starts(m, rng).items():
+        summary = ExtractiveSummarizer().run(
+            m.transcript, SummaryOptions(takeaways=args.k, quotes=1)
+        )
+        units = clean(m.transcript)
+        for method, starts in topic_starts(m, summary, units, rng).items():
             scored = boundary_scores(m, starts)
             if scored:
                 bounds.setdefault(method, []).append(scored)
-        for method, (text, turns) in run_meeting(m, args.k).items():
+        for method, (text, turns) in run_meeting(m, args.k, summary, units).items():
             s = scorer.score(m.reference, text)
             scores[method]["r1"].append(100 * s["rouge1"].fmeasure)
             scores[method]["r2"].append(100 * s["rouge2"].fmeasure)
