@@ -26,7 +26,18 @@ from summarizers.extractive import ExtractiveSummarizer
 from tests.fakes.local import serve
 
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
-SLOT_TIME = datetime(2026, 11, 26, 9, tzinfo=UTC)
+# The slot under test: tomorrow's 09:00 UTC. The test feed's episodes are published a
+# minute after the subscription is made (the real clock), so the slot must lie ahead of it.
+SLOT_TIME = (datetime.now(UTC) + timedelta(days=1)).replace(
+    hour=9, minute=0, second=0, microsecond=0
+)
+
+
+def slot_key(days: int = 0) -> str:
+    """The key of the slot `days` after SLOT_TIME, as deliveries record it."""
+    return (SLOT_TIME + timedelta(days=days)).strftime("%Y-%m-%dT%H:%M")
+
+
 FEED_HITS: list[str] = []  # If-None-Match of every feed request
 TRANSCRIPTS_IN_FLIGHT = [0, 0]  # now, most at once
 FEED_CHANGES: list[tuple[str, datetime]] = []  # (guid, pubDate) items the feed adds or re-dates
@@ -173,7 +184,7 @@ def test_a_slot_is_posted_once(database_url: str) -> None:
         assert "No transcript: Leaves rot slowly" in text
         assert await runners[0].run_slot(sub, SLOT_TIME) == "claimed elsewhere"
         assert out.getvalue() == text
-        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "posted", 1)]
+        assert await store.deliveries(sub_id) == [(slot_key(), "posted", 1)]
         # the next slot has nothing new: an empty digest is skipped
         assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "empty"
         assert out.getvalue() == text
@@ -200,12 +211,12 @@ def test_a_crashed_claim_is_taken_over_and_posted_once(database_url: str) -> Non
         (sub,) = await store.subscriptions()
         crashed_at = datetime.now(UTC) - timedelta(hours=1)
         assert await store.claim(
-            sub_id, "2026-11-26T09:00", "crashed", stale_after=timedelta(minutes=15), now=crashed_at
+            sub_id, slot_key(), "crashed", stale_after=timedelta(minutes=15), now=crashed_at
         )
         assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
         assert await runners[1].run_slot(sub, SLOT_TIME) == "claimed elsewhere"
         assert out.getvalue().count("new episodes") == 1
-        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "posted", 2)]
+        assert await store.deliveries(sub_id) == [(slot_key(), "posted", 2)]
 
     scenario(database_url, t, runners=2)
 
@@ -228,10 +239,10 @@ def test_a_failed_slot_is_marked_and_reported_next_time(database_url: str) -> No
         runners[0].messengers["console"] = broken
         assert await runners[0].run_slot(sub, SLOT_TIME) == "failed"
         assert broken.calls == runners[0].attempts
-        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "failed", 1)]
+        assert await store.deliveries(sub_id) == [(slot_key(), "failed", 1)]
         runners[0].messengers["console"] = console
         assert await runners[0].run_slot(sub, SLOT_TIME + timedelta(days=1)) == "posted"
-        assert "digest planned for 2026-11-26T09:00 could not be posted" in out.getvalue()
+        assert f"digest planned for {slot_key()} could not be posted" in out.getvalue()
 
     scenario(database_url, t)
 
@@ -250,7 +261,7 @@ def test_restart_after_three_missed_slots_posts_one_catch_up(database_url: str) 
         sched = DigestScheduler(runners[0], store, catchup=timedelta(hours=24), clock=lambda: now)
         assert await sched.catch_up() == ["posted"]
         assert await sched.catch_up() == ["claimed elsewhere"]  # a second restart
-        assert [s for s, _, _ in await store.deliveries(sub_id)] == ["2026-11-28T09:00"]
+        assert [s for s, _, _ in await store.deliveries(sub_id)] == [slot_key(2)]
         assert out.getvalue().count("new episodes") == 1
         # outside the catch-up window nothing is posted
         late = DigestScheduler(
@@ -391,9 +402,9 @@ def test_digests_posted_before_the_guid_record_still_count(database_url: str) ->
         # a digest posted by a version that did not record guids (a NULL row, as
         # migration 0004 leaves old rows): what was published before it is not new
         assert await store.claim(
-            sub_id, "2026-11-25T09:00", "old", stale_after=timedelta(minutes=15), now=SLOT_TIME
+            sub_id, slot_key(-1), "old", stale_after=timedelta(minutes=15), now=SLOT_TIME
         )
-        assert await store.finish(sub_id, "2026-11-25T09:00", "old", now=SLOT_TIME)
+        assert await store.finish(sub_id, slot_key(-1), "old", now=SLOT_TIME)
         async with store._session.begin() as session:
             await session.execute(
                 update(DeliveryRow)
@@ -468,8 +479,8 @@ def test_a_post_whose_answer_was_lost_is_not_repeated(database_url: str) -> None
         channel = Channel(fail_after_post=1)
         runners[0].messengers["console"] = channel
         assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
-        assert channel.posts == [("m1", f"{sub_id}/2026-11-26T09:00")]
-        assert await store.deliveries(sub_id) == [("2026-11-26T09:00", "posted", 1)]
+        assert channel.posts == [("m1", f"{sub_id}/{slot_key()}")]
+        assert await store.deliveries(sub_id) == [(slot_key(), "posted", 1)]
 
     scenario(database_url, t)
 
@@ -479,7 +490,7 @@ def test_a_taken_over_slot_that_was_posted_is_found_not_posted_again(database_ur
         runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
     ) -> None:
         (sub,) = await store.subscriptions()
-        slot = "2026-11-26T09:00"
+        slot = slot_key()
         # an instance claimed the slot, planned it, posted it and stopped before recording it
         crashed_at = datetime.now(UTC) - timedelta(hours=1)
         assert await store.claim(
@@ -494,7 +505,7 @@ def test_a_taken_over_slot_that_was_posted_is_found_not_posted_again(database_ur
         assert await store.deliveries(sub_id) == [(slot, "posted", 2)]
         assert await store.delivered(sub_id) == ({"cc-3", "cc-4"}, None)
         # a takeover that finds nothing posts (the crash came before the post)
-        other = "2026-11-27T09:00"
+        other = slot_key(1)
         assert await store.claim(
             sub_id, other, "crashed", stale_after=timedelta(minutes=15), now=crashed_at
         )
