@@ -32,7 +32,7 @@ from summarizers.model import Quote, Summary, Takeaway, Transcript, round_second
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "2"  # part of the cache key: bump when the output changes
+VERSION = "3"  # part of the cache key: bump when the output changes
 _QUESTION_START = frozenset(
     {
         "what",
@@ -116,7 +116,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         if tag:
             words = words[:-tag]
             last = skip + len(words) - 1
-            end = u.offsets[last] + len(u.words[last])
+            end = u.offsets[last] + len(u.words[last].rstrip(",;:"))
         drop = soft_fillers(words)
         if drop:
             words = tuple(w for i, w in enumerate(words) if i not in drop)
@@ -151,9 +151,10 @@ def _tag_length(words: tuple[str, ...]) -> int:
 
 
 def _is_question(c: _Cand) -> bool:
-    """A question or a host's prompt: never a takeaway or a quote."""
+    """A question or a host's prompt: never a takeaway or a quote. A statement that only
+    ends in a tag ("AGI is here, right?") is a statement: the tag is cut from its text."""
     return (
-        c.unit.is_question
+        (c.unit.is_question and not c.tagged)
         or bool(HOST_PROMPT.search(c.text))
         or (norm(c.words[0]) in _QUESTION_START and "you" in {norm(w) for w in c.words[:4]})
     )

@@ -119,6 +119,28 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     )
 
 
+def test_a_statement_ending_in_a_tag_question_is_a_takeaway_without_the_tag() -> None:
+    tagged = (
+        "Retrieval over a shared drawer of service manuals is what keeps old radios alive, right?"
+    )
+    lines = [
+        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+        "Spare parts for older radios come from a drawer of donated components and valves.",
+        tagged,
+        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
+        "Do you ever get a repair that you simply cannot finish in one afternoon?",
+    ]
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5))
+    texts = [x.text for x in s.takeaways]
+    assert len(texts) == 4, "the real question must stay out"
+    stated = [x for x in s.takeaways if x.text.startswith("Retrieval over")]
+    assert [x.text for x in stated] == [tagged.removesuffix(", right?") + "."]
+    a, b = stated[0].span
+    assert t.text[a:b] == tagged.removesuffix(", right?")
+    assert all("?" not in text for text in texts)
+
+
 def test_options_change_counts(example: Transcript) -> None:
     s = ExtractiveSummarizer().run(example, SummaryOptions(takeaways=3, quotes=1))
     assert len(s.takeaways) == 3
