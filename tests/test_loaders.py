@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -35,6 +36,16 @@ def test_speaker_formats_give_the_same_turns(name: str, fmt: str) -> None:
     assert [s.speaker for s in t.segments[:3]] == ["Priya", "Tom", "Priya"]
     for seg in t.segments:
         assert t.text[seg.offset : seg.offset + len(seg.text)] == seg.text
+
+
+def test_a_bare_list_of_json_segments_loads_like_the_full_document() -> None:
+    whole = load_path(FIXTURES / "episode.json")
+    bare = json.dumps(json.loads((FIXTURES / "episode.json").read_text())["segments"])
+    t = load_bytes(bare.encode(), source="segments.json")
+    assert t.format == "json"
+    assert [(s.text, s.speaker, s.start) for s in t.segments] == [
+        (s.text, s.speaker, s.start) for s in whole.segments
+    ]
 
 
 @pytest.mark.parametrize(

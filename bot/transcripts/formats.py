@@ -146,7 +146,10 @@ def _seconds(ts: Any) -> float:
 
 
 def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
-    """Podcasting 2.0 JSON: `{"segments": [{"startTime", "endTime", "speaker", "body"}]}`."""
+    """Podcasting 2.0 JSON: `{"segments": [{"startTime", "endTime", "speaker", "body"}]}`,
+    or the bare list of segments that some exporters write."""
+    if isinstance(data, list) and data and all(isinstance(i, dict) for i in data):
+        data = {"segments": data}
     items = data.get("segments") if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise TranscriptError(
