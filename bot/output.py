@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 from summarizers.model import Summary
+
+T = TypeVar("T")
 
 _YOUTUBE = re.compile(r"^https?://(www\.|m\.)?(youtube\.com|youtu\.be)/")
 
@@ -18,6 +21,21 @@ def cut(text: str, limit: int) -> str:
     head = text[: limit - 1]
     space = head.rfind(" ")
     return (head[:space] if space > limit // 2 else head).rstrip() + "…"
+
+
+def pack(items: Sequence[T], size: Callable[[T], int], most: int, total: int) -> list[list[T]]:
+    """Items in order, grouped into messages of at most `most` items and `total` size
+    (an item larger than `total` goes alone); never an empty group."""
+    groups: list[list[T]] = [[]]
+    used = 0
+    for item in items:
+        n = size(item)
+        if groups[-1] and (len(groups[-1]) >= most or used + n > total):
+            groups.append([])
+            used = 0
+        groups[-1].append(item)
+        used += n
+    return groups
 
 
 def moment_link(source: str | None, seconds: float | None) -> str | None:

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 
-from bot.output import clock, to_json, to_markdown, to_text
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.output import clock, pack, to_json, to_markdown, to_text
 from summarizers.model import Quote, Summary, Takeaway, Topic
 
 
@@ -65,3 +68,21 @@ def test_json_round_trip() -> None:
     assert data["quotes"][0]["verbatim"] == "Soil is, uh, alive."
     assert data["takeaways"][1]["speaker"] is None
     assert Summary.model_validate(data) == _summary()
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=120)),
+    st.integers(min_value=1, max_value=6),
+    st.integers(min_value=1, max_value=300),
+)
+def test_pack_keeps_order_and_limits(sizes: list[int], most: int, total: int) -> None:
+    items = list(enumerate(sizes))  # distinct items, so order and loss are visible
+    groups = pack(items, lambda item: item[1], most, total)
+    assert [x for g in groups for x in g] == items
+    assert all(g for g in groups) or groups == [[]]
+    for g in groups:
+        assert len(g) <= most
+        assert len(g) == 1 or sum(n for _, n in g) <= total
+    # greedy: a group was closed only because the next item would not fit
+    for g, nxt in zip(groups, groups[1:], strict=False):
+        assert len(g) == most or sum(n for _, n in g) + nxt[0][1] > total

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Reply
-from bot.output import clock, cut, who_when
+from bot.output import clock, cut, pack, who_when
 from summarizers.model import Summary
 
 CONTENT = 2000
@@ -143,18 +143,8 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     """Messages to send in order: `{"content": str | None, "embeds": [embed dicts]}`."""
     if reply.summary is None:
         return [{"content": part, "embeds": []} for part in text_content(reply.text)]
-    messages: list[dict[str, Any]] = []
-    current: list[Embed] = []
-    total = 0
-    for e in summary_embeds(reply):
-        size = embed_size(e)
-        if current and (len(current) >= EMBEDS_PER_MESSAGE or total + size > MESSAGE_EMBEDS_TOTAL):
-            messages.append({"content": None, "embeds": current})
-            current, total = [], 0
-        current.append(e)
-        total += size
-    messages.append({"content": None, "embeds": current})
-    return messages
+    groups = pack(summary_embeds(reply), embed_size, EMBEDS_PER_MESSAGE, MESSAGE_EMBEDS_TOTAL)
+    return [{"content": None, "embeds": group} for group in groups]
 
 
 def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:

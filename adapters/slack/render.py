@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Reply
-from bot.output import clock, cut, who_when
+from bot.output import clock, cut, pack, who_when
 from summarizers.model import Summary
 
 MAX_BLOCKS = 50
@@ -131,19 +131,11 @@ def render(reply: Reply) -> list[dict[str, Any]]:
     else:
         blocks = text_blocks(reply.text)
         fallback = cut(reply.text, 2000) or "podbrief"
-    messages: list[dict[str, Any]] = []
-    current: list[Block] = []
-    size = 0
-    for block in blocks:
-        chars = _block_chars(block)
-        if current and (len(current) >= MAX_BLOCKS or size + chars > MAX_MESSAGE_CHARS):
-            messages.append({"text": fallback, "blocks": current})
-            current, size = [], 0
-            fallback = "(continued)"
-        current.append(block)
-        size += chars
-    messages.append({"text": fallback, "blocks": current})
-    return messages
+    groups = pack(blocks, _block_chars, MAX_BLOCKS, MAX_MESSAGE_CHARS)
+    return [
+        {"text": fallback if i == 0 else "(continued)", "blocks": group}
+        for i, group in enumerate(groups)
+    ]
 
 
 def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
