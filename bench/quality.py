@@ -266,6 +266,8 @@ def print_seed() -> None:
         print(f"  - [{_clock(t.start_seconds, t.span[0], len(transcript.text))}] {t.text}{flag}")
     texts = [t.text for t in summary.takeaways]
     topics = seed_topics()
+    units = clean(transcript)
+    sentences = [u.display for u in units if len(u.words) >= 8]
     hits = 0
     for topic in topics:
         shared = touched(topic, texts)
@@ -273,7 +275,6 @@ def print_seed() -> None:
         print(f"  topic {'touched' if shared else 'MISSED '}: {topic}  {shared}")
     print(f"  header topics touched: {hits}/{len(topics)}")
     if judge.available():
-        sentences = [u.display for u in clean(transcript) if len(u.words) >= 8]
         verdicts = judge.judge(topics, texts, sentences)
         for v in verdicts:
             print(
@@ -285,6 +286,16 @@ def print_seed() -> None:
         print(f"  header topics touched, semantic judge: {agreed}/{len(topics)}")
     else:
         print("  (semantic judge not installed: .venv/bin/pip install -e '.[judge]')")
+    # the peers on the same transcript, for scale: how hard the editor's topics are to hit
+    k = len(texts)
+    for method in ("lexrank", "textrank"):
+        picks = [units[i].display for i in sumy_pick(units, k, method)]
+        words = sum(bool(touched(topic, picks)) for topic in topics)
+        line = f"  {method} ({k} sentences): header topics touched {words}/{len(topics)}"
+        if judge.available():
+            agreed = sum(v.touched for v in judge.judge(topics, picks, sentences))
+            line += f", semantic judge {agreed}/{len(topics)}"
+        print(line)
     for q in summary.quotes:
         print(
             f"  > [{_clock(q.start_seconds, q.span[0], len(transcript.text))}] {q.text}  "
