@@ -75,7 +75,7 @@ def test_text_format_and_stdin() -> None:
     [
         (["summarize", "missing-file.txt"], None, "no such file"),
         (["summarize", "-"], b"", "empty"),
-        (["summarize", "-"], bytes(range(256)) * 50, "binary"),
+        (["summarize", "-"], bytes(range(256)) * 50, "the input is a binary file"),
         (["summarize", "-"], b"Too short to summarize.", "too short"),
         (["summarize", str(EXAMPLE), "--takeaways", "11"], None, "--takeaways"),
         (["summarize", str(EXAMPLE), "--format", "pdf"], None, "--format"),

@@ -97,7 +97,7 @@ def load_bytes(
     data: bytes, *, source: str = "-", max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
 ) -> Transcript:
     """Decode, detect and load; raises TranscriptError with a one-line message."""
-    name = Path(source).name if source not in {"", "-"} else "the transcript"
+    name = Path(source).name if source not in {"", "-"} else "the input"
     if not data.strip():
         raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
     text, note = decode(data, max_bytes=max_bytes, name=name)
