@@ -6,9 +6,12 @@ import codecs
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.errors import TranscriptError
 from bot.transcripts import load_bytes, load_path
+from summarizers.extractive import ExtractiveSummarizer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -176,3 +179,73 @@ def test_missing_file(tmp_path: Path) -> None:
 def test_directory(tmp_path: Path) -> None:
     with pytest.raises(TranscriptError, match="not a file|directory"):
         load_path(tmp_path)
+
+
+_SAMPLES = sorted(
+    p for p in FIXTURES.iterdir() if p.suffix in {".srt", ".vtt", ".json", ".html", ".txt"}
+)
+# pieces of the formats' own syntax, so mutations reach the parsers' rarer paths
+_PIECES = [
+    b"\n",
+    b"\n\n",
+    b" --> ",
+    b"00:00:01,000",
+    b"00:00:01.000",
+    b"WEBVTT\n",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b'"',
+    b":",
+    b"<v ",
+    b">",
+    b"NOTE",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b"\x00",
+    b"1e400",
+    b"NaN",
+    b"-1",
+    b"<html>",
+    b"<script>",
+    b"Full Transcript\n",
+    b"[00:12:03] ",
+    b"(12:03) Bob:",
+    b"Bob: ",
+    b"?",
+    b"uh the the ",
+]
+_EDIT = st.tuples(
+    st.floats(min_value=0, max_value=1),
+    st.integers(min_value=0, max_value=40),
+    st.one_of(st.sampled_from(_PIECES), st.binary(min_size=1, max_size=8)),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(_SAMPLES),
+    st.lists(_EDIT, min_size=1, max_size=8),
+    st.sampled_from(["x.srt", "x.vtt", "x.json", "x.html", "x.txt", "-"]),
+)
+def test_damaged_files_get_a_message_or_a_summary(
+    sample: Path, edits: list[tuple[float, int, bytes]], name: str
+) -> None:
+    """Fixtures with bytes cut out and pieces of syntax or noise put in: the loader raises
+    only TranscriptError (a one-line message), or the summary's quotes are verbatim."""
+    data = bytearray(sample.read_bytes())
+    for where, cut, piece in edits:
+        i = int(where * len(data))
+        data[i : i + cut] = piece
+    try:
+        transcript = load_bytes(bytes(data), source=name)
+    except TranscriptError as exc:
+        message = str(exc)
+    else:
+        message = ""
+    if message:
+        assert "\n" not in message
+        return
+    summary = ExtractiveSummarizer().run(transcript)
+    assert all(q.verbatim in transcript.text for q in summary.quotes)
