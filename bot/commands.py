@@ -50,12 +50,10 @@ def parse(text: str) -> Parsed:
     text = text.strip()
     if not text:
         return Parsed("help", "")
-    head, _, rest = text.partition(" ")
-    if "\n" in head:  # pasted text right after the command name
-        head, _, more = head.partition("\n")
-        rest = more + (" " + rest if rest else "")
+    # the name ends at any whitespace: a space, a tab, or the newline before pasted text
+    head, *rest = re.split(r"\s+", text, maxsplit=1)
     name = head.lower().lstrip("/")
-    return Parsed(ALIASES.get(name, name), rest.strip())
+    return Parsed(ALIASES.get(name, name), rest[0].strip() if rest else "")
 
 
 def link_of(arg: str) -> str | None:
@@ -63,9 +61,17 @@ def link_of(arg: str) -> str | None:
     return m.group(1) if m else None
 
 
-def episode_id_of(arg: str) -> int | None:
+MAX_ID = 2**31 - 1  # row ids are 32-bit integers on Postgres
+
+
+def row_id(arg: str) -> int | None:
+    """An id typed in chat ("12" or "#12"), or None: ASCII digits only ("²" and "٣" are
+    digits to Python), and within the database's integer range."""
     arg = arg.strip().lstrip("#")
-    return int(arg) if arg.isdigit() and len(arg) < 12 else None
+    if not (arg.isascii() and arg.isdigit()) or len(arg) > len(str(MAX_ID)):
+        return None
+    value = int(arg)
+    return value if 0 < value <= MAX_ID else None
 
 
 # Discord's application commands take named options instead of free text

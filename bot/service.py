@@ -180,7 +180,7 @@ class BotService:
             transcript = await self._load(fetched.data, link)
             name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
             transcript = _titled(transcript, name, fallback=link)
-        elif (episode := commands.episode_id_of(arg)) is not None:
+        elif (episode := commands.row_id(arg)) is not None:
             found = await self.db.episode(episode)
             if found is None:
                 raise UserError(

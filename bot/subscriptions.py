@@ -54,7 +54,10 @@ class SubscriptionCommands:
                     f"`{prefix} subscriptions` lists them."
                 )
             target = commands.link_of(cmd.args) or cmd.args.strip()
-            removed = await self.store.unsubscribe(where.platform, where.channel, target)
+            key = commands.row_id(target)
+            removed = await self.store.unsubscribe(
+                where.platform, where.channel, target if key is None else key
+            )
             if not removed:
                 raise UserError(
                     f"This channel has no subscription {target!r}; "

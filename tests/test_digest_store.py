@@ -48,8 +48,8 @@ def test_subscribe_list_unsubscribe(database_url: str) -> None:
             assert [s.channel for s in await store.subscriptions("slack", "C1")] == ["C1"]
             assert len(await store.subscriptions()) == 2
             assert await store.unsubscribe("slack", "C1", "https://f/nope.xml") == 0
-            assert await store.unsubscribe("slack", "C2", str(sub.id)) == 0  # other channel
-            assert await store.unsubscribe("slack", "C1", str(sub.id)) == 1
+            assert await store.unsubscribe("slack", "C2", sub.id) == 0  # other channel
+            assert await store.unsubscribe("slack", "C1", sub.id) == 1
             assert [s.channel for s in await store.subscriptions()] == ["C2"]
         finally:
             await db.close()

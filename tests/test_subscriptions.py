@@ -85,6 +85,14 @@ def test_subscribe_list_digest_now_unsubscribe(database_url: str) -> None:
                 assert digest_jobs(scheduler) == []
                 missing = await service.handle(cmd("unsubscribe", str(sub.id)))
                 assert "no subscription" in missing.text
+                # ids that are not ids: a superscript digit, beyond the database's integer
+                for odd in ("²", "#٣", "0", "99999999999999999999", "2147483648"):
+                    reply = await service.handle(cmd("unsubscribe", odd))
+                    assert reply.kind == "error"
+                    assert "no subscription" in reply.text, reply.text
+                    episode = await service.handle(cmd("quotes", odd))
+                    assert episode.kind == "error"
+                    assert "on our side" not in episode.text, episode.text
         finally:
             scheduler.stop()
             await fetcher.close()

@@ -108,11 +108,13 @@ class DigestStore:
                 .values(feed_etag=etag, feed_last_modified=last_modified)
             )
 
-    async def unsubscribe(self, platform: str, channel: str, feed_or_id: str) -> int:
-        """Remove by feed URL or id within a channel; returns how many were removed."""
-        condition = SubscriptionRow.feed_url == feed_or_id
-        if feed_or_id.isdigit():
-            condition = SubscriptionRow.id == int(feed_or_id)
+    async def unsubscribe(self, platform: str, channel: str, feed_or_id: str | int) -> int:
+        """Remove by feed URL (a str) or id (an int) within a channel; returns how many were
+        removed."""
+        if isinstance(feed_or_id, int):
+            condition = SubscriptionRow.id == feed_or_id
+        else:
+            condition = SubscriptionRow.feed_url == feed_or_id
         async with self._session.begin() as session:
             result = await session.execute(
                 delete(SubscriptionRow).where(
