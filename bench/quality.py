@@ -2,7 +2,9 @@
 
 Usage: python -m bench.quality [--k 7] [--limit N] [--no-podcasts]
 Every method picks k sentence units from the same cleaned transcript; the output
-is cut to its first 120 words and scored against the whole-meeting summary.
+is cut to its first 120 words and scored against the whole-meeting summary; podbrief and
+LexRank are also compared at equal length (both cut to the shorter output), since F1
+against a reference favours whichever output is closer to the reference's length.
 Then: the seed's takeaways against its "Topics Covered", a podcast table
 (seenunseen episodes against their blurbs) and the verbatim check of every quote.
 """
@@ -48,6 +50,18 @@ def _cut(texts: list[str], words: int = 120) -> str:
     return " ".join(" ".join(texts).split()[:words])
 
 
+def equal_length(
+    scorer: rouge_scorer.RougeScorer, reference: str, ours: str, theirs: str
+) -> tuple[float, float]:
+    """ROUGE-1 F of both texts cut to the shorter one's length (at most 120 words): F1
+    against a short reference favours the shorter output, whatever it says."""
+    n = min(120, len(ours.split()), len(theirs.split()))
+    return (
+        100 * scorer.score(reference, _cut([ours], n))["rouge1"].fmeasure,
+        100 * scorer.score(reference, _cut([theirs], n))["rouge1"].fmeasure,
+    )
+
+
 def _segment_of(transcript_offsets: list[int], char: int) -> int:
     return bisect.bisect_right(transcript_offsets, char) - 1
 
@@ -55,11 +69,12 @@ def _segment_of(transcript_offsets: list[int], char: int) -> int:
 def run_meeting(
     m: Meeting, k: int, summary: Summary, every: list[Unit]
 ) -> dict[str, tuple[str, list[int]]]:
-    """Each method's text and the turns its picks come from (`every`: the cleaned units)."""
+    """Each method's whole text and the turns its picks come from (`every`: the cleaned
+    units); the caller cuts the text for scoring."""
     offsets = [s.offset for s in m.transcript.segments]
     out: dict[str, tuple[str, list[int]]] = {}
     out["podbrief"] = (
-        _cut([t.text for t in summary.takeaways]),
+        " ".join(t.text for t in summary.takeaways),
         [m.turn_of_segment[_segment_of(offsets, t.span[0])] for t in summary.takeaways],
     )
     # peers on every sentence, and ("...8") on sentences of 8 words or more only
@@ -67,13 +82,13 @@ def run_meeting(
         for method in ("lexrank", "textrank"):
             idx = sumy_pick(units, k, method)
             out[method + suffix] = (
-                _cut([units[i].display for i in idx]),
+                " ".join(units[i].display for i in idx),
                 [m.turn_of_segment[units[i].segment] for i in idx],
             )
         n = len(units)
         even = [min(n - 1, int((j + 0.5) * n / k)) for j in range(k)]
         out["even" + suffix] = (
-            _cut([units[i].display for i in even]),
+            " ".join(units[i].display for i in even),
             [m.turn_of_segment[units[i].segment] for i in even],
         )
     return out
@@ -140,6 +155,7 @@ def main() -> None:
         x: {"r1": [], "r2": [], "rl": [], "cov": []} for x in METHODS
     }
     bounds: dict[str, list[tuple[float, float]]] = {}
+    equal: list[tuple[float, float]] = []
     rng = random.Random(7)
     t0 = time.perf_counter()
     for path in files:
@@ -152,12 +168,14 @@ def main() -> None:
             scored = boundary_scores(m, starts)
             if scored:
                 bounds.setdefault(method, []).append(scored)
-        for method, (text, turns) in run_meeting(m, args.k, summary, units).items():
-            s = scorer.score(m.reference, text)
+        picks = run_meeting(m, args.k, summary, units)
+        for method, (whole, turns) in picks.items():
+            s = scorer.score(m.reference, _cut([whole]))
             scores[method]["r1"].append(100 * s["rouge1"].fmeasure)
             scores[method]["r2"].append(100 * s["rouge2"].fmeasure)
             scores[method]["rl"].append(100 * s["rougeL"].fmeasure)
             scores[method]["cov"].append(coverage(m, turns))
+        equal.append(equal_length(scorer, m.reference, picks["podbrief"][0], picks[PEER][0]))
     print(
         f"QMSum val: {len(files)} meetings, k={args.k}, first 120 words, "
         f"{time.perf_counter() - t0:.1f} s"
@@ -176,6 +194,13 @@ def main() -> None:
             f"podbrief - {peer} ROUGE-1: {statistics.fmean(diffs):+.2f} "
             f"(paired bootstrap 95% CI {lo:+.2f} .. {hi:+.2f})"
         )
+    ours, theirs = zip(*equal, strict=True)
+    lo, hi = bootstrap([a - b for a, b in equal])
+    print(
+        f"at equal length (both cut to the shorter output, at most 120 words): podbrief "
+        f"{statistics.fmean(ours):.2f}, {PEER} {statistics.fmean(theirs):.2f}, difference "
+        f"{statistics.fmean(ours) - statistics.fmean(theirs):+.2f} (CI {lo:+.2f} .. {hi:+.2f})"
+    )
     print(
         "\ntopic boundaries (QMSum topic starts; Pk lower is better, 'near' = share of "
         "section starts within 2% of a true topic start):"
@@ -201,6 +226,7 @@ def podcasts(scorer: rouge_scorer.RougeScorer, k: int = 6) -> None:
     """
     blurbs = {m["epnum"]: m["description"] for m in json.loads(SEENUNSEEN_META.read_text())}
     scores: dict[str, list[float]] = {}
+    words: dict[str, list[int]] = {}
     t0 = time.perf_counter()
     paths = sorted(SEENUNSEEN.glob("*.vtt"))
     for path in paths:
@@ -217,12 +243,22 @@ def podcasts(scorer: rouge_scorer.RougeScorer, k: int = 6) -> None:
             for method, texts in picks.items():
                 score = scorer.score(reference, _cut(texts))["rouge1"].fmeasure
                 scores.setdefault(method + label, []).append(100 * score)
+                words.setdefault(method + label, []).append(len(" ".join(texts).split()))
+            ours, theirs = equal_length(
+                scorer, reference, " ".join(picks["podbrief"]), " ".join(picks["lexrank"])
+            )
+            scores.setdefault("podbrief" + label + ", equal length", []).append(ours)
+            scores.setdefault("lexrank" + label + ", equal length", []).append(theirs)
     print(
         f"\nseenunseen: {len(paths)} podcast episodes, k={k}, first 120 words against the "
         f"episode blurb, {time.perf_counter() - t0:.1f} s"
     )
     for method, values in scores.items():
-        print(f"  {method:<22} ROUGE-1 {statistics.fmean(values):6.2f}")
+        length = f"  ({statistics.fmean(words[method]):.0f} words before the cut)"
+        print(
+            f"  {method:<36} ROUGE-1 {statistics.fmean(values):6.2f}"
+            + (length if method in words else "")
+        )
 
 
 def check_verbatim(qmsum_files: list[Path]) -> None:
