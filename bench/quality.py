@@ -254,11 +254,12 @@ def podcasts(scorer: rouge_scorer.RougeScorer, k: int = 6) -> None:
         f"episode blurb, {time.perf_counter() - t0:.1f} s"
     )
     for method, values in scores.items():
-        length = f"  ({statistics.fmean(words[method]):.0f} words before the cut)"
-        print(
-            f"  {method:<36} ROUGE-1 {statistics.fmean(values):6.2f}"
-            + (length if method in words else "")
+        length = (
+            f"  ({statistics.fmean(words[method]):.0f} words before the cut)"
+            if method in words
+            else ""
         )
+        print(f"  {method:<36} ROUGE-1 {statistics.fmean(values):6.2f}{length}")
 
 
 def check_verbatim(qmsum_files: list[Path]) -> None:
