@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import calendar
 import re
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -67,7 +68,12 @@ def parse_feed(data: bytes, url: str) -> Feed:
             "the feed declares a DOCTYPE or XML entities, which podbrief refuses "
             "(they are used for XML bomb and external entity attacks)"
         )
-    parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    try:
+        parsed = feedparser.parse(data, sanitize_html=True, resolve_relative_uris=False)
+    except (UnicodeError, LookupError, ValueError) as exc:  # a bad encoding declaration
+        raise FeedError(
+            f"{url} is not a readable RSS or Atom feed ({type(exc).__name__})"
+        ) from None
     if parsed.bozo and not parsed.entries:
         raise FeedError(
             f"{url} is not a readable RSS or Atom feed ({type(parsed.bozo_exception).__name__})"
@@ -79,15 +85,15 @@ def parse_feed(data: bytes, url: str) -> Feed:
         if not guid:
             continue
         found = transcripts.get(guid) or transcripts.get(entry.get("link") or "")
-        published = entry.get("published_parsed") or entry.get("updated_parsed")
+        # (`"updated_parsed" in entry` asks without feedparser's deprecated fallback)
+        updated = entry.get("updated_parsed") if "updated_parsed" in entry else None
+        published = _utc(entry.get("published_parsed") or updated)
         episodes.append(
             FeedEpisode(
                 guid=guid,
                 title=entry.get("title") or "(untitled episode)",
                 link=entry.get("link"),
-                published=datetime.fromtimestamp(calendar.timegm(published), UTC)
-                if published
-                else None,
+                published=published,
                 description=_text(entry.get("summary") or ""),
                 transcript_url=found[0] if found else None,
                 transcript_type=found[1] if found else None,
@@ -100,7 +106,7 @@ def _transcripts(data: bytes) -> dict[str, tuple[str, str]]:
     """guid (or link) -> the preferred (url, type) among an item's podcast:transcript tags."""
     try:
         root = ET.fromstring(data)
-    except ET.ParseError:
+    except (ET.ParseError, LookupError, UnicodeError, ValueError):  # feedparser may still read it
         return {}
     out: dict[str, tuple[str, str]] = {}
     for item in root.iter("item"):
@@ -120,6 +126,16 @@ def _transcripts(data: bytes) -> dict[str, tuple[str, str]]:
                 ),
             )
     return out
+
+
+def _utc(parsed: time.struct_time | None) -> datetime | None:
+    """feedparser's UTC time tuple as a datetime; None when absent or out of range."""
+    if not parsed:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def _text(html: str) -> str:
