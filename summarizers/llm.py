@@ -140,6 +140,8 @@ class LLMSummarizer:
             final = await self._reduce(units, candidates, quotes, options, usage, extra)
         made = [_takeaway(units, t.text, t.unit_ids) for t in final.takeaways]
         takeaways = [t for t in made if t is not None][: options.takeaways]
+        if not takeaways:  # every one a question, empty or of the wrong length
+            raise Unusable("no takeaway in the answer was a usable statement")
         if long_episode:
             takeaways = fill_takeaways(
                 transcript, takeaways, extractive.takeaways, options.takeaways

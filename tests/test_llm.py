@@ -136,6 +136,15 @@ def test_unknown_ids_are_rejected(episode: Transcript) -> None:
     assert_quotes_verbatim(s, episode)
 
 
+def test_answers_with_only_questions_fall_back(episode: Transcript) -> None:
+    s, server = run("questions", episode)
+    assert len(server.requests) == 1
+    assert s.engine == "extractive"
+    assert any(FALLBACK in n for n in s.notes)
+    assert len(s.takeaways) == 6
+    assert not any(t.text.endswith("?") for t in s.takeaways)
+
+
 def test_rate_limit_then_success(episode: Transcript) -> None:
     s, server = run("429_then_ok", episode)
     assert len(server.requests) == 2

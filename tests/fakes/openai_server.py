@@ -35,6 +35,7 @@ MODES = (
     "no_schema",
     "obey_injection",
     "narrow",
+    "questions",
 )
 
 
@@ -153,6 +154,11 @@ class FakeOpenAI:
             words = picks[0][2].split()
             quotes = [{"text": " ".join(words[:-1]) + " " + words[-1].upper()}]  # near match
             quotes.append({"text": " ".join(reversed(words))})  # too far: dropped
+        elif self.mode == "questions":  # every takeaway a question about the cited line
+            takeaways = [
+                {"text": f"What does the guest mean when saying {text[:-1]}?", "unit_ids": [i]}
+                for i, _, text in picks
+            ]
         elif self.mode == "invent":
             quotes = [{"text": "This sentence was never said by anyone in the whole episode."}]
         elif self.mode == "obey_injection":
