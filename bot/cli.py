@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from typing import TypeVar
 import click
 from rich.console import Console
 
+from bot import logs
 from bot.config import Settings, llm_config, load_settings
 from bot.errors import UserError
 from bot.output import RENDERERS
@@ -144,10 +144,7 @@ def _with_progress(work: Callable[[], T], label: str) -> T:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: exit 0 on success, 2 with a one-line message on bad input or usage."""
-    logging.basicConfig(
-        level=os.environ.get("PODBRIEF_LOG_LEVEL", "ERROR").upper(),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
+    logs.configure(os.environ.get("PODBRIEF_LOG_LEVEL", "ERROR"))
     try:
         cli.main(args=argv, prog_name="podbrief", standalone_mode=False)
     except click.exceptions.NoArgsIsHelpError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
 import openai
@@ -47,7 +47,7 @@ class LLMConfig:
 
     model: str = "gpt-4o-mini"
     base_url: str | None = None
-    api_key: str | None = None
+    api_key: str | None = field(default=None, repr=False)  # never in a log or a traceback
     timeout: float = 60.0
     retries: int = 2
     parallel: int = 4

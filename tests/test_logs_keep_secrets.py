@@ -1,0 +1,147 @@
+"""No credential reaches the logs, even at DEBUG with every library's logger on: the
+Slack bot, app and signing secrets, the Discord bot token and interaction tokens, the
+OpenAI API key."""
+
+from __future__ import annotations
+
+import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.discord.app import DiscordAdapter
+from adapters.slack.app import SlackAdapter
+from bot.bootstrap import Core
+from bot.logs import REDACTED, Redact
+from tests import test_discord, test_llm, test_slack
+from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+
+DISCORD_TOKEN = "test-discord-token"
+
+
+def _logged(caplog: pytest.LogCaptureFixture) -> str:
+    """Every record as formatted, plus its raw arguments (a formatter might skip them)."""
+    parts = []
+    for record in caplog.records:
+        parts.append(record.getMessage())
+        parts.append(repr(record.args))
+        if record.exc_text:
+            parts.append(record.exc_text)
+    return "\n".join(parts)
+
+
+def _loggers(caplog: pytest.LogCaptureFixture, *prefixes: str) -> set[str]:
+    return {r.name for r in caplog.records if r.name.startswith(prefixes)}
+
+
+def test_slack_http_and_socket_mode_log_no_token(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+
+    async def http(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        await test_slack.post_command(adapter, f"summarize {fake.public_url('example.txt')}")
+        await test_slack.post_command(adapter, "help", secret="wrong-secret")
+        await fake.wait_for_posts(1)
+
+    async def socket(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        await fake.send_envelope(
+            "slash_commands", test_slack.slash(f"quotes {fake.public_url('episode.vtt')}")
+        )
+        await fake.wait_for_posts(1)
+
+    for name in ("http", "socket"):
+        (tmp_path / name).mkdir()
+    test_slack.run(tmp_path / "http", http)
+    test_slack.run(tmp_path / "socket", socket, socket_mode=True)
+    logged = _logged(caplog)
+    assert _loggers(caplog, "slack_bolt", "slack_sdk")  # the libraries' logs were on
+    for secret in (BOT_TOKEN, APP_TOKEN, test_slack.SECRET):
+        assert secret not in logged
+
+
+def test_discord_logs_no_token(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """discord.py logs each interaction's token at DEBUG (in webhook URLs and gateway
+    events); behind the filter that `podbrief` puts on its handlers, none is left."""
+    caplog.set_level(logging.DEBUG)
+    caplog.handler.addFilter(Redact([DISCORD_TOKEN]))
+    tokens = []
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+        token = await fake.interact(
+            "summarize", test_discord.link(fake.attachment_url("example.txt"))
+        )
+        tokens.append(token)
+        await fake.wait_for("followup", token)
+
+    test_discord.run(tmp_path, t)
+    logged = _logged(caplog)
+    assert _loggers(caplog, "discord.webhook", "discord.gateway")
+    assert f"/webhooks/900000000000000001/{REDACTED}" in logged  # the URL, its token out
+    assert DISCORD_TOKEN not in logged
+    assert tokens[0] not in logged
+
+
+def test_redact_takes_out_secrets_and_token_shapes() -> None:
+    redact = Redact(["plain-configured-secret"])
+    lines = {
+        "key plain-configured-secret here": "key <redacted> here",
+        "auth xoxb-123-456-abc and xapp-1-A2-3": "auth <redacted> and <redacted>",
+        "Authorization: Bearer abcdefgh12345": "Authorization: Bearer <redacted>",
+        "api key sk-proj-abc123DEF456": "api key <redacted>",
+        "POST https://d/api/v10/interactions/81/aW50ZXJhY3Rpb24/callback": (
+            "POST https://d/api/v10/interactions/81/<redacted>/callback"
+        ),
+        "{'id': '8', 'token': 'aW50ZXJhY3Rpb24', 'type': 2}": (
+            "{'id': '8', 'token': '<redacted>', 'type': 2}"
+        ),
+        "nothing secret in 12 words": "nothing secret in 12 words",
+    }
+    for raw, clean in lines.items():
+        record = logging.LogRecord("x", logging.INFO, __file__, 1, "%s", (raw,), None)
+        assert redact.filter(record)
+        assert record.getMessage() == clean
+    try:
+        raise RuntimeError("failed with plain-configured-secret")
+    except RuntimeError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "boom", None, sys.exc_info())
+    redact.filter(record)
+    assert record.exc_text
+    assert "plain-configured-secret" not in record.exc_text
+
+
+def test_the_podbrief_command_logs_through_the_filter() -> None:
+    secret = "discord-token-with-no-known-shape"
+    code = (
+        "import logging; from bot.cli import main; main(['--help']); "
+        f"logging.getLogger('discord.http').debug('token %s', {secret!r})"
+    )
+    env = {**os.environ, "PODBRIEF_LOG_LEVEL": "DEBUG", "DISCORD_TOKEN": secret}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"token {REDACTED}" in done.stderr
+    assert secret not in done.stderr
+
+
+def test_llm_engine_logs_no_api_key(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    key = "sk-test-0123456789abcdef-never-log-me"
+    episode = test_llm.load_path(test_llm.EXAMPLE)
+    summary, server = test_llm.run("429_then_ok", episode, api_key=key)
+    assert summary.engine == "llm"
+    logged = _logged(caplog)
+    assert _loggers(caplog, "openai", "httpx")
+    assert key not in logged
+
+
+def test_the_llm_config_does_not_show_its_key() -> None:
+    key = "sk-test-shown-nowhere"
+    config = test_llm.LLMConfig(api_key=key)
+    assert key not in repr(config)
+    assert key not in str(config)
