@@ -211,3 +211,18 @@ def test_db_upgrade(tmp_path: Path) -> None:
     r = podbrief("db", "upgrade", env={"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "x.db").exists()
+
+
+def test_the_readme_json_example_is_the_demo_output() -> None:
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```json\n") + len("```json\n")
+    example = json.loads(readme[start : readme.index("```", start)])
+    r = podbrief("summarize", str(EXAMPLE), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    real = json.loads(r.stdout)
+    assert example.keys() == real.keys()
+    for part in ("takeaways", "quotes", "topics"):
+        assert example[part][0].keys() == real[part][0].keys()
+        assert example[part][0] == real[part][0]
+    for key in real.keys() - {"source", "takeaways", "quotes", "topics"}:
+        assert example[key] == real[key], key
