@@ -240,6 +240,57 @@ def test_shared_file_with_a_mention(tmp_path: Path) -> None:
     run(tmp_path, t)
 
 
+def test_a_redelivered_mention_is_answered_once(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+        async def deliver(event_id: str, retry: int = 0) -> None:
+            body = json.dumps(
+                {
+                    "token": "x",
+                    "team_id": "T1",
+                    "api_app_id": "A1",
+                    "type": "event_callback",
+                    "event_id": event_id,
+                    "event_time": 1,
+                    "event": {
+                        "type": "app_mention",
+                        "user": "U1",
+                        "text": "<@UBOT> help",
+                        "channel": "C1",
+                        "ts": f"17000000{len(event_id)}.000100",
+                    },
+                    "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+                }
+            )
+            headers = {"Content-Type": "application/json", **signed(body)}
+            if retry:  # what Slack adds when it thinks the first delivery was missed
+                headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            async with aiohttp.ClientSession() as http:
+                async with http.post(
+                    f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+                ) as resp:
+                    assert resp.status == 200
+
+        def answers() -> int:
+            return len(fake.posts) + len(fake.ephemeral)
+
+        async def until(count: int) -> None:
+            deadline = time.monotonic() + 15
+            while answers() < count:
+                assert time.monotonic() < deadline, f"{answers()} answers, expected {count}"
+                await asyncio.sleep(0.02)
+
+        await deliver("Ev100")
+        await until(1)
+        await deliver("Ev100", retry=1)
+        await deliver("Ev100", retry=2)
+        await deliver("Ev200")  # another event is answered
+        await until(2)
+        await asyncio.sleep(0.5)  # time for a wrongly answered retry to arrive
+        assert answers() == 2
+
+    run(tmp_path, t)
+
+
 def test_socket_mode_slash_command(tmp_path: Path) -> None:
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
         envelope = await fake.send_envelope(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 from pathlib import Path
 
 from bot.storage import Database, async_url
@@ -63,5 +64,25 @@ def test_concurrent_saves_store_one_episode(database_url: str) -> None:
         finally:
             await db.close()
             await other.close()
+
+    asyncio.run(go())
+
+
+def test_an_event_is_handled_once_across_instances(database_url: str) -> None:
+    async def go() -> None:
+        one, two = Database(database_url), Database(database_url)
+        try:
+            await one.upgrade()
+            firsts = await asyncio.gather(
+                *(db.first_delivery("slack:Ev1") for db in (one, two, one, two))
+            )
+            assert sorted(firsts) == [False, False, False, True]  # one winner, any instance
+            assert await two.first_delivery("slack:Ev2")
+            assert not await one.first_delivery("slack:Ev2")
+            # keys are forgotten after `keep`
+            assert await one.first_delivery("slack:Ev1", keep=timedelta(0))
+        finally:
+            await one.close()
+            await two.close()
 
     asyncio.run(go())

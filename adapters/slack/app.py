@@ -107,6 +107,10 @@ class SlackAdapter:
     async def _on_mention(
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
+        event_id = body.get("event_id")
+        if event_id and not await self.service.db.first_delivery(f"slack:{event_id}"):
+            logger.info("event %s was redelivered; it is handled already", event_id)
+            return
         self._spawn(self._process(parse.from_mention(event, body.get("team_id")), client))
 
     def _spawn(self, work: Any) -> None:

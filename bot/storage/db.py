@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, delete, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from bot.storage.models import EpisodeRow, SummaryRow
+from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
 from summarizers.model import Segment, Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -141,6 +141,21 @@ class Database:
                 session.add(row)
         except IntegrityError:
             pass
+
+    async def first_delivery(self, key: str, keep: timedelta = timedelta(hours=2)) -> bool:
+        """True the first time an event key is seen (by any instance), False after: Slack
+        redelivers an event for up to about an hour when it thinks one was missed. Keys
+        are kept for `keep`, then forgotten."""
+        async with self._session.begin() as session:
+            await session.execute(
+                delete(SeenEventRow).where(SeenEventRow.seen_at < utcnow() - keep)
+            )
+        try:
+            async with self._session.begin() as session:
+                session.add(SeenEventRow(key=key[:255]))
+        except IntegrityError:
+            return False
+        return True
 
 
 def _upgrade(connection: Connection) -> None:

@@ -87,3 +87,12 @@ class DeliveryRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
     # JSON list of the feed items (guids) this digest covered; NULL on rows made before 0004
     episode_guids: Mapped[str | None] = mapped_column(Text)
+
+
+class SeenEventRow(Base):
+    """A platform event already handled (Slack redelivers one it thinks was missed)."""
+
+    __tablename__ = "seen_events"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
