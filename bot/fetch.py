@@ -38,10 +38,28 @@ class Fetched:
     last_modified: str | None = None
 
 
+# Special-purpose ranges this Python's `is_global` still counts as global (IANA: not
+# globally reachable), and IPv6 prefixes that carry an IPv4 address a gateway may reach.
+_NOT_GLOBAL_V4 = (ipaddress.ip_network("192.0.0.0/24"),)
+_GLOBAL_EXCEPTIONS_V4 = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+
+
 def is_public(address: str) -> bool:
+    """A globally reachable unicast address; an IPv6 address that embeds an IPv4 one
+    (mapped, NAT64, 6to4, Teredo) is judged by that IPv4 address too."""
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return is_public(str(ip.ipv4_mapped))
+        if any(ip in net for net in _NAT64):
+            return is_public(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
+        if ip.sixtofour is not None and not is_public(str(ip.sixtofour)):
+            return False
+        if ip.teredo is not None:
+            return False  # a tunnel to an address we cannot see: never needed for a podcast
+    elif any(ip in net for net in _NOT_GLOBAL_V4) and ip not in _GLOBAL_EXCEPTIONS_V4:
+        return False
     return ip.is_global and not ip.is_multicast
 
 

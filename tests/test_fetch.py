@@ -183,5 +183,12 @@ def test_is_public() -> None:
         "224.0.0.1",
         "0.0.0.0",
         "::ffff:10.0.0.1",
+        "192.0.0.8",  # IANA special purpose; Python 3.11's is_global says global
+        "64:ff9b::7f00:1",  # NAT64 for 127.0.0.1
+        "64:ff9b::a9fe:a9fe",  # NAT64 for 169.254.169.254
+        "2002:7f00:1::",  # 6to4 for 127.0.0.1
+        "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo
     ):
-        assert not is_public(address)
+        assert not is_public(address), address
+    assert is_public("64:ff9b::5db8:d822")  # NAT64 for a public IPv4 address
+    assert is_public("192.0.0.9")
