@@ -27,12 +27,13 @@ from summarizers.lexicon import (
     PRONOUN_START,
     STANCE,
     content_terms,
+    false_start,
 )
 from summarizers.model import Quote, Summary, Takeaway, Transcript, round_seconds
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "3"  # part of the cache key: bump when the output changes
+VERSION = "4"  # part of the cache key: bump when the output changes
 _QUESTION_START = frozenset(
     {
         "what",
@@ -106,10 +107,28 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     return k
 
 
+FALSE_START_REACH = 8  # an abandoned start ("I think the I'd say...") within these words
+
+
+def _trim_false_start(words: tuple[str, ...]) -> int:
+    """How many leading words a speaker abandoned: up to the article of an article-plus-
+    function-word pair near the start ("But I think the | I'd say a kettle...")."""
+    head = " ".join(words[:FALSE_START_REACH])
+    match = false_start(head)
+    if match is None:
+        return 0
+    restart = len(head[: match.start(2)].split())
+    return restart if restart < len(words) - 1 else 0
+
+
 def _candidates(units: list[Unit]) -> list[_Cand]:
     cands = []
     for u in units:
         skip = _trim_markers(u.words)
+        restart = _trim_false_start(u.words[skip:])
+        if restart:
+            skip += restart
+            skip += _trim_markers(u.words[skip:])
         words = u.words[skip:]
         tag = _tag_length(words)
         end = u.end_char
@@ -120,6 +139,9 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         drop = soft_fillers(words)
         if drop:
             words = tuple(w for i, w in enumerate(words) if i not in drop)
+        # a comma left in front by a dropped filler or marker ("Um, my idea" -> ", my idea")
+        while len(words) > 1 and not any(ch.isalnum() for ch in words[0]):
+            words = words[1:]
         terms = frozenset(content_terms([norm(w) for w in words]))
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
         text = detokenize(words)
@@ -333,6 +355,7 @@ def _quote_score(c: _Cand, tf: Counter[str]) -> float:
     score += 0.4 if 12 <= c.n <= 25 else 0.0
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
     score -= 1.5 if BACK_REFERENCE.search(text) else 0.0
+    score -= 1.0 if false_start(text) else 0.0
     if norm(c.words[0]) in PRONOUN_START:
         score -= 0.4
     # a quote should be a whole sentence as said, not the tail of a run-on or a ramble

@@ -120,6 +120,26 @@ BACK_REFERENCE = re.compile(
     r"point)|as i (said|mentioned)|good question|that's (a )?(great|good|fair) (point|question))\b",
     re.IGNORECASE,
 )
+# An article followed by another article, a pronoun or a determiner ("the I think", "a you
+# know", "as an anything"): a false start or a caption error, not a line to quote.
+# (Prepositions are left out: "a, at least, first draft" is said that way too.)
+FALSE_START = re.compile(
+    r"\b(a|an|the)\s+(a|an|the|i|you|he|she|we|they|it|anything|something|nothing|"
+    r"everything|my|your|our|their|his|her)\b",
+    re.IGNORECASE,
+)
+
+
+def false_start(text: str) -> re.Match[str] | None:
+    """The first article-plus-function-word pair in `text`, leaving out acronyms ("the IT
+    team", "an OR gate")."""
+    for match in FALSE_START.finditer(text):
+        word = match.group(2)
+        if not (len(word) > 1 and word.isupper()):
+            return match
+    return None
+
+
 HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
 PRONOUN_START = frozenset(
     {

@@ -141,6 +141,63 @@ def test_a_statement_ending_in_a_tag_question_is_a_takeaway_without_the_tag() ->
     assert all("?" not in text for text in texts)
 
 
+_LONG = (
+    "Our volunteers sit with every visitor at a table full of borrowed tools, and together they "
+    "open the broken kettle, find the frayed cable or the loose connector, and replace it while "
+    "the owner watches and learns.",
+    "Spare parts for older radios and record players come from a drawer of donated components, "
+    "valves and switches that we sort every month, so a repair rarely waits for an order from a "
+    "distant supplier.",
+    "Manufacturers who publish their service manuals and wiring diagrams make our volunteers much "
+    "faster at repairs, because nobody has to guess how a mains appliance is put together before "
+    "opening it safely.",
+)
+
+
+@pytest.mark.parametrize("garbled_first", [True, False])
+def test_a_garbled_line_is_not_quoted_over_a_clean_one(garbled_first: bool) -> None:
+    garbled = "I believe it's the best time as an anything in repair, honestly, never better."
+    clean = "I believe a kettle is the best first repair anyone can try at home."
+    first, second = (garbled, clean) if garbled_first else (clean, garbled)
+    lines = (*_LONG, first, *_LONG, second)  # the long lines are the takeaways
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
+    assert [q.text for q in s.quotes] == [clean]
+
+
+def test_a_false_start_is_trimmed_from_a_takeaway() -> None:
+    said = "But I think the I'd say a kettle is the best first repair anyone can try."
+    lines = [
+        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+        "Spare parts for older radios come from a drawer of donated components and valves.",
+        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
+        "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
+        said,
+    ]
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5))
+    (kettle,) = [x for x in s.takeaways if "kettle" in x.text]
+    assert kettle.text == "I'd say a kettle is the best first repair anyone can try."
+    assert t.text[kettle.span[0] : kettle.span[1]].startswith("I'd say a kettle")
+    # an acronym after an article is not a false start
+    it = "We moved the IT team into the old library so every repair has a quiet bench."
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in [*lines[:4], it]])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5))
+    assert it in [x.text for x in s.takeaways]
+
+
+def test_no_takeaway_starts_with_the_comma_of_a_dropped_filler() -> None:
+    lines = [
+        "Um , my idea is to keep a shared spreadsheet of every repair fault and its fix .",
+        "Uh , spare parts for older radios come from a drawer of donated components .",
+        "So , manufacturers who publish service manuals make our volunteers much faster .",
+    ]
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3))
+    assert len(s.takeaways) == 3
+    assert all(x.text[0].isalpha() for x in s.takeaways), [x.text for x in s.takeaways]
+
+
 def test_options_change_counts(example: Transcript) -> None:
     s = ExtractiveSummarizer().run(example, SummaryOptions(takeaways=3, quotes=1))
     assert len(s.takeaways) == 3
