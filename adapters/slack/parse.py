@@ -27,6 +27,9 @@ def from_mention(event: dict[str, Any], team_id: str | None = None) -> Command:
     text = _MENTION.sub("", event.get("text", "")).strip()
     files = event.get("files") or []
     parsed = commands.parse(text or ("summarize" if files else "help"))
+    if files and parsed.name not in commands.COMMANDS:
+        # a file shared with a sentence ("can you give me the quotes?"), not a command
+        parsed = commands.Parsed(_file_command(text), "")
     attachments = tuple(
         Attachment(
             name=f.get("name") or f.get("title") or "transcript",
@@ -42,3 +45,12 @@ def from_mention(event: dict[str, Any], team_id: str | None = None) -> Command:
         thread=event.get("thread_ts") or event.get("ts"),
     )
     return Command(parsed.name, parsed.arg, event.get("user", ""), destination, attachments)
+
+
+def _file_command(text: str) -> str:
+    """The summary command a sentence asks for ("quotes", "takeaways"), else summarize."""
+    for word in re.findall(r"[a-z]+", text.lower()):
+        name = commands.ALIASES.get(word, word)
+        if name in ("summarize", "takeaways", "quotes"):
+            return name
+    return "summarize"
