@@ -49,7 +49,8 @@ def from_mention(event: dict[str, Any], team_id: str | None = None) -> Command:
 
 def _file_command(text: str) -> str:
     """The summary command a sentence asks for ("quotes", "takeaways"), else summarize."""
-    for word in re.findall(r"[a-z]+", text.lower()):
+    words: list[str] = re.findall(r"[a-z]+", text.lower())
+    for word in words:
         name = commands.ALIASES.get(word, word)
         if name in ("summarize", "takeaways", "quotes"):
             return name
