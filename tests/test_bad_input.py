@@ -157,6 +157,11 @@ def test_malformed_json() -> None:
     assert "JSON" in _error(b'{"segments": [{"body": "hi"}')
 
 
+def test_json_nested_thousands_deep() -> None:
+    deep = b'{"segments": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    assert "nests too deeply" in _error(deep, source="x.json")
+
+
 def test_json_without_segments() -> None:
     assert "segments" in _error(b'{"words": []}')
 

@@ -73,6 +73,32 @@ def test_html_keeps_visible_text_only() -> None:
     assert "Compost Corner: Hot Composting" not in t.text  # the title is not a line of speech
 
 
+def test_html_blocks_and_breaks_make_lines_however_deep() -> None:
+    from bot.transcripts.formats import html_to_lines
+
+    page = (
+        "<html><head><title>T</title></head><body>"
+        "<div>Priya: Welcome back.</div>Tom: Thanks for having me."
+        "<p>Priya: First question<br>about heat.</p><span>Tom: It gets </span><b>hot.</b>"
+        "<script>var tracking = 1;</script></body></html>"
+    )
+    lines, title = html_to_lines(page)
+    assert title == "T"
+    assert lines == [
+        "Priya: Welcome back.",
+        "Tom: Thanks for having me.",
+        "Priya: First question",
+        "about heat.",
+        "Tom: It gets hot.",
+    ]
+    # a hostile page nests 20,000 blocks: read in one pass (inserting the line breaks into
+    # the tree took time quadratic in the depth: minutes at 100,000)
+    depth = 20_000
+    deep = "<html><body>" + "<div>" * depth + "<p>Priya: still here</p>" + "</div>" * depth
+    lines, _ = html_to_lines(deep + "</body></html>")
+    assert lines == ["Priya: still here"]
+
+
 def test_caption_export_header_is_kept_out() -> None:
     t = load_path(FIXTURES / "caption_export.txt")
     assert t.title == "Hot Composting With Tom Reyes"

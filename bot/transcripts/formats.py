@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import srt
 import webvtt
 from bs4 import BeautifulSoup
+from bs4.element import CData, NavigableString, PageElement, Tag
 
 from bot.errors import TranscriptError
 from summarizers.model import RawSegment
 
-_BLOCKS = [
+_BLOCKS = {
     "p",
     "div",
     "li",
@@ -35,7 +37,7 @@ _BLOCKS = [
     "ul",
     "ol",
     "main",
-]
+}
 _CUE_SPEAKER = re.compile(r"^\s*\[([^\]\n]{1,60})\]:\s*(.*)$", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _VTT_TIMING = re.compile(
@@ -189,6 +191,10 @@ def parse_json(text: str) -> tuple[list[RawSegment], dict[str, str]]:
         raise TranscriptError(
             f"malformed JSON transcript at line {exc.lineno}: {exc.msg}"
         ) from None
+    except RecursionError:  # "[[[[..." thousands deep: no transcript nests like that
+        raise TranscriptError(
+            "the JSON nests too deeply to be a transcript; expected the Podcasting 2.0 format"
+        ) from None
     return parse_podcast_json(data)
 
 
@@ -218,10 +224,31 @@ def html_to_lines(text: str) -> tuple[list[str], str | None]:
     if soup.head:
         soup.head.decompose()
     body = soup.body or soup
-    for br in body.find_all("br"):
-        br.replace_with("\n")
-    for block in body.find_all(_BLOCKS):
-        block.insert(0, "\n")
-        block.append("\n")
-    lines = [" ".join(line.split()) for line in body.get_text().splitlines()]
+    lines = [" ".join(line.split()) for line in _visible_text(body).splitlines()]
     return [line for line in lines if line], title or None
+
+
+def _visible_text(root: Tag) -> str:
+    """The text under `root`, a line break around each block and at each <br>. One pass
+    with an explicit stack: linear and without recursion however deep a hostile page
+    nests its tags (inserting the breaks into the tree was quadratic in the depth)."""
+    parts: list[str] = []
+    stack: list[tuple[Iterator[PageElement], bool]] = [(iter(root.contents), False)]
+    while stack:
+        children, is_block = stack[-1]
+        node = next(children, None)
+        if node is None:
+            stack.pop()
+            if is_block:
+                parts.append("\n")
+        elif isinstance(node, Tag):
+            if node.name == "br":
+                parts.append("\n")
+                continue
+            block = node.name in _BLOCKS
+            if block:
+                parts.append("\n")
+            stack.append((iter(node.contents), block))
+        elif type(node) in (NavigableString, CData):
+            parts.append(str(node))
+    return "".join(parts)
