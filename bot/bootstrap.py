@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from bot.config import Settings, allow_hosts, llm_config
 from bot.fetch import SafeFetcher
 from bot.service import BotService
 from bot.storage import Database
+from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.llm import LLMSummarizer
@@ -22,21 +22,19 @@ class Core:
     db: Database
     fetcher: SafeFetcher
     summarizer: Summarizer
-    executor: Executor | None
+    workers: WorkerPool | None
     service: BotService
 
     async def close(self) -> None:
         await self.fetcher.close()
         if isinstance(self.summarizer, LLMSummarizer):
             await self.summarizer.aclose()
-        if self.executor is not None:
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.workers is not None:
+            self.workers.shutdown()
         await self.db.close()
 
 
-async def build(
-    settings: Settings, *, executor: Executor | None = None, migrate: bool = True
-) -> Core:
+async def build(settings: Settings, *, migrate: bool = True) -> Core:
     """Open the database (migrated), the fetcher, the summarizer and the service."""
     db = Database(settings.database_url)
     if migrate:
@@ -51,16 +49,15 @@ async def build(
         summarizer = LLMSummarizer(llm_config(settings))
     else:
         summarizer = ExtractiveSummarizer()
-    if executor is None and settings.workers > 0:
-        executor = ProcessPoolExecutor(max_workers=settings.workers)
+    workers = WorkerPool(settings.workers) if settings.workers > 0 else None
     service = BotService(
         db=db,
         fetcher=fetcher,
         summarizer=summarizer,
         options=SummaryOptions(takeaways=settings.takeaways, quotes=settings.quotes),
         max_bytes=settings.max_transcript_bytes,
-        executor=executor,
+        workers=workers,
         workspace_jobs=settings.workspace_jobs,
         link_cache_seconds=settings.link_cache_seconds,
     )
-    return Core(settings, db, fetcher, summarizer, executor, service)
+    return Core(settings, db, fetcher, summarizer, workers, service)

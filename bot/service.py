@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import Executor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
@@ -18,6 +17,7 @@ from bot.messages import Attachment, Command, Reply, ReplyKind
 from bot.storage import Database
 from bot.transcripts import load_bytes
 from bot.transcripts.load import MIN_WORDS
+from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.model import Summary, Transcript
@@ -51,7 +51,7 @@ class BotService:
         summarizer: Summarizer,
         options: SummaryOptions,
         max_bytes: int,
-        executor: Executor | None = None,
+        workers: WorkerPool | None = None,
         workspace_jobs: int = 2,
         prefix: str = "/podbrief",
         link_cache_seconds: float = 3600,
@@ -61,7 +61,7 @@ class BotService:
         self.summarizer = summarizer
         self.options = options
         self.max_bytes = max_bytes
-        self.executor = executor
+        self.workers = workers
         self.prefix = prefix
         self.link_cache_seconds = link_cache_seconds
         self.subscriptions: SubscriptionHandler | None = None  # set when digests run
@@ -147,10 +147,9 @@ class BotService:
 
     async def _load(self, data: bytes, source: str) -> Transcript:
         """Parse a transcript in the worker pool (large files are CPU work)."""
-        if self.executor is None:
+        if self.workers is None:
             return load_bytes(data, source=source, max_bytes=self.max_bytes)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, _load_job, data, source, self.max_bytes)
+        return await self.workers.run(_load_job, data, source, self.max_bytes)
 
     async def _episodes(self, cmd: Command) -> Reply:
         found = await self.db.find_episodes(cmd.args)
@@ -217,11 +216,8 @@ class BotService:
             asyncio.Semaphore(self._workspace_jobs),
         )
         async with gate:
-            if isinstance(self.summarizer, ExtractiveSummarizer) and self.executor is not None:
-                loop = asyncio.get_running_loop()
-                summary = await loop.run_in_executor(
-                    self.executor, _extractive_job, transcript, self.options
-                )
+            if isinstance(self.summarizer, ExtractiveSummarizer) and self.workers is not None:
+                summary = await self.workers.run(_extractive_job, transcript, self.options)
             else:
                 summary = await self.summarizer.summarize(transcript, self.options)
         await self.db.store_summary(key, episode_id, summary)

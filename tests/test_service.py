@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from bot.fetch import SafeFetcher
 from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 from bot.storage import Database
+from bot.workers import WorkerPool
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from tests.fakes.local import serve
@@ -55,7 +55,7 @@ async def files() -> AsyncIterator[str]:
 def scenario(
     database_url: str,
     test: Callable[[BotService, str], Awaitable[None]],
-    executor: ProcessPoolExecutor | None = None,
+    workers: WorkerPool | None = None,
 ) -> None:
     async def go() -> None:
         db = Database(database_url)
@@ -67,7 +67,7 @@ def scenario(
             summarizer=ExtractiveSummarizer(),
             options=SummaryOptions(),
             max_bytes=200_000,
-            executor=executor,
+            workers=workers,
         )
         try:
             async with files() as base:
@@ -102,8 +102,11 @@ def test_link_summary_is_stored_and_cached(database_url: str) -> None:
         assert f"`{first.episode_id}`" in listing.text
         assert "Fix It Forward" in listing.text
 
-    with ProcessPoolExecutor(max_workers=1) as pool:
+    pool = WorkerPool(1)
+    try:
         scenario(database_url, t, pool)
+    finally:
+        pool.shutdown()
 
 
 def test_attachments_and_pasted_text(database_url: str) -> None:

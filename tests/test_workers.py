@@ -1,0 +1,45 @@
+"""The worker pool survives a worker that dies: one crash costs only its own jobs."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+import pytest
+
+from bot.workers import WorkerCrashed, WorkerPool
+
+
+def test_jobs_run_in_worker_processes() -> None:
+    async def go(pool: WorkerPool) -> None:
+        results = await asyncio.gather(*(pool.run(pow, n, 2) for n in range(6)))
+        assert results == [0, 1, 4, 9, 16, 25]
+        assert await pool.run(os.getpid) != os.getpid()
+
+    pool = WorkerPool(2)
+    try:
+        asyncio.run(go(pool))
+    finally:
+        pool.shutdown()
+
+
+def test_a_dead_worker_costs_its_job_and_the_pool_serves_on() -> None:
+    async def go(pool: WorkerPool) -> None:
+        with pytest.raises(WorkerCrashed, match="stopped before it finished"):
+            await pool.run(os._exit, 1)  # what the kernel's OOM killer does to a worker
+        assert pool.replaced == 1
+        assert await pool.run(sum, [1, 2, 3]) == 6
+        # jobs that were running beside the crash fail with it, the pool is replaced once
+        crashed = await asyncio.gather(
+            pool.run(os._exit, 1), pool.run(pow, 2, 10), return_exceptions=True
+        )
+        assert isinstance(crashed[0], WorkerCrashed)
+        assert crashed[1] == 1024 or isinstance(crashed[1], WorkerCrashed)
+        assert pool.replaced == 2
+        assert await pool.run(pow, 3, 3) == 27
+
+    pool = WorkerPool(2)
+    try:
+        asyncio.run(go(pool))
+    finally:
+        pool.shutdown()
