@@ -18,7 +18,8 @@ _PATTERNS = (
     (re.compile(r"\bxox[a-z]-[A-Za-z0-9-]+"), REDACTED),  # Slack bot/user tokens
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), REDACTED),  # Slack app-level tokens
     (re.compile(r"\bsk-[A-Za-z0-9_-]{8,}"), REDACTED),  # OpenAI-style API keys
-    (re.compile(r"(?i)\b(bearer|bot)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    # an Authorization header's credential ("Bearer abc...", Discord's "Bot MTk...")
+    (re.compile(r"\b([Bb]earer|Bot)\s+[A-Za-z0-9._~+/=-]{20,}"), r"\1 " + REDACTED),
     (re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9._:-]+"), r"\1" + REDACTED),
     (re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+"""), r"\1" + REDACTED),
 )

@@ -91,7 +91,11 @@ def test_redact_takes_out_secrets_and_token_shapes() -> None:
     lines = {
         "key plain-configured-secret here": "key <redacted> here",
         "auth xoxb-123-456-abc and xapp-1-A2-3": "auth <redacted> and <redacted>",
-        "Authorization: Bearer abcdefgh12345": "Authorization: Bearer <redacted>",
+        "Authorization: Bearer abcdefgh12345abcdefgh": "Authorization: Bearer <redacted>",
+        "Authorization: Bot MTk4NjIyNDgzNDcxOTI1MjQ4.Cl2FMQ.ZnCjm1XVW7vRze4b7Cq4se7kKWs": (
+            "Authorization: Bot <redacted>"
+        ),
+        "the bot reconnected to the gateway": "the bot reconnected to the gateway",
         "api key sk-proj-abc123DEF456": "api key <redacted>",
         "POST https://d/api/v10/interactions/81/aW50ZXJhY3Rpb24/callback": (
             "POST https://d/api/v10/interactions/81/<redacted>/callback"
