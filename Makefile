@@ -42,6 +42,7 @@ lint: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.quality
 	$(BIN)/python -m bench.speed
+	$(BIN)/python -m bench.hostile
 	$(BIN)/python -m bench.llm_cost
 	$(BIN)/python -m bench.slack_ack
 	$(BIN)/python -m bench.discord_defer

@@ -1,0 +1,93 @@
+"""Hostile and oversized transcripts: how long loading takes, against a peer, same inputs.
+
+Usage: python -m bench.hostile
+Each input is built here (no corpus needed) and loaded with `load_bytes` as a user's
+file or link would be (20 MB limit). For the HTML inputs the peer is BeautifulSoup's own
+`get_text()` on the same parse (no line breaks: what podbrief would get without its
+block handling); for JSON, `json.loads`; for the rest, the same bytes as plain text. Times are the
+median of three runs; a load that fails says so instead of a time.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections.abc import Callable
+
+from bs4 import BeautifulSoup
+
+from bot.errors import TranscriptError
+from bot.transcripts import load_bytes
+
+LIMIT = 20_000_000
+
+
+def _inputs() -> dict[str, tuple[bytes, str]]:
+    words = b"Words here and there " * 100
+    cues = b"".join(
+        b"%d\n00:00:%02d,000 --> 00:00:%02d,500\nhello there friend number %d\n\n"
+        % (i + 1, i % 60, i % 60, i)
+        for i in range(100_000)
+    )
+    return {
+        "HTML, 100k nested divs": (
+            b"<html><body>" + b"<div>" * 100_000 + words + b"</div>" * 100_000 + b"</body></html>",
+            "page.html",
+        ),
+        "HTML, 200k paragraphs": (
+            b"<html><body>" + b"<p>Ana: word word word word</p>" * 200_000 + b"</body></html>",
+            "page.html",
+        ),
+        "text, one 15 MB line": (b"word " * 3_000_000, "one.txt"),
+        "labelled, 500k lines": (b"Alice: hello there friend\n" * 500_000, "lines.txt"),
+        "SubRip, 100k cues": (cues, "cues.srt"),
+        "JSON, 100k deep": (b'{"segments": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "x.json"),
+    }
+
+
+def _median(fn: Callable[[], str]) -> tuple[float, str]:
+    runs, outcome = [], ""
+    for _ in range(3):
+        start = time.perf_counter()
+        outcome = fn()
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs), outcome
+
+
+def _load(data: bytes, name: str) -> str:
+    try:
+        return f"{load_bytes(data, source=name, max_bytes=LIMIT).word_count:,} words"
+    except TranscriptError as exc:
+        return f"refused: {str(exc)[:48]}"
+
+
+def _peer(data: bytes, name: str) -> str:
+    if name.endswith(".html"):
+        text = BeautifulSoup(data.decode(), "html.parser").get_text()
+        return f"{len(text.split()):,} words"
+    if name.endswith(".json"):
+        try:
+            json.loads(data)
+        except RecursionError:
+            return "json.loads: RecursionError"
+        return "json.loads: read"
+    return _load(data, "plain.txt")
+
+
+def main() -> None:
+    print(f"{'input':<24} {'MB':>5} {'podbrief s':>10} {'peer s':>7}  podbrief / peer")
+    for label, (data, name) in _inputs().items():
+        ours, said = _median(lambda d=data, n=name: _load(d, n))  # type: ignore[misc]
+        theirs, peer_said = _median(lambda d=data, n=name: _peer(d, n))  # type: ignore[misc]
+        print(
+            f"{label:<24} {len(data) / 1e6:5.1f} {ours:10.2f} {theirs:7.2f}  {said} / {peer_said}"
+        )
+    print(
+        "peer: BeautifulSoup get_text() for HTML, json.loads for JSON, "
+        "the bytes read as plain text otherwise"
+    )
+
+
+if __name__ == "__main__":
+    main()
