@@ -6,18 +6,22 @@ file or link would be (20 MB limit). For the HTML inputs the peer is BeautifulSo
 `get_text()` on the same parse (no line breaks: what podbrief would get without its
 block handling); for JSON, `json.loads`; for the rest, the same bytes as plain text. Times are the
 median of three runs; a load that fails says so instead of a time.
+Then: the longest event-loop stall while a feed of 3,000 episodes is parsed the way
+`fetch_feed` does it (in a thread), against parsing it on the loop.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 from bs4 import BeautifulSoup
 
 from bot.errors import TranscriptError
+from bot.feeds import parse_feed
 from bot.transcripts import load_bytes
 
 LIMIT = 20_000_000
@@ -75,6 +79,62 @@ def _peer(data: bytes, name: str) -> str:
     return _load(data, "plain.txt")
 
 
+def _big_feed(episodes: int = 3000) -> bytes:
+    about = "Words about the episode and its guests. " * 25
+    items = "".join(
+        f"<item><title>Episode {i}</title><guid>g{i}</guid><link>https://x.test/{i}</link>"
+        f"<pubDate>Mon, 01 Jan 2024 10:00:00 +0000</pubDate>"
+        f"<description><![CDATA[<p>{about}</p>]]></description>"
+        f'<podcast:transcript url="https://x.test/{i}.vtt" type="text/vtt"/></item>'
+        for i in range(episodes)
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:podcast="https://podcastindex.org/namespace/1.0">'
+        f"<channel><title>Big</title>{items}</channel></rss>"
+    ).encode()
+
+
+async def _stall(parse: Callable[[], Awaitable[object]]) -> float:
+    """The longest the event loop went without running a 1 ms ticker during `parse`."""
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.001)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    task = asyncio.create_task(ticker())
+    await asyncio.sleep(0.01)
+    await parse()
+    done.set()
+    await task
+    return max(gaps)
+
+
+def feed_stall() -> None:
+    """A chat command waits while a digest parses a big feed: how long the loop stalls."""
+    data = _big_feed()
+
+    async def on_loop() -> object:  # the peer: parsing on the event loop
+        return parse_feed(data, "https://x.test/feed.xml")
+
+    async def in_thread() -> object:  # what fetch_feed does
+        return await asyncio.to_thread(parse_feed, data, "https://x.test/feed.xml")
+
+    ours = statistics.median(asyncio.run(_stall(in_thread)) for _ in range(3))
+    theirs = statistics.median(asyncio.run(_stall(on_loop)) for _ in range(3))
+    print(
+        f"\nfeed of 3,000 episodes ({len(data) / 1e6:.1f} MB): longest event-loop stall while "
+        f"it is parsed: podbrief (thread) {ours * 1000:.0f} ms, peer (on the loop) "
+        f"{theirs * 1000:.0f} ms"
+    )
+
+
 def main() -> None:
     print(f"{'input':<24} {'MB':>5} {'podbrief s':>10} {'peer s':>7}  podbrief / peer")
     for label, (data, name) in _inputs().items():
@@ -87,6 +147,7 @@ def main() -> None:
         "peer: BeautifulSoup get_text() for HTML, json.loads for JSON, "
         "the bytes read as plain text otherwise"
     )
+    feed_stall()
 
 
 if __name__ == "__main__":

@@ -176,5 +176,7 @@ async def fetch_feed(
     fetched = await fetcher.get(url, headers or None)
     if fetched.status == 304:
         return Feed(url=url, title=url, etag=etag, last_modified=last_modified, not_modified=True)
-    feed = parse_feed(fetched.data, url)
+    # feedparser is pure Python: a feed of thousands of episodes takes a second or more,
+    # which on the event loop would stall every chat command (Slack wants its ack in 3 s)
+    feed = await asyncio.to_thread(parse_feed, fetched.data, url)
     return Feed(feed.url, feed.title, feed.episodes, fetched.etag, fetched.last_modified)
