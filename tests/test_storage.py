@@ -39,6 +39,9 @@ def test_episodes_and_cache(database_url: str) -> None:
             assert [e.id for e in found] == [first]
             assert [e.id for e in await db.find_episodes()] == [other, first]
             assert await db.find_episodes("repair nothing-like-this") == []
+            assert await db.find_episodes("%") == []  # a character, not a wildcard
+            assert await db.find_episodes("r_pair") == []
+            assert [e.id for e in await db.find_episodes("REPAIR")] == [first]
 
             summary = ExtractiveSummarizer().run(t)
             key = "k1"

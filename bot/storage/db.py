@@ -107,13 +107,12 @@ class Database:
     async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
         """Newest first; every search word must appear in the title, show or source."""
         query = select(EpisodeRow).order_by(EpisodeRow.id.desc()).limit(limit)
-        for word in words.split():
-            like = f"%{word.lower()}%"
+        for word in words.split():  # "%" and "_" are the user's characters, not wildcards
             query = query.where(
                 or_(
-                    EpisodeRow.title.ilike(like),
-                    EpisodeRow.show.ilike(like),
-                    EpisodeRow.source.ilike(like),
+                    EpisodeRow.title.icontains(word, autoescape=True),
+                    EpisodeRow.show.icontains(word, autoescape=True),
+                    EpisodeRow.source.icontains(word, autoescape=True),
                 )
             )
         async with self._session() as session:
