@@ -36,8 +36,13 @@ class Subscription:
     feed_last_modified: str | None = None
 
 
+def _aware(value: datetime) -> datetime:
+    """A stored time in UTC: SQLite gives times back without their zone."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 def _sub(row: SubscriptionRow) -> Subscription:
-    created = row.created_at if row.created_at.tzinfo else row.created_at.replace(tzinfo=UTC)
+    created = _aware(row.created_at)
     return Subscription(
         row.id,
         row.platform,
@@ -277,9 +282,7 @@ class DigestStore:
                 .order_by(DeliveryRow.finished_at.desc())
                 .limit(1)
             )
-        if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
-        return value
+        return _aware(value) if value is not None else None
 
     async def delivered(self, subscription_id: int) -> tuple[set[str], datetime | None]:
         """The feed items posted digests covered, and the newest time of a posted digest
@@ -300,7 +303,7 @@ class DigestStore:
             if recorded is not None:
                 guids.update(json.loads(recorded))
             elif finished is not None:
-                finished = finished if finished.tzinfo else finished.replace(tzinfo=UTC)
+                finished = _aware(finished)
                 legacy = finished if legacy is None else max(legacy, finished)
         return guids, legacy
 
