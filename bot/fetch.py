@@ -47,7 +47,8 @@ _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1:
 
 def is_public(address: str) -> bool:
     """A globally reachable unicast address; an IPv6 address that embeds an IPv4 one
-    (mapped, NAT64, 6to4, Teredo) is judged by that IPv4 address too."""
+    (mapped, NAT64, 6to4) is judged by that IPv4 address too. (Teredo's 2001::/32 lies in
+    2001::/23, which `is_global` already refuses.)"""
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.ipv4_mapped is not None:
@@ -56,8 +57,6 @@ def is_public(address: str) -> bool:
             return is_public(str(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)))
         if ip.sixtofour is not None and not is_public(str(ip.sixtofour)):
             return False
-        if ip.teredo is not None:
-            return False  # a tunnel to an address we cannot see: never needed for a podcast
     elif any(ip in net for net in _NOT_GLOBAL_V4) and ip not in _GLOBAL_EXCEPTIONS_V4:
         return False
     return ip.is_global and not ip.is_multicast
