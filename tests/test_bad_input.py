@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from bot.errors import TranscriptError
 from bot.transcripts import load_bytes, load_path
 from summarizers.extractive import ExtractiveSummarizer
+from tests.damage import Edit, damage, edits
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -221,30 +222,21 @@ _PIECES = [
     b"?",
     b"uh the the ",
 ]
-_EDIT = st.tuples(
-    st.floats(min_value=0, max_value=1),
-    st.integers(min_value=0, max_value=40),
-    st.one_of(st.sampled_from(_PIECES), st.binary(min_size=1, max_size=8)),
-)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.sampled_from(_SAMPLES),
-    st.lists(_EDIT, min_size=1, max_size=8),
+    edits(_PIECES, noise=8),
     st.sampled_from(["x.srt", "x.vtt", "x.json", "x.html", "x.txt", "-"]),
 )
 def test_damaged_files_get_a_message_or_a_summary(
-    sample: Path, edits: list[tuple[float, int, bytes]], name: str
+    sample: Path, changes: list[Edit], name: str
 ) -> None:
     """Fixtures with bytes cut out and pieces of syntax or noise put in: the loader raises
     only TranscriptError (a one-line message), or the summary's quotes are verbatim."""
-    data = bytearray(sample.read_bytes())
-    for where, cut, piece in edits:
-        i = int(where * len(data))
-        data[i : i + cut] = piece
     try:
-        transcript = load_bytes(bytes(data), source=name)
+        transcript = load_bytes(damage(sample.read_bytes(), changes), source=name)
     except TranscriptError as exc:
         message = str(exc)
     else:

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 from hypothesis import given, settings
-from hypothesis import strategies as st
 
 from bot.feeds import FeedError, fetch_feed, parse_feed
 from bot.fetch import FetchError, SafeFetcher
+from tests.damage import Edit, damage, edits
 from tests.fakes.local import serve
 
 FEED = (Path(__file__).parent / "fixtures" / "feed.xml").read_text()
@@ -157,26 +157,11 @@ _PIECES = [
 
 
 @settings(max_examples=150, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.floats(min_value=0, max_value=1),
-            st.integers(min_value=0, max_value=40),
-            st.one_of(st.sampled_from(_PIECES), st.binary(min_size=1, max_size=6)),
-        ),
-        min_size=1,
-        max_size=8,
-    )
-)
-def test_a_damaged_feed_is_read_or_refused_with_a_message(
-    edits: list[tuple[float, int, bytes]],
-) -> None:
-    data = bytearray(FEED.replace("{base}", "https://compost.example").encode())
-    for where, cut, piece in edits:
-        i = int(where * len(data))
-        data[i : i + cut] = piece
+@given(edits(_PIECES, noise=6))
+def test_a_damaged_feed_is_read_or_refused_with_a_message(changes: list[Edit]) -> None:
+    data = damage(FEED.replace("{base}", "https://compost.example").encode(), changes)
     try:
-        feed = parse_feed(bytes(data), "https://compost.example/feed.xml")
+        feed = parse_feed(data, "https://compost.example/feed.xml")
     except FeedError as exc:
         message = str(exc)
     else:
