@@ -109,6 +109,32 @@ async def post_command(
     return resp.status, payload, done - start
 
 
+async def post_event(
+    adapter: SlackAdapter, event: dict[str, Any], event_id: str, retry: int = 0
+) -> int:
+    """A signed Events API delivery of `event`; `retry` > 0 marks it as Slack's redelivery."""
+    body = json.dumps(
+        {
+            "token": "x",
+            "team_id": "T1",
+            "api_app_id": "A1",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": 1,
+            "event": event,
+            "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
+        }
+    )
+    headers = {"Content-Type": "application/json", **signed(body)}
+    if retry:  # what Slack adds when it thinks the first delivery was missed
+        headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+        ) as resp:
+            return resp.status
+
+
 def run(
     tmp_path: Path,
     test: Callable[[FakeSlack, SlackAdapter, Core], Awaitable[None]],
@@ -213,24 +239,7 @@ def test_shared_file_with_a_mention(tmp_path: Path) -> None:
             "ts": "1700000000.000100",
             "files": [{"id": "F1", "name": "interview.vtt"}],
         }
-        body = json.dumps(
-            {
-                "token": "x",
-                "team_id": "T1",
-                "api_app_id": "A1",
-                "type": "event_callback",
-                "event_id": "Ev1",
-                "event_time": 1,
-                "event": event,
-                "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-            }
-        )
-        headers = {"Content-Type": "application/json", **signed(body)}
-        async with aiohttp.ClientSession() as http:
-            async with http.post(
-                f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
-            ) as resp:
-                assert resp.status == 200
+        assert await post_event(adapter, event, "Ev1") == 200
         await fake.wait_for_posts(1)
         assert fake.method_times("files.info")
         assert fake.posts[0]["thread_ts"] == "1700000000.000100"
@@ -243,32 +252,14 @@ def test_shared_file_with_a_mention(tmp_path: Path) -> None:
 def test_a_redelivered_mention_is_answered_once(tmp_path: Path) -> None:
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
         async def deliver(event_id: str, retry: int = 0) -> None:
-            body = json.dumps(
-                {
-                    "token": "x",
-                    "team_id": "T1",
-                    "api_app_id": "A1",
-                    "type": "event_callback",
-                    "event_id": event_id,
-                    "event_time": 1,
-                    "event": {
-                        "type": "app_mention",
-                        "user": "U1",
-                        "text": "<@UBOT> help",
-                        "channel": "C1",
-                        "ts": f"17000000{len(event_id)}.000100",
-                    },
-                    "authorizations": [{"team_id": "T1", "user_id": "UBOT", "is_bot": True}],
-                }
-            )
-            headers = {"Content-Type": "application/json", **signed(body)}
-            if retry:  # what Slack adds when it thinks the first delivery was missed
-                headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
-            async with aiohttp.ClientSession() as http:
-                async with http.post(
-                    f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
-                ) as resp:
-                    assert resp.status == 200
+            event = {
+                "type": "app_mention",
+                "user": "U1",
+                "text": "<@UBOT> help",
+                "channel": "C1",
+                "ts": f"17000000{len(event_id)}.000100",
+            }
+            assert await post_event(adapter, event, event_id, retry) == 200
 
         def answers() -> int:
             return len(fake.posts) + len(fake.ephemeral)
@@ -370,24 +361,7 @@ def test_binary_shared_file_gets_an_ephemeral_error(tmp_path: Path) -> None:
             "ts": "1700000000.000200",
             "files": [{"id": "F9", "name": "audio.mp3"}],
         }
-        body = json.dumps(
-            {
-                "token": "x",
-                "team_id": "T1",
-                "api_app_id": "A1",
-                "type": "event_callback",
-                "event_id": "Ev9",
-                "event_time": 1,
-                "event": event,
-            }
-        )
-        async with aiohttp.ClientSession() as http:
-            async with http.post(
-                f"http://127.0.0.1:{adapter.port}/slack/events",
-                data=body,
-                headers={"Content-Type": "application/json", **signed(body)},
-            ) as resp:
-                assert resp.status == 200
+        assert await post_event(adapter, event, "Ev9") == 200
         await fake.wait_for_ephemeral(1)
         assert "binary" in fake.ephemeral[0]["text"]
         assert fake.posts == []
