@@ -19,7 +19,7 @@ from bot.fetch import SafeFetcher
 from bot.messages import Reply
 from bot.service import BotService
 from bot.storage import Database
-from bot.storage.digests import DigestStore
+from bot.storage.digests import DigestStore, Subscription
 from bot.storage.models import DeliveryRow
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
@@ -41,6 +41,27 @@ def slot_key(days: int = 0) -> str:
 FEED_HITS: list[str] = []  # If-None-Match of every feed request
 TRANSCRIPTS_IN_FLIGHT = [0, 0]  # now, most at once
 FEED_CHANGES: list[tuple[str, datetime]] = []  # (guid, pubDate) items the feed adds or re-dates
+
+
+async def subscribe(
+    store: DigestStore,
+    feed_url: str,
+    *,
+    channel: str = "terminal",
+    schedule: str = "daily 09:00 tz UTC",
+    post_empty: bool = False,
+) -> Subscription:
+    """A console channel's subscription (the platform, workspace and user every test uses)."""
+    sub, _ = await store.subscribe(
+        platform="console",
+        workspace="local",
+        channel=channel,
+        feed_url=feed_url,
+        user="U",
+        schedule=schedule,
+        post_empty=post_empty,
+    )
+    return sub
 
 
 def digest_jobs(scheduler: object) -> list[str]:
@@ -122,23 +143,9 @@ def scenario(database_url: str, test: Scenario, runners: int = 1) -> None:
         await dbs[0].upgrade()
         fetcher = SafeFetcher(max_bytes=500_000, allow_hosts=frozenset({"127.0.0.1"}))
         store = DigestStore(dbs[0])
-        sub, _ = await store.subscribe(
-            platform="console",
-            workspace="local",
-            channel="terminal",
-            feed_url="",
-            user="U",
-            schedule="daily 09:00 tz UTC",
-        )
+        sub = await subscribe(store, "")
         async with feed_site(sub.created_at + timedelta(minutes=1)) as base:
-            await store.subscribe(
-                platform="console",
-                workspace="local",
-                channel="terminal",
-                feed_url=f"{base}/feed.xml",
-                user="U",
-                schedule="daily 09:00 tz UTC",
-            )
+            await subscribe(store, f"{base}/feed.xml")
             await store.unsubscribe("console", "terminal", "")
             made = []
             for n, db in enumerate(dbs):
@@ -286,22 +293,10 @@ def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
         )
         await sched.start(paused=True)
         assert digest_jobs(sched) == ["digests daily 09:00 tz UTC"]
-        await store.subscribe(
-            platform="console",
-            workspace="local",
-            channel="other",
-            feed_url="https://x/f.xml",
-            user="U",
-            schedule="weekly mon 08:00 tz Europe/Berlin",
+        await subscribe(
+            store, "https://x/f.xml", channel="other", schedule="weekly mon 08:00 tz Europe/Berlin"
         )
-        await store.subscribe(
-            platform="console",
-            workspace="local",
-            channel="third",
-            feed_url="https://x/g.xml",
-            user="U",
-            schedule="daily 09:00 tz UTC",
-        )  # shares the first job
+        await subscribe(store, "https://x/g.xml", channel="third")  # shares the first job
         await sched.refresh()
         assert sorted(digest_jobs(sched)) == [
             "digests daily 09:00 tz UTC",
@@ -331,15 +326,7 @@ def test_unchanged_feed_costs_a_304_and_always_posts_when_asked(database_url: st
         assert sub.feed_etag == '"feed-v1"'
         assert await runners[0].run_slot(sub, SLOT_TIME) == "empty"
         assert FEED_HITS == ["", '"feed-v1"']  # the second fetch was conditional (304)
-        always, _ = await store.subscribe(
-            platform=sub.platform,
-            workspace=sub.workspace,
-            channel=sub.channel,
-            feed_url=sub.feed_url,
-            user="U",
-            schedule=sub.schedule,
-            post_empty=True,
-        )
+        always = await subscribe(store, sub.feed_url, schedule=sub.schedule, post_empty=True)
         assert await runners[0].run_slot(always, SLOT_TIME + timedelta(days=1)) == "posted"
         assert "No new episodes since the last digest." in out.getvalue()
 
@@ -351,14 +338,7 @@ def test_a_feed_that_is_down_is_reported_in_the_channel(database_url: str) -> No
         runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
     ) -> None:
         (sub,) = await store.subscriptions()
-        down, _ = await store.subscribe(
-            platform="console",
-            workspace="local",
-            channel="terminal",
-            feed_url="http://127.0.0.1:1/f.xml",
-            user="U",
-            schedule=sub.schedule,
-        )
+        down = await subscribe(store, "http://127.0.0.1:1/f.xml", schedule=sub.schedule)
         assert await runners[0].run_slot(down, SLOT_TIME) == "posted"
         made = "The digest of http://127.0.0.1:1/f.xml could not be made: could not connect"
         assert made in out.getvalue()
@@ -428,14 +408,7 @@ def test_channels_following_one_feed_share_one_request_per_run(database_url: str
     ) -> None:
         (sub,) = await store.subscriptions()
         for channel in ("garden", "kitchen"):
-            await store.subscribe(
-                platform="console",
-                workspace="local",
-                channel=channel,
-                feed_url=sub.feed_url,
-                user="U",
-                schedule=sub.schedule,
-            )
+            await subscribe(store, sub.feed_url, channel=channel, schedule=sub.schedule)
         FEED_HITS.clear()
         now = SLOT_TIME + timedelta(minutes=5)
         sched = DigestScheduler(runners[0], store, catchup=timedelta(hours=1), clock=lambda: now)
