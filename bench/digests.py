@@ -74,7 +74,7 @@ async def measure(label: str, url: str, subs: int, feeds: int) -> None:
     slot = "2026-11-26T09:00"
     for sub in all_subs:
         # the database work of DigestRunner.run_slot (the feed and the post aside)
-        if await store.claim_slot(sub.id, slot, "bench", stale_after=timedelta(minutes=15)):
+        if await store.claim(sub.id, slot, "bench", stale_after=timedelta(minutes=15)):
             previous = await store.last_posted_at(sub.id)
             await store.delivered(sub.id)
             await store.failed_slots(sub.id, previous)

@@ -70,7 +70,7 @@ class DigestRunner:
         slot = schedule.slot(fire_time)
         if manual:
             slot = "now-" + slot
-        claimed = await self.store.claim_slot(
+        claimed = await self.store.claim(
             sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
         )
         if claimed == NOT_CLAIMED:

@@ -78,7 +78,7 @@ def test_one_claim_wins_across_instances(database_url: str) -> None:
                         for k in range(3)
                     )
                 )
-                assert sum(wins) == 1
+                assert sum(map(bool, wins)) == 1
             assert [s for s, _, _ in await DigestStore(instances[0]).deliveries(sub.id)] == [
                 "2026-11-26T09:00",
                 "2026-11-27T09:00",
@@ -118,17 +118,17 @@ def test_stale_claim_is_taken_over_once_and_posted_slots_never(database_url: str
                     for name in ("b", "c", "d")
                 )
             )
-            assert sum(takers) == 1
-            winner = ["b", "c", "d"][takers.index(True)]
+            assert sum(map(bool, takers)) == 1
+            winner = ["b", "c", "d"][[bool(x) for x in takers].index(True)]
             assert not await store.finish(sub.id, slot, "crashed", message_ids=["1"])
             assert await store.finish(sub.id, slot, winner, message_ids=["m1", "m2"])
             assert await store.deliveries(sub.id) == [(slot, "posted", 2)]
             much_later = later + STALE * 10
             assert not await store.claim(sub.id, slot, "e", stale_after=STALE, now=much_later)
-            # claim_slot tells a fresh claim from a takeover
+            # claim tells a fresh claim from a takeover
             other = "2026-11-27T09:00"
             kinds = [
-                await store.claim_slot(sub.id, other, who, stale_after=STALE, now=when)
+                await store.claim(sub.id, other, who, stale_after=STALE, now=when)
                 for who, when in (("f", t0), ("g", t0), ("h", much_later))
             ]
             assert kinds == [CLAIMED_NEW, NOT_CLAIMED, TAKEN_OVER]

@@ -18,7 +18,7 @@ from bot.storage.db import Database
 from bot.storage.models import DeliveryRow, SubscriptionRow
 
 CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
-NOT_CLAIMED, CLAIMED_NEW, TAKEN_OVER = 0, 1, 2  # what claim_slot did
+NOT_CLAIMED, CLAIMED_NEW, TAKEN_OVER = 0, 1, 2  # what claim did
 
 
 @dataclass(frozen=True)
@@ -154,23 +154,11 @@ class DigestStore:
         *,
         stale_after: timedelta,
         now: datetime | None = None,
-    ) -> bool:
-        """True for exactly one caller per (subscription, slot), crashed claims aside."""
-        return bool(
-            await self.claim_slot(subscription_id, slot, instance, stale_after=stale_after, now=now)
-        )
-
-    async def claim_slot(
-        self,
-        subscription_id: int,
-        slot: str,
-        instance: str,
-        *,
-        stale_after: timedelta,
-        now: datetime | None = None,
     ) -> int:
-        """`claim`, telling how: NOT_CLAIMED (0), CLAIMED_NEW, or TAKEN_OVER from an
-        instance whose claim went stale (it may have posted before it stopped)."""
+        """Claim a slot for `instance`; exactly one caller per (subscription, slot) gets it,
+        crashed claims aside. Returns NOT_CLAIMED (0: someone else holds it), CLAIMED_NEW,
+        or TAKEN_OVER from an instance whose claim went stale (it may have posted before it
+        stopped)."""
         now = now or datetime.now(UTC)
         try:
             async with self._session.begin() as session:
