@@ -25,6 +25,9 @@ LAST = "Tom Reyes, thank you for joining us."
         ("episode_labelled.txt", "text"),
         ("episode_names.txt", "text"),
         ("episode.html", "html"),
+        ("episode_rev.txt", "text"),
+        ("episode_otter.txt", "text"),
+        ("episode_zoom.vtt", "vtt"),
     ],
 )
 def test_speaker_formats_give_the_same_turns(name: str, fmt: str) -> None:
@@ -49,7 +52,16 @@ def test_a_bare_list_of_json_segments_loads_like_the_full_document() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["episode.srt", "episode.vtt", "episode.json", "episode_labelled.txt"]
+    "name",
+    [
+        "episode.srt",
+        "episode.vtt",
+        "episode.json",
+        "episode_labelled.txt",
+        "episode_rev.txt",
+        "episode_otter.txt",
+        "episode_zoom.vtt",
+    ],
 )
 def test_timed_formats_keep_start_times(name: str) -> None:
     t = load_path(FIXTURES / name)
@@ -138,6 +150,92 @@ def test_labelled_text_formats() -> None:
     assert [s.speaker for s in t.segments] == ["Ana", "Ben", "Ana", "Ben", "Ben"]
     assert [s.start for s in t.segments[:3]] == [723.0, 730.0, 3723.5]
     assert t.segments[0].text.startswith("First we measured")
+
+
+def test_speaker_headings_above_their_turns() -> None:
+    """Exports that put the speaker (and time) on a line of its own, the words below it."""
+    text = "\n".join(
+        [
+            "Hot Beds Episode 4",
+            "",
+            "*Ana (1:02:03)*",
+            "First we measured the soil temperature in every bed twice a day,",
+            "morning and evening, for a whole month.",
+            "",
+            "Ben [01:02:20]",
+            "The readings showed the north beds stayed four degrees colder in spring.",
+            "",
+            "ANA:",
+            "So we moved the tomatoes south and the yield doubled that season.",
+            "Ben (01:03:10): Nobody expected such a large change from such a small move in "
+            "the garden plan.",
+        ]
+    )
+    t = load_bytes(text.encode())
+    assert [(s.speaker, s.start) for s in t.segments] == [
+        (None, None),
+        ("Ana", 3723.0),
+        ("Ben", 3740.0),
+        ("ANA", None),
+        ("Ben", 3790.0),
+    ]
+    assert t.segments[1].text == (
+        "First we measured the soil temperature in every bed twice a day, morning and "
+        "evening, for a whole month."
+    )
+    # a heading's line is a label, never words of the turn
+    for label in ("(1:02:03)", "Ben [", "ANA:"):
+        assert label not in t.text
+    assert t.segments[-1].text.startswith("Nobody expected")
+
+
+def test_inline_name_and_time_labels() -> None:
+    text = "\n".join(
+        [
+            "Ana (12:03): First we measured the soil temperature in every bed twice a day.",
+            "Ben [00:12:10]: The readings showed the north beds stayed four degrees colder.",
+            "Ana (12:31): So we moved the tomatoes south and the yield doubled that season.",
+        ]
+    )
+    t = load_bytes(text.encode() * 2)
+    assert [(s.speaker, s.start) for s in t.segments[:3]] == [
+        ("Ana", 723.0),
+        ("Ben", 730.0),
+        ("Ana", 751.0),
+    ]
+    assert t.segments[0].text.startswith("First we measured")
+
+
+def test_prose_with_headings_is_not_split_into_turns() -> None:
+    """Short lines of prose ("Introduction") are not speaker headings, and a paper's
+    section titles with no words under them do not make one."""
+    para = "It has several lines of ordinary prose that mention no speakers at all. " * 3
+    text = "\n".join(["Introduction", para, "Methods", para, "Results", para])
+    t = load_bytes(text.encode())
+    assert all(s.speaker is None for s in t.segments)
+    assert t.text.startswith("Introduction")
+    text = "\n".join(["Contents:", "Part One:", para, "Part Two:", para, "Part Three:", para])
+    t = load_bytes(text.encode())
+    assert all(s.speaker is None for s in t.segments)
+    assert t.text.startswith("Contents:\nPart One:")
+
+
+def test_cues_with_one_name_label_keep_their_text() -> None:
+    """One cue that starts "Note: ..." in a subtitle file without speakers stays text."""
+    cues = [
+        "Note: the first frost came early this year, so we covered the beds.",
+        "The covers kept the soil warm enough for the roots to keep growing.",
+        "Most of the lettuce made it through the cold week without damage.",
+        "Next spring we will start the seedlings a fortnight later than usual.",
+        "The garlic went in before the frost and should be ready by early summer.",
+        "We will also try a second cover over the carrots to see if it helps them.",
+    ]
+    vtt = "WEBVTT\n\n" + "".join(
+        f"00:00:{i * 5:02d}.000 --> 00:00:{i * 5 + 5:02d}.000\n{c}\n\n" for i, c in enumerate(cues)
+    )
+    t = load_bytes(vtt.encode())
+    assert all(s.speaker is None for s in t.segments)
+    assert t.segments[0].text.startswith("Note: the first frost")
 
 
 def test_prose_with_a_colon_is_not_speaker_labelled() -> None:

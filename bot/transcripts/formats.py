@@ -13,6 +13,7 @@ from bs4 import BeautifulSoup
 from bs4.element import CData, NavigableString, PageElement, Tag
 
 from bot.errors import TranscriptError
+from bot.transcripts.text import NAME
 from summarizers.model import RawSegment
 
 _BLOCKS = {
@@ -39,6 +40,7 @@ _BLOCKS = {
     "main",
 }
 _CUE_SPEAKER = re.compile(r"^\s*\[([^\]\n]{1,60})\]:\s*(.*)$", re.DOTALL)
+_CUE_NAME = re.compile(r"^(" + NAME + r"):\s+(.*)$", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _VTT_TIMING = re.compile(
     r"^\s*(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}\.\d{3}(?:\s+.*)?$"
@@ -55,6 +57,23 @@ def _speaker_and_text(text: str, voice: str | None = None) -> tuple[str | None, 
     if m:
         return voice or m.group(1).strip(), m.group(2).strip()
     return voice, text
+
+
+def _named_cues(segments: list[RawSegment]) -> list[RawSegment]:
+    """`Name: words` cue text (Zoom's VTT, many SRT exports) gives the cue's speaker, when
+    no cue has a speaker yet and most cues start that way ("Note: ..." in one cue does not)."""
+    if any(seg.speaker for seg in segments):
+        return segments
+    matches = [_CUE_NAME.match(seg.text) for seg in segments]
+    named = sum(m is not None for m in matches)
+    if named < 2 or named < 0.5 * len(segments):
+        return segments
+    out = []
+    for seg, m in zip(segments, matches, strict=True):
+        if m is not None:
+            seg = RawSegment(m.group(2).strip(), seg.start, seg.end, m.group(1))
+        out.append(seg)
+    return out
 
 
 def parse_srt(text: str) -> list[RawSegment]:
@@ -76,7 +95,7 @@ def parse_srt(text: str) -> list[RawSegment]:
         segments.append(
             RawSegment(body, sub.start.total_seconds(), sub.end.total_seconds(), speaker)
         )
-    return segments
+    return _named_cues(segments)
 
 
 def _check_srt_cues(text: str) -> None:
@@ -100,7 +119,8 @@ def looks_like_srt(text: str) -> bool:
 
 
 def parse_vtt(text: str) -> list[RawSegment]:
-    """WebVTT cues, with `<v Speaker>` voice tags and `[Speaker]: words` cue text."""
+    """WebVTT cues, with `<v Speaker>` voice tags and `[Speaker]: words` or `Name: words`
+    cue text."""
     lines = text.splitlines()
     if not lines or not lines[0].lstrip("\ufeff").startswith("WEBVTT"):
         raise TranscriptError("malformed WebVTT file at line 1: it must start with 'WEBVTT'")
@@ -119,7 +139,7 @@ def parse_vtt(text: str) -> list[RawSegment]:
     for cue in captions.captions:
         speaker, body = _speaker_and_text(cue.text, cue.voice)
         segments.append(RawSegment(body, _seconds(cue.start_time), _seconds(cue.end_time), speaker))
-    return segments
+    return _named_cues(segments)
 
 
 def _check_vtt_blocks(lines: list[str]) -> None:

@@ -9,9 +9,16 @@ from summarizers.model import RawSegment
 _MARKER = re.compile(r"^\s*(?:full|complete|episode)?\s*transcript\s*:?\s*$", re.IGNORECASE)
 _HEADER_FIELD = re.compile(r"^\s*(title|show|podcast|episode|by)\s*[:\-]?\s+(.+)$", re.IGNORECASE)
 _TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
+NAME = r"[A-Z][\w.'’-]*(?: [A-Z0-9][\w.'’-]*){0,3}"
 _LABEL = re.compile(
     r"^\s*(?:[\[(]" + _TIME + r"[\])]\s*|" + _TIME + r"\s+)?"
-    r"(?:\[?([A-Z][\w.'’-]*(?: [A-Z0-9][\w.'’-]*){0,3})\]?:\s+)?(.*)$"
+    r"(?:\[?(" + NAME + r")\]?(?:\s*[\[(]" + _TIME + r"[\])])?:\s+)?(.*)$"
+)
+# A speaker heading on a line of its own, the turn's words on the lines below:
+# `Name (01:23):` (Rev), `Name  1:23` (Otter), `*Name (01:23)*`, `Name [00:01:23]`, `NAME:`
+_HEADING = re.compile(
+    r"^\s*[*_]{0,2}(" + NAME + r")\s*(?:[\[(]" + _TIME + r"[\])]|\s" + _TIME + r")?"
+    r"\s*(:?)\s*[*_]{0,2}\s*$"
 )
 HEADER_SEARCH_LINES = 80
 
@@ -56,23 +63,27 @@ def _header_fields(header: list[str]) -> dict[str, str]:
 def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
     """Segments from transcript lines; the flag says whether lines carried speaker labels.
 
-    Labels are `Name: words`, `[00:12:03] Name: words` or `(12:03) Name: words`;
-    they are used only when most lines have one, so "Note: ..." in prose stays text.
+    Labels are `Name: words`, `[00:12:03] Name: words`, `(12:03) Name: words` or
+    `Name (12:03): words`; they are used only when most lines have one, so "Note: ..." in
+    prose stays text. Headings on lines of their own (`Name (01:23):` above the turn's
+    words) are read by `_headed_turns`.
     """
     parsed = []
     labelled = timed = 0
     body = [line for line in lines if line.strip()]
+    turns = _headed_turns(body)
+    if turns is not None:
+        return _with_end_times(turns), True
     for line in body:
         m = _LABEL.match(line)
         assert m is not None  # the pattern matches any line
         g = m.groups()
-        start = None
-        if g[2] is not None:
-            start = parse_time(g[0], g[1], g[2], g[3])
-        elif g[6] is not None:
-            start = parse_time(g[4], g[5], g[6], g[7])
+        start = next(
+            (t for t in (_time_of(g[0:4]), _time_of(g[4:8]), _time_of(g[9:13])) if t is not None),
+            None,
+        )
         speaker = g[8]
-        parsed.append((start, speaker, g[9], line))
+        parsed.append((start, speaker, g[13], line))
         labelled += speaker is not None
         timed += start is not None
     use_labels = labelled >= 2 and labelled >= 0.5 * len(body)
@@ -95,6 +106,71 @@ def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
             )
         )
     return _with_end_times(segments), use_labels or use_times
+
+
+def _time_of(groups: tuple[str | None, ...]) -> float | None:
+    """Seconds from the four groups of one `_TIME` in a match, or None if it did not match."""
+    hours, minutes, seconds, frac = groups
+    if seconds is None or minutes is None:
+        return None
+    return parse_time(hours, minutes, seconds, frac)
+
+
+def _heading(line: str) -> tuple[str, float | None] | None:
+    """The speaker and start time of a heading line; a heading without a time needs its colon
+    ("Ana:"), so a short line of prose ("Introduction") is not taken for one."""
+    m = _HEADING.match(line)
+    if m is None:
+        return None
+    g = m.groups()
+    start = _time_of(g[1:5])
+    if start is None:
+        start = _time_of(g[5:9])
+    if start is None and not g[9]:
+        return None
+    return g[0], start
+
+
+def _headed_turns(body: list[str]) -> list[RawSegment] | None:
+    """Turns of a transcript whose speakers (and times) head the paragraphs they say, or
+    None when the text is not laid out that way: at least two headings, one line in ten,
+    each followed by words. The lines of a turn make one segment."""
+    heads = [_heading(line) for line in body]
+    count = sum(h is not None for h in heads)
+    if count < 2 or count < 0.1 * len(body):
+        return None
+    if any(
+        h is not None and (i + 1 == len(heads) or heads[i + 1] is not None)
+        for i, h in enumerate(heads)
+    ):
+        return None  # a heading with no words under it: not this layout
+    turns: list[RawSegment] = []
+    speaker: str | None = None
+    start: float | None = None
+    words: list[str] = []
+
+    def close() -> None:
+        if words:
+            turns.append(RawSegment(" ".join(words), start, None, speaker))
+            words.clear()
+
+    names = {h[0] for h in heads if h is not None}
+    for line, head in zip(body, heads, strict=True):
+        label = _LABEL.match(line)
+        assert label is not None  # the pattern matches any line
+        g = label.groups()
+        if head is None and g[8] in names:
+            # a line labelled with a heading's name ("Ana (01:02): words") starts a turn too
+            close()
+            speaker, start = g[8], _time_of(g[9:13])
+            words.append(g[13].strip())
+        elif head is None:
+            words.append(line.strip())
+        else:
+            close()
+            speaker, start = head
+    close()
+    return turns
 
 
 def _with_end_times(segments: list[RawSegment]) -> list[RawSegment]:
