@@ -9,6 +9,7 @@ import pytest
 
 from bot.transcripts import load_bytes, load_path
 from bot.transcripts.load import detect_format
+from summarizers.clean import clean, norm
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIRST = "Welcome back to Compost Corner. Today I'm talking with Tom Reyes about hot composting."
@@ -249,3 +250,18 @@ def test_prose_with_a_colon_is_not_speaker_labelled() -> None:
     t = load_bytes(text.encode())
     assert all(s.speaker is None for s in t.segments)
     assert t.segments[0].text.startswith("Note: this is an essay")
+
+
+def test_youtube_automatic_captions() -> None:
+    """YouTube's automatic captions: each cue starts with a line of one space, repeats the
+    previous cue's line above the new words, and times each word with inline tags; a 10 ms
+    cue in between repeats the line again. Every word is read once, in order."""
+    t = load_path(FIXTURES / "episode_youtube.vtt")
+    assert t.format == "vtt"
+    assert "<c>" not in t.text
+    assert "00:00" not in t.text
+    labelled = (FIXTURES / "episode_labelled.txt").read_text()
+    said = [norm(w) for line in labelled.splitlines() for w in line.split(": ", 1)[1].split()]
+    heard = [norm(w) for u in clean(t) for w in u.words]
+    assert heard == [w for w in said if w]
+    assert t.segments[2].start == 2.51

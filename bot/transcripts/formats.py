@@ -147,7 +147,9 @@ def _check_vtt_blocks(lines: list[str]) -> None:
     lost without a word; name its line instead (NOTE, STYLE and REGION blocks are fine)."""
     start: int | None = None
     for number, line in enumerate([*lines, ""], start=1):
-        if line.strip():
+        # only an empty line ends a block: a line of spaces is cue text (YouTube's automatic
+        # captions start each cue with one), as in the WebVTT spec and the webvtt library
+        if line:
             if start is None:
                 start = number
             continue
