@@ -265,3 +265,49 @@ def test_youtube_automatic_captions() -> None:
     heard = [norm(w) for u in clean(t) for w in u.words]
     assert heard == [w for w in said if w]
     assert t.segments[2].start == 2.51
+
+
+def _said(name: str = "episode_labelled.txt") -> str:
+    """The invented episode's words, without labels, in one line."""
+    lines = (FIXTURES / name).read_text().splitlines()
+    return " ".join(line.split(": ", 1)[1] for line in lines if line.strip())
+
+
+def test_times_on_lines_of_their_own() -> None:
+    """A transcript copied from YouTube's transcript panel: a time, then the words said from
+    then on. The times are read as times, never as words."""
+    t = load_path(FIXTURES / "episode_timestamps.txt")
+    assert " ".join(s.text for s in t.segments) == _said()
+    assert [s.start for s in t.segments[:4]] == [0.0, 4.0, 6.0, 10.0]
+    assert all(s.speaker is None for s in t.segments)
+    assert t.duration_seconds is not None
+    assert t.duration_seconds >= 78
+    # newer copies add the time in words under each time; with labels, speakers are kept
+    lines = (FIXTURES / "episode_timestamps.txt").read_text().splitlines()
+    spoken = []
+    for line in lines:
+        spoken.append(line)
+        if ":" in line and line.replace(":", "").isdigit():
+            minutes, seconds = line.split(":")
+            spoken.append(f"{int(minutes)} minutes, {int(seconds)} seconds")
+    t = load_bytes("\n".join(spoken).encode())
+    assert " ".join(s.text for s in t.segments) == _said()
+    labelled = (FIXTURES / "episode_labelled.txt").read_text().splitlines()
+    timed = []
+    for line in labelled:
+        hours, minutes, seconds = (int(x) for x in line[1:9].split(":"))
+        timed += [f"{hours * 60 + minutes}:{seconds:02d}", line[11:]]  # "0:06", "Tom: ..."
+    t = load_bytes("\n".join(timed).encode())
+    assert [s.speaker for s in t.segments[:3]] == ["Priya", "Tom", "Priya"]
+    assert [s.start for s in t.segments[:3]] == [0.0, 6.0, 15.0]
+    # a time under a speaker's heading goes on with that speaker
+    pieces = _said().split(". ")
+    mixed = ["Priya (0:00):", pieces[0], "0:05", pieces[1], "Tom (0:09):", pieces[2]]
+    mixed += ["0:14", ". ".join(pieces[3:])]
+    t = load_bytes("\n".join(mixed).encode())
+    assert [(s.speaker, s.start) for s in t.segments] == [
+        ("Priya", 0.0),
+        ("Priya", 5.0),
+        ("Tom", 9.0),
+        ("Tom", 14.0),
+    ]

@@ -20,6 +20,12 @@ _HEADING = re.compile(
     r"^\s*[*_]{0,2}(" + NAME + r")\s*(?:[\[(]" + _TIME + r"[\])]|\s" + _TIME + r")?"
     r"\s*(:?)\s*[*_]{0,2}\s*$"
 )
+# A time on a line of its own above the words said from then on (a transcript copied from
+# YouTube's transcript panel: "0:04" then the words), perhaps followed by the time in words
+_TIME_LINE = re.compile(r"^\s*[\[(]?" + _TIME + r"[\])]?\s*$")
+_SPOKEN_TIME = re.compile(
+    r"^\s*(?:\d+ hours?,? ?)?(?:\d+ minutes?,? ?)?(?:\d+ seconds?)?\s*$", re.IGNORECASE
+)
 HEADER_SEARCH_LINES = 80
 
 
@@ -116,9 +122,13 @@ def _time_of(groups: tuple[str | None, ...]) -> float | None:
     return parse_time(hours, minutes, seconds, frac)
 
 
-def _heading(line: str) -> tuple[str, float | None] | None:
+def _heading(line: str) -> tuple[str | None, float | None] | None:
     """The speaker and start time of a heading line; a heading without a time needs its colon
-    ("Ana:"), so a short line of prose ("Introduction") is not taken for one."""
+    ("Ana:"), so a short line of prose ("Introduction") is not taken for one. A time alone
+    names no speaker."""
+    m = _TIME_LINE.match(line)
+    if m is not None:
+        return None, _time_of(m.groups())
     m = _HEADING.match(line)
     if m is None:
         return None
@@ -136,6 +146,8 @@ def _headed_turns(body: list[str]) -> list[RawSegment] | None:
     None when the text is not laid out that way: at least two headings, one line in ten,
     each followed by words. The lines of a turn make one segment."""
     heads = [_heading(line) for line in body]
+    # "4 seconds" under "0:04" (YouTube's transcript panel) is the time again, not words
+    body, heads = _drop_spoken_times(body, heads)
     count = sum(h is not None for h in heads)
     if count < 2 or count < 0.1 * len(body):
         return None
@@ -154,23 +166,45 @@ def _headed_turns(body: list[str]) -> list[RawSegment] | None:
             turns.append(RawSegment(" ".join(words), start, None, speaker))
             words.clear()
 
-    names = {h[0] for h in heads if h is not None}
-    for line, head in zip(body, heads, strict=True):
-        label = _LABEL.match(line)
+    labels = [_LABEL.match(line) for line in body]
+    names = {h[0] for h in heads if h is not None and h[0] is not None}
+    # words under time headings may carry their own labels ("0:04" then "Ana: words"): used
+    # when most of them do, as for labelled lines without headings
+    text_lines = [g for g, h in zip(labels, heads, strict=True) if h is None and g is not None]
+    labelled = sum(g.group(9) is not None for g in text_lines) >= 0.5 * len(text_lines)
+    for line, head, label in zip(body, heads, labels, strict=True):
         assert label is not None  # the pattern matches any line
         g = label.groups()
-        if head is None and g[8] in names:
-            # a line labelled with a heading's name ("Ana (01:02): words") starts a turn too
+        if head is None and g[8] is not None and (g[8] in names or labelled):
+            # a line labelled with a speaker's name ("Ana (01:02): words") starts a turn
             close()
-            speaker, start = g[8], _time_of(g[9:13])
+            speaker = g[8]
+            start = next((t for t in (_time_of(g[9:13]), start) if t is not None), None)
             words.append(g[13].strip())
         elif head is None:
             words.append(line.strip())
         else:
             close()
-            speaker, start = head
+            speaker, start = (head[0] or speaker), head[1]
     close()
     return turns
+
+
+def _drop_spoken_times(
+    body: list[str], heads: list[tuple[str | None, float | None] | None]
+) -> tuple[list[str], list[tuple[str | None, float | None] | None]]:
+    keep = [
+        i
+        for i, line in enumerate(body)
+        if not (
+            i > 0
+            and heads[i - 1] is not None
+            and heads[i - 1][0] is None  # type: ignore[index]
+            and line.strip()
+            and _SPOKEN_TIME.match(line)
+        )
+    ]
+    return [body[i] for i in keep], [heads[i] for i in keep]
 
 
 def _with_end_times(segments: list[RawSegment]) -> list[RawSegment]:
