@@ -167,6 +167,14 @@ def test_json_without_segments() -> None:
     assert "segments" in _error(b'{"words": []}')
 
 
+def test_json_segment_without_text() -> None:
+    message = _error(b'{"segments": [{"startTime": 0, "words": ["hi"]}]}')
+    assert "segment 0 has no text" in message
+    assert "'body'" in message
+    assert "'text'" in message
+    assert "segment 1 is not an object" in _error(b'{"segments": [{"text": "hi"}, "hi"]}')
+
+
 def test_json_with_bad_time() -> None:
     assert "segment 0" in _error(b'{"segments": [{"body": "hello there", "startTime": "soon"}]}')
 

@@ -29,6 +29,7 @@ LAST = "Tom Reyes, thank you for joining us."
         ("episode_rev.txt", "text"),
         ("episode_otter.txt", "text"),
         ("episode_zoom.vtt", "vtt"),
+        ("episode_whisper.json", "json"),
     ],
 )
 def test_speaker_formats_give_the_same_turns(name: str, fmt: str) -> None:
@@ -62,6 +63,7 @@ def test_a_bare_list_of_json_segments_loads_like_the_full_document() -> None:
         "episode_rev.txt",
         "episode_otter.txt",
         "episode_zoom.vtt",
+        "episode_whisper.json",
     ],
 )
 def test_timed_formats_keep_start_times(name: str) -> None:

@@ -171,7 +171,8 @@ def _seconds(ts: Any) -> float:
 
 def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
     """Podcasting 2.0 JSON: `{"segments": [{"startTime", "endTime", "speaker", "body"}]}`,
-    or the bare list of segments that some exporters write."""
+    or the bare list of segments that some exporters write; Whisper's and WhisperX's JSON
+    (`{"segments": [{"start", "end", "text", "speaker"}]}`) reads the same way."""
     if isinstance(data, list) and data and all(isinstance(i, dict) for i in data):
         data = {"segments": data}
     items = data.get("segments") if isinstance(data, dict) else None
@@ -182,11 +183,17 @@ def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
         )
     segments = []
     for n, item in enumerate(items):
-        if not isinstance(item, dict) or not isinstance(item.get("body"), str):
-            raise TranscriptError(f"JSON transcript segment {n} has no text 'body'")
+        if not isinstance(item, dict):
+            raise TranscriptError(f"JSON transcript segment {n} is not an object with a 'body'")
+        body = item.get("body", item.get("text"))
+        if not isinstance(body, str):
+            raise TranscriptError(
+                f"JSON transcript segment {n} has no text: expected 'body' (Podcasting 2.0) "
+                "or 'text' (Whisper)"
+            )
         try:
-            start = _opt_float(item.get("startTime"))
-            end = _opt_float(item.get("endTime"))
+            start = _opt_float(item.get("startTime", item.get("start")))
+            end = _opt_float(item.get("endTime", item.get("end")))
         except (TypeError, ValueError):
             raise TranscriptError(f"JSON transcript segment {n} has a non-numeric time") from None
         if any(t is not None and not (0 <= t < 1e7) for t in (start, end)):
@@ -196,7 +203,7 @@ def parse_podcast_json(data: Any) -> tuple[list[RawSegment], dict[str, str]]:
             )
         speaker = item.get("speaker")
         segments.append(
-            RawSegment(item["body"], start, end, str(speaker).strip() or None if speaker else None)
+            RawSegment(body.strip(), start, end, str(speaker).strip() or None if speaker else None)
         )
     meta = {k: str(data[k]) for k in ("title", "show") if isinstance(data.get(k), str)}
     return segments, meta
