@@ -267,6 +267,10 @@ def test_youtube_automatic_captions() -> None:
     heard = [norm(w) for u in clean(t) for w in u.words]
     assert heard == [w for w in said if w]
     assert t.segments[2].start == 2.51
+    # without punctuation, sentence ends are guessed: the summary says so
+    assert any("almost no punctuation" in note for note in t.notes)
+    assert not load_path(FIXTURES / "episode.vtt").notes
+    assert not load_path(FIXTURES / "caption_export.txt").notes
 
 
 def _said(name: str = "episode_labelled.txt") -> str:

@@ -66,6 +66,8 @@ def load_text(
         segments, structured = parse_lines(lines)
         keep_lines = not structured
     meta.pop("topics", None)
+    if _unpunctuated(segments):
+        notes = (*notes, UNPUNCTUATED_NOTE)
     transcript = Transcript.build(
         segments,
         keep_line_breaks=keep_lines,
@@ -77,6 +79,22 @@ def load_text(
     )
     _check_usable(transcript)
     return transcript
+
+
+UNPUNCTUATED_NOTE = (
+    "the transcript has almost no punctuation (automatic captions?), so where sentences end "
+    "is guessed: a takeaway or quote may run across two sentences"
+)
+WORDS_PER_SENTENCE_END = 80  # spoken English ends a sentence every 10-20 words
+
+
+def _unpunctuated(segments: list[RawSegment]) -> bool:
+    """Long enough to tell, and fewer sentence ends than one in 80 words."""
+    words = ends = 0
+    for seg in segments:
+        words += len(seg.text.split())
+        ends += sum(seg.text.count(mark) for mark in ".?!")
+    return words >= 200 and ends * WORDS_PER_SENTENCE_END < words
 
 
 def _check_usable(transcript: Transcript) -> None:
