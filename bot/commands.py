@@ -9,7 +9,8 @@ from dataclasses import dataclass
 COMMANDS = {
     "summarize": (
         "summarize <link | episode id | pasted text>",
-        "takeaways, quotes and topics of an episode (or attach a transcript file)",
+        "takeaways, quotes and topics of an episode (or attach a transcript file); a "
+        "podcast feed's link gives its newest episode with a transcript",
     ),
     "takeaways": ("takeaways <link | episode id>", "only the key takeaways"),
     "quotes": ("quotes <link | episode id>", "only the notable quotes, verbatim, with times"),
@@ -33,7 +34,7 @@ ALIASES = {
     "search": "episodes",
     "?": "help",
 }
-FORMATS = ".txt, .srt, .vtt, .json (Podcasting 2.0) or .html"
+FORMATS = ".txt, .srt, .vtt, .json (Podcasting 2.0, Whisper) or .html"
 _URL = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?$")  # Slack wraps links as <url|text>
 
 

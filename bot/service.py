@@ -8,10 +8,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from bot import commands
 from bot.errors import TranscriptError, UserError
+from bot.feeds import looks_like_feed, parse_feed
 from bot.fetch import SafeFetcher
 from bot.messages import Attachment, Command, Reply, ReplyKind
 from bot.storage import Database
@@ -112,7 +113,7 @@ class BotService:
         hit = await self._recent_link_summary(cmd)
         if hit is not None:
             return hit
-        transcript, episode_id = await self._resolve(cmd)
+        transcript, episode_id, notes = await self._resolve(cmd)
         if progress is not None:
             progress(
                 Reply(
@@ -124,6 +125,8 @@ class BotService:
                 )
             )
         summary, cached = await self._summary(cmd, transcript, episode_id)
+        if notes:  # about this request, not the transcript: never stored with the summary
+            summary = summary.model_copy(update={"notes": (*summary.notes, *notes)})
         return Reply(
             cmd.destination, _kind(name), summary=summary, episode_id=episode_id, cached=cached
         )
@@ -166,9 +169,11 @@ class BotService:
         ]
         return Reply(cmd.destination, "text", "Episodes (newest first):\n" + "\n".join(lines))
 
-    async def _resolve(self, cmd: Command) -> tuple[Transcript, int]:
-        """The transcript a command names: attachment, link, episode id or pasted text."""
+    async def _resolve(self, cmd: Command) -> tuple[Transcript, int, tuple[str, ...]]:
+        """The transcript a command names (attachment, link, feed link, episode id or pasted
+        text), its episode id, and notes about how it was found."""
         arg = cmd.args.strip()
+        notes: tuple[str, ...] = ()
         if cmd.attachments:
             transcript = await self._from_attachment(cmd.attachments[0])
         elif not arg:
@@ -176,9 +181,12 @@ class BotService:
             raise UserError(f"Nothing to summarize. {usage}")
         elif (link := commands.link_of(arg)) is not None:
             fetched = await self.fetcher.get(link)
-            transcript = await self._load(fetched.data, link)
-            name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
-            transcript = _titled(transcript, name, fallback=link)
+            if looks_like_feed(fetched.data):
+                transcript, notes = await self._newest_episode(fetched.data, link)
+            else:
+                transcript = await self._load(fetched.data, link)
+                name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+                transcript = _titled(transcript, name, fallback=link)
         elif (episode := commands.row_id(arg)) is not None:
             found = await self.db.episode(episode)
             if found is None:
@@ -186,7 +194,7 @@ class BotService:
                     f"There is no episode {episode}. "
                     f"`{self.prefix} episodes` lists the stored ones."
                 )
-            return found, episode
+            return found, episode, notes
         elif len(arg.split()) >= MIN_WORDS:
             transcript = await self._load(arg.encode(), "pasted text")
         else:
@@ -194,7 +202,35 @@ class BotService:
                 f"`{arg[:60]}` is not a link, an episode id or a transcript. "
                 + commands.help_text(self.prefix, cmd.name, cmd.destination.platform)
             )
-        return transcript, await self.db.save_episode(transcript)
+        return transcript, await self.db.save_episode(transcript), notes
+
+    async def _newest_episode(self, data: bytes, link: str) -> tuple[Transcript, tuple[str, ...]]:
+        """A podcast feed's link: its newest episode that links a transcript."""
+        feed = await asyncio.to_thread(parse_feed, data, link)
+        newest_first = sorted(
+            feed.episodes,
+            key=lambda e: e.published or datetime.min.replace(tzinfo=UTC),
+            reverse=True,
+        )
+        with_transcript = [e for e in newest_first if e.transcript_url]
+        if not with_transcript:
+            raise UserError(
+                f"“{feed.title}” is a podcast feed, but none of its {len(feed.episodes)} "
+                "episodes links a transcript (<podcast:transcript>), and podbrief reads "
+                "transcripts, not audio. Send the episode's transcript file or link instead."
+            )
+        episode = with_transcript[0]
+        assert episode.transcript_url is not None
+        url = urljoin(link, episode.transcript_url)
+        transcript = await self._load((await self.fetcher.get(url)).data, url)
+        skipped = newest_first.index(episode)
+        notes: tuple[str, ...] = ()
+        if skipped:
+            notes = (
+                f"the newest episode with a transcript in the feed; the {skipped} newer "
+                f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} none",
+            )
+        return replace(transcript, title=episode.title, show=feed.title), notes
 
     async def _from_attachment(self, attachment: Attachment) -> Transcript:
         data = attachment.data

@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 from hypothesis import given, settings
 
-from bot.feeds import FeedError, fetch_feed, parse_feed
+from bot.feeds import FeedError, fetch_feed, looks_like_feed, parse_feed
 from bot.fetch import FetchError, SafeFetcher
 from tests.damage import Edit, damage, edits
 from tests.fakes.local import serve
@@ -168,3 +168,17 @@ def test_a_damaged_feed_is_read_or_refused_with_a_message(changes: list[Edit]) -
         message = ""
         assert all(e.guid and e.title for e in feed.episodes)
     assert "\n" not in message
+
+
+def test_a_feed_is_told_from_a_transcript_by_its_first_element() -> None:
+    rss = FEED.encode()
+    atom = b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom"><title>T</title>'
+    styled = (
+        b'\xef\xbb\xbf<?xml version="1.0"?><?xml-stylesheet type="text/xsl" href="s.xsl"?>\n'
+        b"<!-- generated --><rss version='2.0'>"
+    )
+    for data in (rss, atom, styled, b"<rdf:RDF xmlns:rdf='x'>"):
+        assert looks_like_feed(data)
+    html = b"<!doctype html><html><body><p>Ana: the feed was late</p>"
+    for data in (html, b"WEBVTT\n\n", b"Ana: <rss> is a feed format", b'{"segments": []}'):
+        assert not looks_like_feed(data)

@@ -22,6 +22,23 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 HERE = Destination("test", "C1", "W1")
+FIXTURES = Path(__file__).parent / "fixtures"
+FEED = (FIXTURES / "feed.xml").read_text()
+NEWER = """    <item>
+      <guid isPermaLink="false">cc-003</guid>
+      <title>Leaf mould</title>
+      <pubDate>Tue, 01 Dec 2026 10:00:00 GMT</pubDate>
+      <description>Audio only, for now.</description>
+    </item>
+"""
+FEEDS = {
+    "feed.xml": FEED,
+    # a newer episode without a transcript first, as feeds list them
+    "newer.xml": FEED.replace("    <item>\n", NEWER + "    <item>\n", 1),
+    "audio-only.xml": "\n".join(
+        line for line in FEED.splitlines() if "podcast:transcript " not in line
+    ),
+}
 HITS: list[dict[str, int]] = []  # downloads served by the newest files() server
 
 
@@ -44,12 +61,23 @@ async def files() -> AsyncIterator[str]:
     app.router.add_get("/episode.vtt", answer(VTT))
     app.router.add_get("/gone", answer(None, 404))
     app.router.add_get("/binary", answer(bytes(range(256)) * 100))
+    app.router.add_get("/ep2.json", answer((FIXTURES / "episode.json").read_bytes()))
+    for name, feed in FEEDS.items():
+        app.router.add_get(f"/{name}", feed_handler(feed))
     runner, port = await serve(app)
     HITS.append(hits)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+
+
+def feed_handler(feed: str) -> Callable[[web.Request], Awaitable[web.Response]]:
+    async def handler(request: web.Request) -> web.Response:
+        base = f"http://{request.host}"
+        return web.Response(body=feed.replace("{base}", base).encode())
+
+    return handler
 
 
 def scenario(
@@ -146,6 +174,34 @@ def test_bad_input_gets_an_ephemeral_error_and_the_next_command_works(database_u
             assert "Traceback" not in reply.text
         ok = await service.handle(cmd("summarize", f"{base}/episode.vtt"))
         assert ok.kind == "summary"
+
+    scenario(database_url, t)
+
+
+def test_a_feed_link_summarizes_its_newest_episode_with_a_transcript(database_url: str) -> None:
+    async def t(service: BotService, base: str) -> None:
+        reply = await service.handle(cmd("summarize", f"{base}/feed.xml"))
+        assert reply.kind == "summary"
+        assert reply.summary is not None
+        assert reply.summary.title == "Hot composting"
+        assert reply.summary.show == "Compost Corner"
+        assert reply.summary.source == f"{base}/ep2.json"  # JSON preferred over SRT and VTT
+        assert reply.summary.notes == ()
+        assert reply.summary.takeaways
+        newer = await service.handle(cmd("quotes", f"{base}/newer.xml"))
+        assert newer.summary is not None
+        assert newer.summary.title == "Hot composting"
+        assert newer.summary.notes == (
+            "the newest episode with a transcript in the feed; the 1 newer one links none",
+        )
+        again = await service.handle(cmd("quotes", f"{base}/feed.xml"))
+        assert again.cached is True
+        assert again.summary is not None
+        assert again.summary.notes == ()  # the note was about that request only
+        audio = await service.handle(cmd("summarize", f"{base}/audio-only.xml"))
+        assert audio.kind == "error"
+        assert "none of its 2 episodes links a transcript" in audio.text
+        assert "not audio" in audio.text
 
     scenario(database_url, t)
 

@@ -60,7 +60,7 @@ class DiscordAdapter:
 
         @group.command(name="summarize", description="Takeaways, quotes and topics")
         @app_commands.describe(
-            link="link to a transcript (.txt .srt .vtt .json .html)",
+            link="link to a transcript (.txt .srt .vtt .json .html) or a podcast feed",
             file="a transcript file",
             episode="an episode summarized before",
         )
@@ -73,14 +73,14 @@ class DiscordAdapter:
             await self._start(interaction, "summarize", link=link, file=file, episode=episode)
 
         @group.command(name="takeaways", description="Only the key takeaways")
-        @app_commands.describe(link="link to a transcript", episode="an episode id")
+        @app_commands.describe(link="link to a transcript or a feed", episode="an episode id")
         async def takeaways(
             interaction: discord.Interaction, link: str | None = None, episode: int | None = None
         ) -> None:
             await self._start(interaction, "takeaways", link=link, episode=episode)
 
         @group.command(name="quotes", description="Only the notable quotes, verbatim")
-        @app_commands.describe(link="link to a transcript", episode="an episode id")
+        @app_commands.describe(link="link to a transcript or a feed", episode="an episode id")
         async def quotes(
             interaction: discord.Interaction, link: str | None = None, episode: int | None = None
         ) -> None:
