@@ -60,18 +60,6 @@ class Feed:
     notes: tuple[str, ...] = field(default=())
 
 
-_FEED_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<\?xml-stylesheet[^>]*\?>\s*)?"
-    rb"(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]",
-    re.DOTALL,
-)
-
-
-def looks_like_feed(data: bytes) -> bool:
-    """RSS, Atom or RSS 1.0 by its first element (a link to a feed, not to a transcript)."""
-    return bool(_FEED_START.match(data[:4096]))
-
-
 def parse_feed(data: bytes, url: str) -> Feed:
     """Parse feed bytes (no network)."""
     head = data[:4096]

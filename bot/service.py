@@ -12,12 +12,12 @@ from urllib.parse import urljoin, urlsplit
 
 from bot import commands
 from bot.errors import TranscriptError, UserError
-from bot.feeds import looks_like_feed, parse_feed
+from bot.feeds import parse_feed
 from bot.fetch import SafeFetcher
 from bot.messages import Attachment, Command, Reply, ReplyKind
 from bot.storage import Database
 from bot.transcripts import load_bytes
-from bot.transcripts.load import MIN_WORDS
+from bot.transcripts.load import MIN_WORDS, looks_like_feed
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer

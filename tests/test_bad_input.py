@@ -254,3 +254,10 @@ def test_damaged_files_get_a_message_or_a_summary(
         return
     summary = ExtractiveSummarizer().run(transcript)
     assert all(q.verbatim in transcript.text for q in summary.quotes)
+
+
+def test_a_feed_file_is_not_a_transcript() -> None:
+    feed = (Path(__file__).parent / "fixtures" / "feed.xml").read_bytes()
+    message = _error(feed, source="shows/feed.xml")
+    assert message.startswith("feed.xml is a podcast feed (RSS or Atom), not a transcript")
+    assert "summarize <feed link>" in message

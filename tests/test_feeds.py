@@ -13,8 +13,9 @@ import pytest
 from aiohttp import web
 from hypothesis import given, settings
 
-from bot.feeds import FeedError, fetch_feed, looks_like_feed, parse_feed
+from bot.feeds import FeedError, fetch_feed, parse_feed
 from bot.fetch import FetchError, SafeFetcher
+from bot.transcripts.load import looks_like_feed
 from tests.damage import Edit, damage, edits
 from tests.fakes.local import serve
 

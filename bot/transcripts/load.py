@@ -20,6 +20,18 @@ _HTML = re.compile(
 FORMATS = ("text", "srt", "vtt", "json", "html")
 
 
+_FEED_START = re.compile(
+    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<\?xml-stylesheet[^>]*\?>\s*)?"
+    rb"(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]",
+    re.DOTALL,
+)
+
+
+def looks_like_feed(data: bytes) -> bool:
+    """RSS, Atom or RSS 1.0 by its first element (a link to a feed, not to a transcript)."""
+    return bool(_FEED_START.match(data[:4096]))
+
+
 def detect_format(text: str, name: str = "") -> str:
     """Name the format from the content; the file name only breaks ties."""
     head = text.lstrip("\ufeff \t\r\n")[:4096]
@@ -118,6 +130,12 @@ def load_bytes(
     name = Path(source).name if source not in {"", "-"} else "the input"
     if not data.strip():
         raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
+    if looks_like_feed(data):
+        raise TranscriptError(
+            f"{name} is a podcast feed (RSS or Atom), not a transcript; send the feed's link "
+            "instead: `summarize <feed link>` summarizes its newest episode with a transcript "
+            "and `subscribe <feed link>` posts digests of new ones"
+        )
     text, note = decode(data, max_bytes=max_bytes, name=name)
     if not text.strip():
         raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
