@@ -30,6 +30,7 @@ LAST = "Tom Reyes, thank you for joining us."
         ("episode_otter.txt", "text"),
         ("episode_zoom.vtt", "vtt"),
         ("episode_whisper.json", "json"),
+        ("episode_cite.html", "html"),  # the Podcasting 2.0 HTML transcript layout
     ],
 )
 def test_speaker_formats_give_the_same_turns(name: str, fmt: str) -> None:
@@ -64,6 +65,7 @@ def test_a_bare_list_of_json_segments_loads_like_the_full_document() -> None:
         "episode_otter.txt",
         "episode_zoom.vtt",
         "episode_whisper.json",
+        "episode_cite.html",
     ],
 )
 def test_timed_formats_keep_start_times(name: str) -> None:

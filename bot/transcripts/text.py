@@ -148,6 +148,7 @@ def _headed_turns(body: list[str]) -> list[RawSegment] | None:
     heads = [_heading(line) for line in body]
     # "4 seconds" under "0:04" (YouTube's transcript panel) is the time again, not words
     body, heads = _drop_spoken_times(body, heads)
+    body, heads = _pair_names_and_times(body, heads)
     count = sum(h is not None for h in heads)
     if count < 2 or count < 0.1 * len(body):
         return None
@@ -188,6 +189,30 @@ def _headed_turns(body: list[str]) -> list[RawSegment] | None:
             speaker, start = (head[0] or speaker), head[1]
     close()
     return turns
+
+
+def _pair_names_and_times(
+    body: list[str], heads: list[tuple[str | None, float | None] | None]
+) -> tuple[list[str], list[tuple[str | None, float | None] | None]]:
+    """A name heading and a time heading on consecutive lines are one heading: the
+    Podcasting 2.0 HTML transcript puts `<cite>Name:</cite>` and `<time>0:53</time>` on
+    lines of their own above each paragraph."""
+    out_body: list[str] = []
+    out_heads: list[tuple[str | None, float | None] | None] = []
+    i = 0
+    while i < len(body):
+        head, after = heads[i], heads[i + 1] if i + 1 < len(heads) else None
+        if head is not None and after is not None:
+            (name, start), (other, when) = head, after
+            if (name is None) != (other is None) and (start is None) != (when is None):
+                out_body.append(body[i])
+                out_heads.append((name or other, start if start is not None else when))
+                i += 2
+                continue
+        out_body.append(body[i])
+        out_heads.append(head)
+        i += 1
+    return out_body, out_heads
 
 
 def _drop_spoken_times(
