@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 COMMANDS = {
     "summarize": (
-        "summarize <link | episode id | pasted text>",
+        "summarize <link | episode id | [video link] pasted text>",
         "takeaways, quotes and topics of an episode (or attach a transcript file); a "
-        "podcast feed's link gives its newest episode with a transcript",
+        "podcast feed's link gives its newest episode with a transcript; a YouTube link "
+        "before the pasted transcript makes times link to that moment",
     ),
     "takeaways": ("takeaways <link | episode id>", "only the key takeaways"),
     "quotes": ("quotes <link | episode id>", "only the notable quotes, verbatim, with times"),
@@ -60,6 +61,14 @@ def parse(text: str) -> Parsed:
 def link_of(arg: str) -> str | None:
     m = _URL.match(arg.strip())
     return m.group(1) if m else None
+
+
+def link_and_text(arg: str) -> tuple[str, str] | None:
+    """`<link> <pasted transcript>`: the link names where the words come from (a video's
+    link makes quotes link to their moment)."""
+    first, _, rest = arg.strip().partition(" ")
+    link = link_of(first)
+    return (link, rest.strip()) if link is not None and rest.strip() else None
 
 
 MAX_ID = 2**31 - 1  # row ids are 32-bit integers on Postgres

@@ -14,6 +14,7 @@ from bot import commands
 from bot.errors import TranscriptError, UserError
 from bot.feeds import parse_feed
 from bot.fetch import SafeFetcher
+from bot.links import direct_download, refuse_pages
 from bot.messages import Attachment, Command, Reply, ReplyKind
 from bot.storage import Database
 from bot.transcripts import load_bytes
@@ -125,6 +126,10 @@ class BotService:
                 )
             )
         summary, cached = await self._summary(cmd, transcript, episode_id)
+        # a summary cached for the same words loaded another way: this request's names
+        here = {"title": transcript.title, "show": transcript.show, "source": transcript.source}
+        if any(getattr(summary, key) != value for key, value in here.items()):
+            summary = summary.model_copy(update=here)
         if notes:  # about this request, not the transcript: never stored with the summary
             summary = summary.model_copy(update={"notes": (*summary.notes, *notes)})
         return Reply(
@@ -176,11 +181,14 @@ class BotService:
         notes: tuple[str, ...] = ()
         if cmd.attachments:
             transcript = await self._from_attachment(cmd.attachments[0])
+            if (link := commands.link_of(arg)) is not None:  # captions sent with their video
+                transcript = replace(transcript, source=link)
         elif not arg:
             usage = commands.help_text(self.prefix, cmd.name, cmd.destination.platform)
             raise UserError(f"Nothing to summarize. {usage}")
         elif (link := commands.link_of(arg)) is not None:
-            fetched = await self.fetcher.get(link)
+            refuse_pages(link)  # a video or podcast-app page: say what to send instead
+            fetched = await self.fetcher.get(direct_download(link))
             if looks_like_feed(fetched.data):
                 transcript, notes = await self._newest_episode(fetched.data, link)
             else:
@@ -195,6 +203,11 @@ class BotService:
                     f"`{self.prefix} episodes` lists the stored ones."
                 )
             return found, episode, notes
+        elif (pasted := commands.link_and_text(arg)) is not None and len(
+            pasted[1].split()
+        ) >= MIN_WORDS:
+            link, text = pasted  # a transcript pasted after the link of its video or page
+            transcript = replace(await self._load(text.encode(), "pasted text"), source=link)
         elif len(arg.split()) >= MIN_WORDS:
             transcript = await self._load(arg.encode(), "pasted text")
         else:

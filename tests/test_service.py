@@ -206,6 +206,35 @@ def test_a_feed_link_summarizes_its_newest_episode_with_a_transcript(database_ur
     scenario(database_url, t)
 
 
+def test_a_video_link_with_its_transcript_gives_moment_links(database_url: str) -> None:
+    video = "https://www.youtube.com/watch?v=c0mp0st"
+    words = EXAMPLE.decode()
+
+    async def t(service: BotService, base: str) -> None:
+        alone = await service.handle(cmd("summarize", video))
+        assert alone.kind == "error"
+        assert "Show transcript" in alone.text
+        assert HITS[-1]["n"] == 0  # refused before any download
+        plain = await service.handle(cmd("summarize", words))
+        assert plain.summary is not None
+        assert plain.summary.source == "pasted text"
+        # the same words after the video's link: the cached summary, named for this request
+        linked = await service.handle(cmd("quotes", f"<{video}> {words}"))
+        assert linked.cached is True
+        assert linked.summary is not None
+        assert linked.summary.source == video
+        assert linked.summary.title == plain.summary.title
+        assert linked.summary.quotes == plain.summary.quotes
+        captions = await service.handle(
+            cmd("takeaways", "https://youtu.be/c0mp0st", Attachment("captions.vtt", data=VTT))
+        )
+        assert captions.summary is not None
+        assert captions.summary.source == "https://youtu.be/c0mp0st"
+        assert captions.summary.title == "captions"
+
+    scenario(database_url, t)
+
+
 def test_help_and_unknown_commands(database_url: str) -> None:
     async def t(service: BotService, base: str) -> None:
         help_reply = await service.handle(cmd("help"))
