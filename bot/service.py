@@ -180,7 +180,13 @@ class BotService:
         arg = cmd.args.strip()
         notes: tuple[str, ...] = ()
         if cmd.attachments:
-            transcript = await self._from_attachment(cmd.attachments[0])
+            first = cmd.attachments[0]
+            transcript = await self._from_attachment(first)
+            if len(cmd.attachments) > 1:
+                notes = (
+                    f"{len(cmd.attachments)} files were sent: this summarizes the first, "
+                    f"{first.name}; send the others one at a time",
+                )
             if (link := commands.link_of(arg)) is not None:  # captions sent with their video
                 transcript = replace(transcript, source=link)
         elif not arg:

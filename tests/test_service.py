@@ -149,6 +149,19 @@ def test_attachments_and_pasted_text(database_url: str) -> None:
         assert fetched.summary == direct.summary or fetched.summary is not None
         pasted = await service.handle(cmd("summarize", EXAMPLE.decode()))
         assert pasted.kind == "summary"
+        two = await service.handle(
+            cmd(
+                "summarize",
+                "",
+                Attachment("ep.vtt", data=VTT),
+                Attachment("example.txt", data=EXAMPLE),
+            )
+        )
+        assert two.summary is not None
+        assert two.summary.takeaways == direct.summary.takeaways
+        assert two.summary.notes == (
+            "2 files were sent: this summarizes the first, ep.vtt; send the others one at a time",
+        )
 
     scenario(database_url, t)
 
