@@ -15,8 +15,11 @@ import click
 from rich.console import Console
 
 from bot import logs
-from bot.config import Settings, llm_config, load_settings
+from bot.commands import link_of
+from bot.config import Settings, allow_hosts, llm_config, load_settings
 from bot.errors import UserError
+from bot.fetch import SafeFetcher
+from bot.links import from_link
 from bot.output import RENDERERS
 from bot.storage import Database
 from bot.transcripts import load_bytes, load_path
@@ -74,29 +77,54 @@ def summarize(
     """Summarize the transcript SOURCE and print takeaways, quotes and topics.
 
     SOURCE is a transcript file (plain text, SubRip .srt, WebVTT .vtt, Podcasting 2.0
-    JSON or an HTML page; the format is detected from the content), or - to read
-    standard input.
+    or Whisper JSON, or an HTML page; the format is detected from the content), - to read
+    standard input, or an http(s) link to a transcript or to a podcast feed (its newest
+    episode with a transcript), fetched with the bot's safety rules.
     """
     settings = load_settings()
     options = SummaryOptions(
         takeaways=takeaways or settings.takeaways, quotes=quotes or settings.quotes
     )
 
+    link = link_of(source)
+
     def work() -> Summary:
+        notes: tuple[str, ...] = ()
         if source == "-":
             data = sys.stdin.buffer.read(settings.max_transcript_bytes + 1)
             transcript = load_bytes(data, source="-", max_bytes=settings.max_transcript_bytes)
+        elif link is not None:
+            transcript, notes = asyncio.run(_fetch(settings, link))
         else:
             transcript = load_path(Path(source), max_bytes=settings.max_transcript_bytes)
         if (engine or settings.engine) == "llm":
-            return asyncio.run(_summarize_llm(settings, transcript, options))
-        return ExtractiveSummarizer().run(transcript, options)
+            summary = asyncio.run(_summarize_llm(settings, transcript, options))
+        else:
+            summary = ExtractiveSummarizer().run(transcript, options)
+        return summary.model_copy(update={"notes": (*summary.notes, *notes)})
 
-    name = "standard input" if source == "-" else Path(source).name
+    name = "standard input" if source == "-" else link or Path(source).name
     summary = _with_progress(work, f"Summarizing {name}")
     for note in summary.notes:
         Console(stderr=True).print(f"note: {note}", style="yellow", highlight=False)
     sys.stdout.write(RENDERERS[fmt](summary))
+
+
+async def _fetch(settings: Settings, link: str) -> tuple[Transcript, tuple[str, ...]]:
+    """A link, fetched as the bot fetches it (public addresses only, size and time caps)."""
+    fetcher = SafeFetcher(
+        max_bytes=settings.max_transcript_bytes,
+        timeout=settings.fetch_timeout,
+        allow_hosts=allow_hosts(settings),
+    )
+
+    async def load(data: bytes, source: str) -> Transcript:
+        return load_bytes(data, source=source, max_bytes=settings.max_transcript_bytes)
+
+    try:
+        return await from_link(fetcher, link, load)
+    finally:
+        await fetcher.close()
 
 
 async def _summarize_llm(

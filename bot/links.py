@@ -1,16 +1,28 @@
-"""Links people paste that are not transcript files themselves.
+"""The transcript a link names: a transcript file, a file host's share page, or a podcast
+feed (its newest episode with a transcript).
 
 Share pages of file hosts wrap the file in an HTML viewer: their direct-download form is
 fetched instead. Video and podcast-app pages hold no transcript podbrief can read: they
-get a message saying what to send instead, before anything is downloaded.
+get a message saying what to send instead, before anything is downloaded. The bot and the
+command line fetch links the same way.
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
+from bot.feeds import parse_feed
+from bot.fetch import SafeFetcher
+from bot.transcripts.load import looks_like_feed
+from summarizers.model import Transcript
+
+Loader = Callable[[bytes, str], Awaitable[Transcript]]
 
 _DRIVE_FILE = re.compile(r"^/file/d/([\w-]+)")
 _GOOGLE_DOC = re.compile(r"^/document/d/([\w-]+)")
@@ -63,3 +75,55 @@ def direct_download(url: str) -> str:
         owner, repo, rest = m.groups()
         return f"https://raw.githubusercontent.com/{owner}/{repo}/{rest}"
     return url
+
+
+async def from_link(
+    fetcher: SafeFetcher, link: str, load: Loader
+) -> tuple[Transcript, tuple[str, ...]]:
+    """The transcript `link` names, and notes about how it was found. `load` parses bytes
+    (the bot parses in its worker processes)."""
+    refuse_pages(link)
+    fetched = await fetcher.get(direct_download(link))
+    if looks_like_feed(fetched.data):
+        return await _newest_episode(fetcher, fetched.data, link, load)
+    transcript = await load(fetched.data, link)
+    name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+    return titled(transcript, name, fallback=link), ()
+
+
+async def _newest_episode(
+    fetcher: SafeFetcher, data: bytes, link: str, load: Loader
+) -> tuple[Transcript, tuple[str, ...]]:
+    """A podcast feed's link: its newest episode that links a transcript."""
+    feed = await asyncio.to_thread(parse_feed, data, link)
+    newest_first = sorted(
+        feed.episodes,
+        key=lambda e: e.published or datetime.min.replace(tzinfo=UTC),
+        reverse=True,
+    )
+    with_transcript = [e for e in newest_first if e.transcript_url]
+    if not with_transcript:
+        raise UserError(
+            f"“{feed.title}” is a podcast feed, but none of its {len(feed.episodes)} "
+            "episodes links a transcript (<podcast:transcript>), and podbrief reads "
+            "transcripts, not audio. Send the episode's transcript file or link instead."
+        )
+    episode = with_transcript[0]
+    assert episode.transcript_url is not None
+    url = urljoin(link, episode.transcript_url)
+    transcript = await load((await fetcher.get(url)).data, url)
+    skipped = newest_first.index(episode)
+    notes: tuple[str, ...] = ()
+    if skipped:
+        notes = (
+            f"the newest episode with a transcript in the feed; the {skipped} newer "
+            f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} none",
+        )
+    return replace(transcript, title=episode.title, show=feed.title), notes
+
+
+def titled(transcript: Transcript, name: str, fallback: str = "") -> Transcript:
+    """A transcript without a title of its own is named after its file (without suffix)."""
+    if transcript.title is not None:
+        return transcript
+    return replace(transcript, title=name.rsplit(".", 1)[0] or fallback)

@@ -8,17 +8,15 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
-from urllib.parse import urljoin, urlsplit
 
 from bot import commands
 from bot.errors import TranscriptError, UserError
-from bot.feeds import parse_feed
 from bot.fetch import SafeFetcher
-from bot.links import direct_download, refuse_pages
+from bot.links import from_link, titled
 from bot.messages import Attachment, Command, Reply, ReplyKind
 from bot.storage import Database
 from bot.transcripts import load_bytes
-from bot.transcripts.load import MIN_WORDS, looks_like_feed
+from bot.transcripts.load import MIN_WORDS
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
@@ -193,14 +191,7 @@ class BotService:
             usage = commands.help_text(self.prefix, cmd.name, cmd.destination.platform)
             raise UserError(f"Nothing to summarize. {usage}")
         elif (link := commands.link_of(arg)) is not None:
-            refuse_pages(link)  # a video or podcast-app page: say what to send instead
-            fetched = await self.fetcher.get(direct_download(link))
-            if looks_like_feed(fetched.data):
-                transcript, notes = await self._newest_episode(fetched.data, link)
-            else:
-                transcript = await self._load(fetched.data, link)
-                name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
-                transcript = _titled(transcript, name, fallback=link)
+            transcript, notes = await from_link(self.fetcher, link, self._load)
         elif (episode := commands.row_id(arg)) is not None:
             found = await self.db.episode(episode)
             if found is None:
@@ -223,41 +214,13 @@ class BotService:
             )
         return transcript, await self.db.save_episode(transcript), notes
 
-    async def _newest_episode(self, data: bytes, link: str) -> tuple[Transcript, tuple[str, ...]]:
-        """A podcast feed's link: its newest episode that links a transcript."""
-        feed = await asyncio.to_thread(parse_feed, data, link)
-        newest_first = sorted(
-            feed.episodes,
-            key=lambda e: e.published or datetime.min.replace(tzinfo=UTC),
-            reverse=True,
-        )
-        with_transcript = [e for e in newest_first if e.transcript_url]
-        if not with_transcript:
-            raise UserError(
-                f"“{feed.title}” is a podcast feed, but none of its {len(feed.episodes)} "
-                "episodes links a transcript (<podcast:transcript>), and podbrief reads "
-                "transcripts, not audio. Send the episode's transcript file or link instead."
-            )
-        episode = with_transcript[0]
-        assert episode.transcript_url is not None
-        url = urljoin(link, episode.transcript_url)
-        transcript = await self._load((await self.fetcher.get(url)).data, url)
-        skipped = newest_first.index(episode)
-        notes: tuple[str, ...] = ()
-        if skipped:
-            notes = (
-                f"the newest episode with a transcript in the feed; the {skipped} newer "
-                f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} none",
-            )
-        return replace(transcript, title=episode.title, show=feed.title), notes
-
     async def _from_attachment(self, attachment: Attachment) -> Transcript:
         data = attachment.data
         if data is None:
             if attachment.url is None:
                 raise TranscriptError(f"{attachment.name} has no content")
             data = (await self.fetcher.get(attachment.url, attachment.headers)).data
-        return _titled(await self._load(data, attachment.name), attachment.name)
+        return titled(await self._load(data, attachment.name), attachment.name)
 
     async def _summary(
         self, cmd: Command, transcript: Transcript, episode_id: int
@@ -281,10 +244,3 @@ class BotService:
 
 def _kind(name: str) -> ReplyKind:
     return "takeaways" if name == "takeaways" else "quotes" if name == "quotes" else "summary"
-
-
-def _titled(transcript: Transcript, name: str, fallback: str = "") -> Transcript:
-    """A transcript without a title of its own is named after its file (without suffix)."""
-    if transcript.title is not None:
-        return transcript
-    return replace(transcript, title=name.rsplit(".", 1)[0] or fallback)

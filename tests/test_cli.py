@@ -6,6 +6,10 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -226,3 +230,60 @@ def test_the_readme_json_example_is_the_demo_output() -> None:
         assert example[part][0] == real[part][0]
     for key in real.keys() - {"source", "takeaways", "quotes", "topics"}:
         assert example[key] == real[key], key
+
+
+@contextmanager
+def served(files: dict[str, bytes]) -> Iterator[str]:
+    """A plain HTTP server on 127.0.0.1 (port 0) answering `files` by path, 404 otherwise;
+    `{base}` in a body becomes the server's address."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+            body = files.get(self.path)
+            if body is None:
+                self.send_error(404)
+                return
+            body = body.replace(b"{base}", f"http://127.0.0.1:{port}".encode())
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_links_and_feed_links() -> None:
+    files = {
+        "/episode.vtt": (FIXTURES / "episode.vtt").read_bytes(),
+        "/feed.xml": (FIXTURES / "feed.xml").read_bytes(),
+        "/ep2.json": (FIXTURES / "episode.json").read_bytes(),
+    }
+    allow = {"PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1"}
+    with served(files) as base:
+        r = podbrief("summarize", f"{base}/episode.vtt", "-f", "json", env=allow)
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert data["title"] == "episode"
+        assert data["takeaways"][0]["speaker"] in {"Priya", "Tom"}
+        r = podbrief("summarize", f"{base}/feed.xml", "-f", "json", env=allow)
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert (data["title"], data["show"]) == ("Hot composting", "Compost Corner")
+        r = podbrief("summarize", f"{base}/gone.vtt", env=allow)
+        assert r.returncode == 2
+        assert b"HTTP 404" in r.stderr
+        # without the allowance, a local address is refused, as in the bot
+        r = podbrief("summarize", f"{base}/episode.vtt")
+        assert r.returncode == 2
+        assert b"not allowed" in r.stderr
