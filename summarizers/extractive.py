@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -33,7 +34,7 @@ from summarizers.model import Quote, Summary, Takeaway, Transcript, round_second
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "4"  # part of the cache key: bump when the output changes
+VERSION = "5"  # part of the cache key: bump when the output changes
 _QUESTION_START = frozenset(
     {
         "what",
@@ -58,6 +59,7 @@ _QUESTION_START = frozenset(
     }
 )
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
+_LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
 RAMBLE = frozenset(
     {
         "like",
@@ -144,7 +146,8 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
             words = words[1:]
         terms = frozenset(content_terms([norm(w) for w in words]))
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
-        text = detokenize(words)
+        # "i think" in lower-case captions reads "I think" in a takeaway (quotes keep the words)
+        text = detokenize(tuple(w.capitalize() if _LOWER_I.match(w) else w for w in words))
         if tag:
             text = text.rstrip(",;: ") + "."
         cands.append(_Cand(u, skip, words, terms, text, n, end, bool(tag)))

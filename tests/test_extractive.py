@@ -198,6 +198,25 @@ def test_no_takeaway_starts_with_the_comma_of_a_dropped_filler() -> None:
     assert all(x.text[0].isalpha() for x in s.takeaways), [x.text for x in s.takeaways]
 
 
+def test_lower_case_captions_give_takeaways_with_a_capital_i() -> None:
+    """Automatic captions write "i think"; a takeaway says "I think". Quotes keep the words."""
+    lines = [
+        "after the frost i think the orchard needs a second beehive before the plums flower.",
+        "on every branch i've counted the blossoms and the yield doubled after the bees came.",
+        "the apples on the north wall ripen two weeks later than the ones by the gate.",
+        "next time i'd plant the pears further apart, because the canopy shades the path.",
+        "we pressed forty litres of juice from the windfalls and froze half of it for winter.",
+        "this winter i'll graft the old russet onto new rootstock so the variety survives.",
+        "the compost from the pressed pulp went back under the trees in a thick brown layer.",
+    ]
+    t = Transcript.build([RawSegment(line) for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=3))
+    takeaways = " ".join(t.text for t in s.takeaways)
+    assert re.search(r"\bI('m|'ve|'d|'ll)?\b", takeaways)
+    assert not re.search(r"\bi('m|'ve|'d|'ll)?\b", takeaways)
+    assert any(re.search(r"\bi('ve|'d|'ll)?\b", q.text) for q in s.quotes)
+
+
 def test_options_change_counts(example: Transcript) -> None:
     s = ExtractiveSummarizer().run(example, SummaryOptions(takeaways=3, quotes=1))
     assert len(s.takeaways) == 3
