@@ -237,11 +237,14 @@ def test_shared_file_with_a_mention(tmp_path: Path) -> None:
             "text": "<@UBOT> summarize",
             "channel": "C1",
             "ts": "1700000000.000100",
-            "files": [{"id": "F1", "name": "interview.vtt"}],
+            "files": [{"id": "F1", "name": "interview.vtt"}, {"id": "F9", "name": "notes.txt"}],
         }
         assert await post_event(adapter, event, "Ev1") == 200
         await fake.wait_for_posts(1)
-        assert fake.method_times("files.info")
+        assert len(fake.method_times("files.info")) == 1  # only the file summarized
+        assert "2 files were sent: this summarizes the first, interview.vtt" in json.dumps(
+            fake.posts[0]["blocks"]
+        )
         assert fake.posts[0]["thread_ts"] == "1700000000.000100"
         assert fake.posts[0]["blocks"][0]["text"]["text"] == "interview"
         assert "Key takeaways" in json.dumps(fake.posts[0]["blocks"])

@@ -152,22 +152,20 @@ class SlackAdapter:
         )
 
     async def _resolve_files(self, cmd: Command, client: AsyncWebClient) -> Command:
-        """Shared files: files.info gives the private download URL, fetched with the token."""
+        """A shared file: files.info gives the private download URL, fetched with the token.
+        Only the first file is summarized, so only the first is looked up (the service
+        tells the user about the others)."""
         if not cmd.attachments:
             return cmd
-        resolved = []
-        for a in cmd.attachments:
-            file_id = a.headers.get("slack_file_id", "")
-            info = await client.files_info(file=file_id)
-            meta = info["file"]
-            resolved.append(
-                Attachment(
-                    name=meta.get("name") or a.name,
-                    url=meta["url_private_download"],
-                    headers={"Authorization": f"Bearer {client.token}"},
-                )
-            )
-        return replace(cmd, attachments=tuple(resolved))
+        first, *others = cmd.attachments
+        info = await client.files_info(file=first.headers.get("slack_file_id", ""))
+        meta = info["file"]
+        resolved = Attachment(
+            name=meta.get("name") or first.name,
+            url=meta["url_private_download"],
+            headers={"Authorization": f"Bearer {client.token}"},
+        )
+        return replace(cmd, attachments=(resolved, *others))
 
     async def post(self, reply: Reply, user: str, client: AsyncWebClient) -> None:
         messages = render.render(reply)
