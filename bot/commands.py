@@ -8,13 +8,20 @@ from dataclasses import dataclass
 
 COMMANDS = {
     "summarize": (
-        "summarize <link | episode id | [video link] pasted text>",
+        "summarize <link | feed link [title words] | episode id | [video link] pasted text>",
         "takeaways, quotes and topics of an episode (or attach a transcript file); a "
-        "podcast feed's link gives its newest episode with a transcript; a YouTube link "
-        "before the pasted transcript makes times link to that moment",
+        "podcast feed's link gives its newest episode with a transcript (or the newest with "
+        "the words in its title); a YouTube link before the pasted transcript makes times "
+        "link to that moment",
     ),
-    "takeaways": ("takeaways <link | episode id>", "only the key takeaways"),
-    "quotes": ("quotes <link | episode id>", "only the notable quotes, verbatim, with times"),
+    "takeaways": (
+        "takeaways <link | feed link [title words] | episode id>",
+        "only the key takeaways",
+    ),
+    "quotes": (
+        "quotes <link | feed link [title words] | episode id>",
+        "only the notable quotes, verbatim, with times",
+    ),
     "episodes": ("episodes [search words]", "episodes summarized here, newest first, with ids"),
     "subscribe": (
         'subscribe <feed link> [daily HH:MM | weekly DAY HH:MM | cron "<expr>"] [tz <zone>] '

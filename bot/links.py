@@ -78,41 +78,58 @@ def direct_download(url: str) -> str:
 
 
 async def from_link(
-    fetcher: SafeFetcher, link: str, load: Loader
+    fetcher: SafeFetcher, link: str, load: Loader, title_words: str = ""
 ) -> tuple[Transcript, tuple[str, ...]]:
     """The transcript `link` names, and notes about how it was found. `load` parses bytes
-    (the bot parses in its worker processes)."""
+    (the bot parses in its worker processes). `title_words` pick a feed's episode."""
     refuse_pages(link)
     fetched = await fetcher.get(direct_download(link))
     if looks_like_feed(fetched.data):
-        return await _newest_episode(fetcher, fetched.data, link, load)
+        return await _feed_episode(fetcher, fetched.data, link, load, title_words)
+    if title_words:
+        raise UserError(
+            "words after a link pick an episode of a podcast feed by its title, but this "
+            "link is not a feed; send the link alone (or a transcript pasted after it)"
+        )
     transcript = await load(fetched.data, link)
     name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
     return titled(transcript, name, fallback=link), ()
 
 
-async def _newest_episode(
-    fetcher: SafeFetcher, data: bytes, link: str, load: Loader
+async def _feed_episode(
+    fetcher: SafeFetcher, data: bytes, link: str, load: Loader, title_words: str
 ) -> tuple[Transcript, tuple[str, ...]]:
-    """A podcast feed's link: its newest episode that links a transcript."""
+    """A podcast feed's newest episode that links a transcript, among those whose title
+    holds every one of `title_words` (all episodes when there are none)."""
     feed = await asyncio.to_thread(parse_feed, data, link)
     newest_first = sorted(
         feed.episodes,
         key=lambda e: e.published or datetime.min.replace(tzinfo=UTC),
         reverse=True,
     )
-    with_transcript = [e for e in newest_first if e.transcript_url]
-    if not with_transcript:
+    wanted = title_words.casefold().split()
+    matching = [e for e in newest_first if all(w in e.title.casefold() for w in wanted)]
+    if not matching:
+        recent = "; ".join(f"“{e.title}”" for e in newest_first[:5])
         raise UserError(
-            f"“{feed.title}” is a podcast feed, but none of its {len(feed.episodes)} "
-            "episodes links a transcript (<podcast:transcript>), and podbrief reads "
-            "transcripts, not audio. Send the episode's transcript file or link instead."
+            f"no episode of “{feed.title}” has “{title_words}” in its title. "
+            f"The newest: {recent or 'none'}."
+        )
+    with_transcript = [e for e in matching if e.transcript_url]
+    if not with_transcript:
+        which = f"none of its {len(feed.episodes)} episodes"
+        if wanted:
+            which = f"no episode with “{title_words}” in its title"
+        raise UserError(
+            f"“{feed.title}” is a podcast feed, but {which} links a transcript "
+            "(<podcast:transcript>), and podbrief reads transcripts, not audio. Send the "
+            "episode's transcript file or link instead."
         )
     episode = with_transcript[0]
     assert episode.transcript_url is not None
     url = urljoin(link, episode.transcript_url)
     transcript = await load((await fetcher.get(url)).data, url)
-    skipped = newest_first.index(episode)
+    skipped = matching.index(episode)
     notes: tuple[str, ...] = ()
     if skipped:
         notes = (

@@ -200,11 +200,12 @@ class BotService:
                     f"`{self.prefix} episodes` lists the stored ones."
                 )
             return found, episode, notes
-        elif (pasted := commands.link_and_text(arg)) is not None and len(
-            pasted[1].split()
-        ) >= MIN_WORDS:
-            link, text = pasted  # a transcript pasted after the link of its video or page
-            transcript = replace(await self._load(text.encode(), "pasted text"), source=link)
+        elif (pasted := commands.link_and_text(arg)) is not None:
+            link, text = pasted
+            if len(text.split()) >= MIN_WORDS:  # a transcript after its video's or page's link
+                transcript = replace(await self._load(text.encode(), "pasted text"), source=link)
+            else:  # a few words after a feed's link: its episode with them in the title
+                transcript, notes = await from_link(self.fetcher, link, self._load, text)
         elif len(arg.split()) >= MIN_WORDS:
             transcript = await self._load(arg.encode(), "pasted text")
         else:

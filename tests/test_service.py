@@ -211,6 +211,21 @@ def test_a_feed_link_summarizes_its_newest_episode_with_a_transcript(database_ur
         assert again.cached is True
         assert again.summary is not None
         assert again.summary.notes == ()  # the note was about that request only
+        # words after a feed's link pick an episode by its title (all words, any case)
+        picked = await service.handle(cmd("takeaways", f"{base}/newer.xml HOT compost"))
+        assert picked.summary is not None
+        assert picked.summary.title == "Hot composting"
+        assert picked.summary.notes == ()
+        worms = await service.handle(cmd("summarize", f"{base}/feed.xml worms"))
+        assert worms.kind == "error"
+        assert "no episode with “worms” in its title links a transcript" in worms.text
+        nothing = await service.handle(cmd("summarize", f"{base}/feed.xml kombucha"))
+        assert nothing.kind == "error"
+        assert "no episode of “Compost Corner” has “kombucha” in its title" in nothing.text
+        assert "“Hot composting”; “Worms at work”" in nothing.text
+        not_feed = await service.handle(cmd("summarize", f"{base}/episode.vtt hot"))
+        assert not_feed.kind == "error"
+        assert "this link is not a feed" in not_feed.text
         audio = await service.handle(cmd("summarize", f"{base}/audio-only.xml"))
         assert audio.kind == "error"
         assert "none of its 2 episodes links a transcript" in audio.text
