@@ -180,6 +180,11 @@ def test_a_feed_is_told_from_a_transcript_by_its_first_element() -> None:
     )
     for data in (rss, atom, styled, b"<rdf:RDF xmlns:rdf='x'>"):
         assert looks_like_feed(data)
+    # thousands of comments: read in one pass (a pattern for "any number of comments"
+    # backtracked exponentially here: 22 of them took half a second, 40 would take days)
+    assert not looks_like_feed(b"<!---->" * 580 + b"x")
+    assert looks_like_feed(b"<!---->" * 500 + b"<rss>")
+    assert not looks_like_feed(b"<!-- never closed <rss>")
     html = b"<!doctype html><html><body><p>Ana: the feed was late</p>"
     for data in (html, b"WEBVTT\n\n", b"Ana: <rss> is a feed format", b'{"segments": []}'):
         assert not looks_like_feed(data)

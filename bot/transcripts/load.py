@@ -20,16 +20,22 @@ _HTML = re.compile(
 FORMATS = ("text", "srt", "vtt", "json", "html")
 
 
-_FEED_START = re.compile(
-    rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*\?>\s*)?(?:<\?xml-stylesheet[^>]*\?>\s*)?"
-    rb"(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)[\s>]",
-    re.DOTALL,
-)
+_FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
 
 
 def looks_like_feed(data: bytes) -> bool:
-    """RSS, Atom or RSS 1.0 by its first element (a link to a feed, not to a transcript)."""
-    return bool(_FEED_START.match(data[:4096]))
+    """RSS, Atom or RSS 1.0 by its first element (a link to a feed, not to a transcript),
+    after any XML declaration, processing instructions and comments. Read with a loop, not
+    one pattern: a pattern for "any number of comments" backtracks exponentially on
+    thousands of "<!---->"."""
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
+    while head.startswith((b"<?", b"<!--")):
+        closing = b"?>" if head.startswith(b"<?") else b"-->"
+        end = head.find(closing)
+        if end < 0:
+            return False
+        head = head[end + len(closing) :].lstrip()
+    return bool(_FEED_ROOT.match(head))
 
 
 def detect_format(text: str, name: str = "") -> str:
