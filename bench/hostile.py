@@ -46,6 +46,8 @@ def _inputs() -> dict[str, tuple[bytes, str]]:
         "text, one 15 MB line": (b"word " * 3_000_000, "one.txt"),
         "labelled, 500k lines": (b"Alice: hello there friend\n" * 500_000, "lines.txt"),
         "SubRip, 100k cues": (cues, "cues.srt"),
+        # a name, then thousands of spaces: the speaker-heading check must stay linear
+        "spaced names, 2k lines": ((b"Ana" + b" " * 5000 + b"said this\n") * 2000, "sp.txt"),
         "JSON, 100k deep": (b'{"segments": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "x.json"),
     }
 

@@ -319,3 +319,13 @@ def test_times_on_lines_of_their_own() -> None:
         ("Tom", 9.0),
         ("Tom", 14.0),
     ]
+
+
+def test_hostile_spacing_is_read_in_one_pass() -> None:
+    """Thousands of spaces after a name or a time: the heading patterns match each line
+    once (several `\\s*` in a row backtracked in cubic time: 400 spaces took 12 s)."""
+    lines = (FIXTURES / "episode_timestamps.txt").read_text().splitlines()
+    hostile = ["Ana" + " " * 5000 + "said this", "0:01" + "\t" * 5000 + "x", "\t" * 20000 + "x"]
+    t = load_bytes("\n".join(hostile + lines).encode())
+    assert t.text.startswith("Ana")
+    assert " ".join(s.text for s in t.segments).endswith(_said())

@@ -16,16 +16,15 @@ _LABEL = re.compile(
 )
 # A speaker heading on a line of its own, the turn's words on the lines below:
 # `Name (01:23):` (Rev), `Name  1:23` (Otter), `*Name (01:23)*`, `Name [00:01:23]`, `NAME:`
-_HEADING = re.compile(
-    r"^\s*[*_]{0,2}(" + NAME + r")\s*(?:[\[(]" + _TIME + r"[\])]|\s" + _TIME + r")?"
-    r"\s*(:?)\s*[*_]{0,2}\s*$"
-)
+# (matched against the line without its surrounding spaces and `*`/`_` marks, each gap
+# a single quantifier: spaces matched by several `\s*` in a row backtrack in cubic time)
+_HEADING = re.compile(r"(" + NAME + r")(?: *[\[(]" + _TIME + r"[\])]| +" + _TIME + r")?(:?)")
 # A time on a line of its own above the words said from then on (a transcript copied from
 # YouTube's transcript panel: "0:04" then the words), perhaps followed by the time in words
-_TIME_LINE = re.compile(r"^\s*[\[(]?" + _TIME + r"[\])]?\s*$")
+_TIME_LINE = re.compile(r"[\[(]?" + _TIME + r"[\])]?")
 _SPOKEN_TIME = re.compile(
-    r"^\s*(?:\d+ hours?,? ?)?(?:\d+ minutes?,? ?)?(?:\d+ seconds?)?\s*$", re.IGNORECASE
-)
+    r"(?:\d+ hours?,? ?)?(?:\d+ minutes?,? ?)?(?:\d+ seconds?)?", re.IGNORECASE
+)  # matched against the stripped line
 HEADER_SEARCH_LINES = 80
 
 
@@ -126,10 +125,11 @@ def _heading(line: str) -> tuple[str | None, float | None] | None:
     """The speaker and start time of a heading line; a heading without a time needs its colon
     ("Ana:"), so a short line of prose ("Introduction") is not taken for one. A time alone
     names no speaker."""
-    m = _TIME_LINE.match(line)
+    core = line.strip().strip("*_").strip()
+    m = _TIME_LINE.fullmatch(core)
     if m is not None:
         return None, _time_of(m.groups())
-    m = _HEADING.match(line)
+    m = _HEADING.fullmatch(core)
     if m is None:
         return None
     g = m.groups()
@@ -226,7 +226,7 @@ def _drop_spoken_times(
             and heads[i - 1] is not None
             and heads[i - 1][0] is None  # type: ignore[index]
             and line.strip()
-            and _SPOKEN_TIME.match(line)
+            and _SPOKEN_TIME.fullmatch(line.strip())
         )
     ]
     return [body[i] for i in keep], [heads[i] for i in keep]
