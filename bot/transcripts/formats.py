@@ -41,7 +41,7 @@ _BLOCKS = {
 }
 _CUE_SPEAKER = re.compile(r"^\s*\[([^\]\n]{1,60})\]:\s*(.*)$", re.DOTALL)
 _CUE_NAME = re.compile(r"^(" + NAME + r"):\s+(.*)$", re.DOTALL)
-_TAG = re.compile(r"<[^>]+>")
+_TAG = re.compile(r"<[^<>]*>")  # not `<[^>]+>`: quadratic on thousands of unclosed "<"
 _VTT_TIMING = re.compile(
     r"^\s*(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}\.\d{3}(?:\s+.*)?$"
 )

@@ -6,7 +6,9 @@ import re
 
 from summarizers.model import RawSegment
 
-_MARKER = re.compile(r"^\s*(?:full|complete|episode)?\s*transcript\s*:?\s*$", re.IGNORECASE)
+# matched against the stripped line: `^\s*(...)?\s*` backtracks quadratically on a long
+# line of spaces (a 1 MB one would take hours)
+_MARKER = re.compile(r"(?:full|complete|episode)?\s*transcript\s*:?", re.IGNORECASE)
 _HEADER_FIELD = re.compile(r"^\s*(title|show|podcast|episode|by)\s*[:\-]?\s+(.+)$", re.IGNORECASE)
 _TIME = r"(?:(\d{1,2}):)?(\d{1,2}):(\d{2})(?:[.,](\d{1,3}))?"
 NAME = r"[A-Z][\w.'’-]*(?: [A-Z0-9][\w.'’-]*){0,3}"
@@ -41,7 +43,7 @@ def split_header(lines: list[str]) -> tuple[dict[str, str], list[str]]:
     own summary and topic list are kept out of what gets summarized.
     """
     for i, line in enumerate(lines[:HEADER_SEARCH_LINES]):
-        if _MARKER.match(line):
+        if _MARKER.fullmatch(line.strip()):
             header = [h.strip() for h in lines[:i] if h.strip()]
             return _header_fields(header), lines[i + 1 :]
     return {}, lines
