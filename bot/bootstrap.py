@@ -49,7 +49,9 @@ async def build(settings: Settings, *, migrate: bool = True) -> Core:
         summarizer = LLMSummarizer(llm_config(settings))
     else:
         summarizer = ExtractiveSummarizer()
-    workers = WorkerPool(settings.workers) if settings.workers > 0 else None
+    workers = (
+        WorkerPool(settings.workers, timeout=settings.job_timeout) if settings.workers > 0 else None
+    )
     service = BotService(
         db=db,
         fetcher=fetcher,

@@ -92,6 +92,12 @@ class Settings(BaseSettings):
         le=64,
         description="worker processes for loading and summarizing (0: threads in the bot process)",
     )
+    job_timeout: float = Field(
+        300,
+        gt=0,
+        le=86400,
+        description="seconds a worker may spend on one transcript before it is stopped",
+    )
     digest_catchup: timedelta = Field(
         timedelta(hours=24),
         description="after downtime, the latest missed digest slot "

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 
 import pytest
 
-from bot.workers import WorkerCrashed, WorkerPool
+from bot.workers import JobTooLong, WorkerCrashed, WorkerPool
 
 
 def test_jobs_run_in_worker_processes() -> None:
@@ -43,3 +44,33 @@ def test_a_dead_worker_costs_its_job_and_the_pool_serves_on() -> None:
         asyncio.run(go(pool))
     finally:
         pool.shutdown()
+
+
+def test_a_job_past_the_time_limit_is_stopped_and_the_pool_serves_on() -> None:
+    async def go(pool: WorkerPool) -> None:
+        worker = await pool.run(os.getpid)  # one worker: the sleep below runs in it
+        with pytest.raises(JobTooLong, match="longer than 0.5 s"):
+            await pool.run(time.sleep, 600)  # a parse that never ends, as a hostile file
+        assert pool.replaced == 1
+        assert await pool.run(pow, 2, 5) == 32
+        assert await pool.run(os.getpid) != worker
+        for _ in range(100):  # the stopped worker is ended, not left sleeping
+            if not _alive(worker):
+                break
+            await asyncio.sleep(0.05)
+        assert not _alive(worker)
+
+    pool = WorkerPool(1, timeout=0.5)
+    try:
+        asyncio.run(go(pool))
+    finally:
+        pool.shutdown()
+
+
+def _alive(pid: int) -> bool:
+    """A running process, not one ended and waiting to be reaped."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
