@@ -139,7 +139,7 @@ def _utc(parsed: time.struct_time | None) -> datetime | None:
 
 
 def _text(html: str) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    return " ".join(re.sub(r"<[^<>]*>", " ", html).split())
 
 
 class FeedCycle:
