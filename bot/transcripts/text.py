@@ -28,6 +28,9 @@ _SPOKEN_TIME = re.compile(
     r"(?:\d+ hours?,? ?)?(?:\d+ minutes?,? ?)?(?:\d+ seconds?)?", re.IGNORECASE
 )  # matched against the stripped line
 HEADER_SEARCH_LINES = 80
+# _LABEL's groups: a time in brackets, a bare time, the name, a time after the name, the words
+_BRACKET_TIME, _BARE_TIME, _NAME, _NAME_TIME, _WORDS = slice(0, 4), slice(4, 8), 8, slice(9, 13), 13
+Heading = tuple[str | None, float | None]  # a heading line's speaker and start time
 
 
 def parse_time(hours: str | None, minutes: str, seconds: str, frac: str | None) -> float:
@@ -85,12 +88,10 @@ def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
         m = _LABEL.match(line)
         assert m is not None  # the pattern matches any line
         g = m.groups()
-        start = next(
-            (t for t in (_time_of(g[0:4]), _time_of(g[4:8]), _time_of(g[9:13])) if t is not None),
-            None,
-        )
-        speaker = g[8]
-        parsed.append((start, speaker, g[13], line))
+        times = (_time_of(g[_BRACKET_TIME]), _time_of(g[_BARE_TIME]), _time_of(g[_NAME_TIME]))
+        start = next((t for t in times if t is not None), None)
+        speaker = g[_NAME]
+        parsed.append((start, speaker, g[_WORDS], line))
         labelled += speaker is not None
         timed += start is not None
     use_labels = labelled >= 2 and labelled >= 0.5 * len(body)
@@ -123,7 +124,7 @@ def _time_of(groups: tuple[str | None, ...]) -> float | None:
     return parse_time(hours, minutes, seconds, frac)
 
 
-def _heading(line: str) -> tuple[str | None, float | None] | None:
+def _heading(line: str) -> Heading | None:
     """The speaker and start time of a heading line; a heading without a time needs its colon
     ("Ana:"), so a short line of prose ("Introduction") is not taken for one. A time alone
     names no speaker."""
@@ -174,16 +175,17 @@ def _headed_turns(body: list[str]) -> list[RawSegment] | None:
     # words under time headings may carry their own labels ("0:04" then "Ana: words"): used
     # when most of them do, as for labelled lines without headings
     text_lines = [g for g, h in zip(labels, heads, strict=True) if h is None and g is not None]
-    labelled = sum(g.group(9) is not None for g in text_lines) >= 0.5 * len(text_lines)
+    labelled = sum(g.groups()[_NAME] is not None for g in text_lines) >= 0.5 * len(text_lines)
     for line, head, label in zip(body, heads, labels, strict=True):
         assert label is not None  # the pattern matches any line
         g = label.groups()
-        if head is None and g[8] is not None and (g[8] in names or labelled):
+        name = g[_NAME]
+        if head is None and name is not None and (name in names or labelled):
             # a line labelled with a speaker's name ("Ana (01:02): words") starts a turn
             close()
-            speaker = g[8]
-            start = next((t for t in (_time_of(g[9:13]), start) if t is not None), None)
-            words.append(g[13].strip())
+            said_at = _time_of(g[_NAME_TIME])
+            speaker, start = name, said_at if said_at is not None else start
+            words.append(g[_WORDS].strip())
         elif head is None:
             words.append(line.strip())
         else:
@@ -194,13 +196,13 @@ def _headed_turns(body: list[str]) -> list[RawSegment] | None:
 
 
 def _pair_names_and_times(
-    body: list[str], heads: list[tuple[str | None, float | None] | None]
-) -> tuple[list[str], list[tuple[str | None, float | None] | None]]:
+    body: list[str], heads: list[Heading | None]
+) -> tuple[list[str], list[Heading | None]]:
     """A name heading and a time heading on consecutive lines are one heading: the
     Podcasting 2.0 HTML transcript puts `<cite>Name:</cite>` and `<time>0:53</time>` on
     lines of their own above each paragraph."""
     out_body: list[str] = []
-    out_heads: list[tuple[str | None, float | None] | None] = []
+    out_heads: list[Heading | None] = []
     i = 0
     while i < len(body):
         head, after = heads[i], heads[i + 1] if i + 1 < len(heads) else None
@@ -218,20 +220,19 @@ def _pair_names_and_times(
 
 
 def _drop_spoken_times(
-    body: list[str], heads: list[tuple[str | None, float | None] | None]
-) -> tuple[list[str], list[tuple[str | None, float | None] | None]]:
-    keep = [
-        i
-        for i, line in enumerate(body)
-        if not (
-            i > 0
-            and heads[i - 1] is not None
-            and heads[i - 1][0] is None  # type: ignore[index]
-            and line.strip()
-            and _SPOKEN_TIME.fullmatch(line.strip())
-        )
-    ]
-    return [body[i] for i in keep], [heads[i] for i in keep]
+    body: list[str], heads: list[Heading | None]
+) -> tuple[list[str], list[Heading | None]]:
+    """Leave out a line that only says the time above it in words ("4 seconds" under
+    "0:04", as YouTube's transcript panel copies)."""
+    out_body: list[str] = []
+    out_heads: list[Heading | None] = []
+    for i, (line, head) in enumerate(zip(body, heads, strict=True)):
+        above = heads[i - 1] if i else None  # (body lines are never blank)
+        if above is not None and above[0] is None and _SPOKEN_TIME.fullmatch(line.strip()):
+            continue
+        out_body.append(line)
+        out_heads.append(head)
+    return out_body, out_heads
 
 
 def _with_end_times(segments: list[RawSegment]) -> list[RawSegment]:
