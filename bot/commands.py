@@ -9,10 +9,9 @@ from dataclasses import dataclass
 COMMANDS = {
     "summarize": (
         "summarize <link | feed link [title words] | episode id | [video link] pasted text>",
-        "takeaways, quotes and topics of an episode (or attach a transcript file); a "
-        "podcast feed's link gives its newest episode with a transcript (or the newest with "
-        "the words in its title); a YouTube link before the pasted transcript makes times "
-        "link to that moment",
+        "takeaways, quotes and topics of an episode or an attached transcript; a feed's "
+        "link: its newest episode (title words pick one); a video's link with its "
+        "transcript (pasted or attached): times link to the video",
     ),
     "takeaways": (
         "takeaways <link | feed link [title words] | episode id>",
