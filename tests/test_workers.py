@@ -5,10 +5,19 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Awaitable, Callable
 
 import pytest
 
 from bot.workers import JobTooLong, WorkerCrashed, WorkerPool
+
+
+def run_in(pool: WorkerPool, go: Callable[[WorkerPool], Awaitable[None]]) -> None:
+    """Run the scenario `go` on `pool`, then shut the pool down whatever happened."""
+    try:
+        asyncio.run(go(pool))
+    finally:
+        pool.shutdown()
 
 
 def test_jobs_run_in_worker_processes() -> None:
@@ -17,11 +26,7 @@ def test_jobs_run_in_worker_processes() -> None:
         assert results == [0, 1, 4, 9, 16, 25]
         assert await pool.run(os.getpid) != os.getpid()
 
-    pool = WorkerPool(2)
-    try:
-        asyncio.run(go(pool))
-    finally:
-        pool.shutdown()
+    run_in(WorkerPool(2), go)
 
 
 def test_a_dead_worker_costs_its_job_and_the_pool_serves_on() -> None:
@@ -39,11 +44,7 @@ def test_a_dead_worker_costs_its_job_and_the_pool_serves_on() -> None:
         assert pool.replaced == 2
         assert await pool.run(pow, 3, 3) == 27
 
-    pool = WorkerPool(2)
-    try:
-        asyncio.run(go(pool))
-    finally:
-        pool.shutdown()
+    run_in(WorkerPool(2), go)
 
 
 def test_a_job_past_the_time_limit_is_stopped_and_the_pool_serves_on() -> None:
@@ -60,11 +61,7 @@ def test_a_job_past_the_time_limit_is_stopped_and_the_pool_serves_on() -> None:
             await asyncio.sleep(0.05)
         assert not _alive(worker)
 
-    pool = WorkerPool(1, timeout=0.5)
-    try:
-        asyncio.run(go(pool))
-    finally:
-        pool.shutdown()
+    run_in(WorkerPool(1, timeout=0.5), go)
 
 
 def _alive(pid: int) -> bool:
