@@ -172,7 +172,7 @@ class DigestRunner:
         ]
         for slot in failures:
             lines.append(f"(The digest planned for {slot} could not be posted.)")
-        ordered = sorted(episodes, key=lambda e: e.published or datetime.min.replace(tzinfo=UTC))
+        ordered = sorted(episodes, key=lambda e: e.sort_time)
         if len(ordered) > MAX_EPISODES:
             lines.append(f"(the {len(ordered) - MAX_EPISODES} oldest are left out)")
             ordered = ordered[-MAX_EPISODES:]

@@ -48,6 +48,11 @@ class FeedEpisode:
     transcript_url: str | None = None
     transcript_type: str | None = None
 
+    @property
+    def sort_time(self) -> datetime:
+        """When it was published, for ordering; an undated episode counts as oldest."""
+        return self.published or datetime.min.replace(tzinfo=UTC)
+
 
 @dataclass(frozen=True)
 class Feed:

@@ -13,7 +13,6 @@ import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
@@ -102,11 +101,7 @@ async def _feed_episode(
     """A podcast feed's newest episode that links a transcript, among those whose title
     holds every one of `title_words` (all episodes when there are none)."""
     feed = await asyncio.to_thread(parse_feed, data, link)
-    newest_first = sorted(
-        feed.episodes,
-        key=lambda e: e.published or datetime.min.replace(tzinfo=UTC),
-        reverse=True,
-    )
+    newest_first = sorted(feed.episodes, key=lambda e: e.sort_time, reverse=True)
     wanted = title_words.casefold().split()
     matching = [e for e in newest_first if all(w in e.title.casefold() for w in wanted)]
     if not matching:
