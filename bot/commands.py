@@ -32,6 +32,7 @@ COMMANDS = {
     "digest": ("digest now", "post this channel's digests now (needs rights)"),
     "help": ("help [command]", "this help"),
 }
+SUMMARY_COMMANDS = ("summarize", "takeaways", "quotes")
 SUBSCRIPTION_COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "digest")
 ALIASES = {
     "summary": "summarize",

@@ -23,7 +23,6 @@ from summarizers.extractive import ExtractiveSummarizer
 from summarizers.model import Summary, Transcript
 
 logger = logging.getLogger(__name__)
-SUMMARY_COMMANDS = ("summarize", "takeaways", "quotes")
 
 
 class SubscriptionHandler(Protocol):
@@ -102,7 +101,7 @@ class BotService:
             if self.subscriptions is None:
                 raise UserError("Feed digests are not running in this bot.")
             return await self.subscriptions.handle(cmd, self.prefix)
-        if name not in SUMMARY_COMMANDS:
+        if name not in commands.SUMMARY_COMMANDS:
             return Reply(
                 cmd.destination,
                 "text",

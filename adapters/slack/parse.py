@@ -52,6 +52,6 @@ def _file_command(text: str) -> str:
     words: list[str] = re.findall(r"[a-z]+", text.lower())
     for word in words:
         name = commands.ALIASES.get(word, word)
-        if name in ("summarize", "takeaways", "quotes"):
+        if name in commands.SUMMARY_COMMANDS:
             return name
     return "summarize"
