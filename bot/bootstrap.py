@@ -34,16 +34,22 @@ class Core:
         await self.db.close()
 
 
+def fetcher_for(settings: Settings) -> SafeFetcher:
+    """The safe fetcher with the settings' size cap, timeout and allowed private hosts (the
+    bot and the command line fetch links alike)."""
+    return SafeFetcher(
+        max_bytes=settings.max_transcript_bytes,
+        timeout=settings.fetch_timeout,
+        allow_hosts=allow_hosts(settings),
+    )
+
+
 async def build(settings: Settings, *, migrate: bool = True) -> Core:
     """Open the database (migrated), the fetcher, the summarizer and the service."""
     db = Database(settings.database_url)
     if migrate:
         await db.upgrade()
-    fetcher = SafeFetcher(
-        max_bytes=settings.max_transcript_bytes,
-        timeout=settings.fetch_timeout,
-        allow_hosts=allow_hosts(settings),
-    )
+    fetcher = fetcher_for(settings)
     summarizer: Summarizer
     if settings.engine == "llm":
         summarizer = LLMSummarizer(llm_config(settings))

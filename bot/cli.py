@@ -15,10 +15,10 @@ import click
 from rich.console import Console
 
 from bot import logs
+from bot.bootstrap import fetcher_for
 from bot.commands import link_of
-from bot.config import Settings, allow_hosts, llm_config, load_settings
+from bot.config import Settings, llm_config, load_settings
 from bot.errors import UserError
-from bot.fetch import SafeFetcher
 from bot.links import from_link
 from bot.output import RENDERERS
 from bot.storage import Database
@@ -112,11 +112,7 @@ def summarize(
 
 async def _fetch(settings: Settings, link: str) -> tuple[Transcript, tuple[str, ...]]:
     """A link, fetched as the bot fetches it (public addresses only, size and time caps)."""
-    fetcher = SafeFetcher(
-        max_bytes=settings.max_transcript_bytes,
-        timeout=settings.fetch_timeout,
-        allow_hosts=allow_hosts(settings),
-    )
+    fetcher = fetcher_for(settings)
 
     async def load(data: bytes, source: str) -> Transcript:
         return load_bytes(data, source=source, max_bytes=settings.max_transcript_bytes)
