@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from bs4.element import CData, NavigableString, PageElement, Tag
 
 from bot.errors import TranscriptError
-from bot.transcripts.text import NAME
+from bot.transcripts.text import NAME, mostly
 from summarizers.model import RawSegment
 
 _BLOCKS = {
@@ -66,7 +66,7 @@ def _named_cues(segments: list[RawSegment]) -> list[RawSegment]:
         return segments
     matches = [_CUE_NAME.match(seg.text) for seg in segments]
     named = sum(m is not None for m in matches)
-    if named < 2 or named < 0.5 * len(segments):
+    if not mostly(named, len(segments)):
         return segments
     out = []
     for seg, m in zip(segments, matches, strict=True):

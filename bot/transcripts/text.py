@@ -94,8 +94,8 @@ def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
         parsed.append((start, speaker, g[_WORDS], line))
         labelled += speaker is not None
         timed += start is not None
-    use_labels = labelled >= 2 and labelled >= 0.5 * len(body)
-    use_times = timed >= 2 and timed >= 0.5 * len(body)
+    use_labels = mostly(labelled, len(body))
+    use_times = mostly(timed, len(body))
     segments: list[RawSegment] = []
     speaker_now: str | None = None
     for start, speaker, rest, line in parsed:
@@ -114,6 +114,12 @@ def parse_lines(lines: list[str]) -> tuple[list[RawSegment], bool]:
             )
         )
     return _with_end_times(segments), use_labels or use_times
+
+
+def mostly(count: int, total: int) -> bool:
+    """Labels (or times) count as the text's layout when at least two lines, and at least
+    half of them, carry one: a single "Note: ..." in prose does not."""
+    return count >= 2 and count >= 0.5 * total
 
 
 def _time_of(groups: tuple[str | None, ...]) -> float | None:
