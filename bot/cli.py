@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -29,6 +31,9 @@ from summarizers.llm import LLMSummarizer
 from summarizers.model import Summary, Transcript
 
 PROGRESS_AFTER_SECONDS = 1.0
+# how a video's transcript goes with its link here (a chat gets the link and the pasted text)
+CLI_SENDING = "save it to a file and run: podbrief summarize FILE --link VIDEO-LINK"
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 T = TypeVar("T")
 
 
@@ -71,8 +76,21 @@ def cli() -> None:
     help="extractive (offline, no key) or llm (OPENAI_API_KEY / OPENAI_BASE_URL).  "
     "[default: extractive, or PODBRIEF_ENGINE]",
 )
+@click.option(
+    "--link",
+    "page",
+    metavar="URL",
+    default=None,
+    help="Where a transcript file or standard input comes from, such as its YouTube "
+    "video: the Markdown's times then link to that moment.",
+)
 def summarize(
-    source: str, fmt: str, takeaways: int | None, quotes: int | None, engine: str
+    source: str,
+    fmt: str,
+    takeaways: int | None,
+    quotes: int | None,
+    engine: str,
+    page: str | None,
 ) -> None:
     """Summarize the transcript SOURCE and print takeaways, quotes and topics.
 
@@ -87,6 +105,13 @@ def summarize(
     )
 
     link = link_of(source)
+    if link is None and _SCHEME.match(source):
+        raise UserError(f"only http and https links can be fetched, not {source[:60]}")
+    if page is not None:
+        if link is not None:
+            raise click.UsageError("--link goes with a transcript file or -, not with a link")
+        if link_of(page) is None:
+            raise click.UsageError(f"--link wants an http(s) link, not {page[:60]}")
 
     def work() -> Summary:
         notes: tuple[str, ...] = ()
@@ -97,6 +122,8 @@ def summarize(
             transcript, notes = asyncio.run(_fetch(settings, link))
         else:
             transcript = load_path(Path(source), max_bytes=settings.max_transcript_bytes)
+        if page is not None:
+            transcript = replace(transcript, source=page)
         if (engine or settings.engine) == "llm":
             summary = asyncio.run(_summarize_llm(settings, transcript, options))
         else:
@@ -118,7 +145,7 @@ async def _fetch(settings: Settings, link: str) -> tuple[Transcript, tuple[str, 
         return load_bytes(data, source=source, max_bytes=settings.max_transcript_bytes)
 
     try:
-        return await from_link(fetcher, link, load)
+        return await from_link(fetcher, link, load, sending=CLI_SENDING)
     finally:
         await fetcher.close()
 

@@ -27,12 +27,17 @@ _DRIVE_FILE = re.compile(r"^/file/d/([\w-]+)")
 _GOOGLE_DOC = re.compile(r"^/document/d/([\w-]+)")
 _GITHUB_BLOB = re.compile(r"^/([^/]+)/([^/]+)/blob/(.+)$")
 
+# how a chat user sends a transcript with its video's link (the command line says its own)
+CHAT_SENDING = (
+    "send the link followed by the pasted transcript, or attach the video's captions (.vtt) "
+    "with the link"
+)
+
 _PAGES = {
     ("youtube.com", "youtu.be"): (
         "a YouTube page is a video, not a transcript. Open the video's transcript (under the "
-        "description: Show transcript), copy it, and send the link followed by the pasted "
-        "transcript (or attach the video's captions as a .vtt file with the link): the "
-        "quotes then link to their moment in the video"
+        "description: Show transcript) and copy it; {sending}. The times then link to their "
+        "moment in the video"
     ),
     ("open.spotify.com",): (
         "a Spotify page holds no transcript podbrief can read; send the show's RSS feed link "
@@ -51,11 +56,13 @@ def _host(url: str) -> str:
     return host.removeprefix("www.").removeprefix("m.")
 
 
-def refuse_pages(url: str) -> None:
-    """Raise a UserError with what to send instead for a video or podcast-app page."""
+def refuse_pages(url: str, sending: str = CHAT_SENDING) -> None:
+    """Raise a UserError with what to send instead for a video or podcast-app page
+    (`sending`: how a transcript goes with its video's link where the user is)."""
     host = _host(url)
     for hosts, message in _PAGES.items():
         if any(host == h or host.endswith("." + h) for h in hosts):
+            message = message.format(sending=sending)
             raise UserError(message[:1].upper() + message[1:] + ".")
 
 
@@ -77,11 +84,16 @@ def direct_download(url: str) -> str:
 
 
 async def from_link(
-    fetcher: SafeFetcher, link: str, load: Loader, title_words: str = ""
+    fetcher: SafeFetcher,
+    link: str,
+    load: Loader,
+    title_words: str = "",
+    sending: str = CHAT_SENDING,
 ) -> tuple[Transcript, tuple[str, ...]]:
     """The transcript `link` names, and notes about how it was found. `load` parses bytes
-    (the bot parses in its worker processes). `title_words` pick a feed's episode."""
-    refuse_pages(link)
+    (the bot parses in its worker processes). `title_words` pick a feed's episode;
+    `sending` is how a video's transcript is sent with its link (see refuse_pages)."""
+    refuse_pages(link, sending)
     fetched = await fetcher.get(direct_download(link))
     if looks_like_feed(fetched.data):
         return await _feed_episode(fetcher, fetched.data, link, load, title_words)

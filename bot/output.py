@@ -86,19 +86,33 @@ def _heading(summary: Summary) -> tuple[str, str]:
     return title, " · ".join(meta)
 
 
+# said when every quotable line already is a takeaway (short episodes) or none stands out
+NO_QUOTES = "No line besides the takeaways stood out as a quote."
+
+
+def _md_link(text: str, url: str) -> str:
+    return f"[{text}]({url})"
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
 def to_markdown(summary: Summary) -> str:
     title, meta = _heading(summary)
     lines = [f"# {title}", "", f"_{meta}_", ""]
     lines += [f"> Note: {note}" for note in summary.notes]
     lines += ["## Key takeaways", ""]
     for t in summary.takeaways:
-        where = speaker_time(t.speaker, t.start_seconds)
+        where = who_when(t.speaker, t.start_seconds, summary.source, _md_link, _as_is)
         lines.append(f"- {t.text}" + (f" _({where})_" if where else ""))
     lines += ["", "## Quotes", ""]
     for q in summary.quotes:
         lines.append(f"> “{q.text}”")
-        where = speaker_time(q.speaker, q.start_seconds)
+        where = who_when(q.speaker, q.start_seconds, summary.source, _md_link, _as_is)
         lines += [f"> — {where}" if where else ">", ""]
+    if not summary.quotes:
+        lines += [f"_{NO_QUOTES}_", ""]
     if summary.topics:
         lines += ["## Topics", ""]
         for i, topic in enumerate(summary.topics, 1):
@@ -122,6 +136,8 @@ def to_text(summary: Summary, sections: tuple[str, ...] = ("takeaways", "quotes"
         for q in summary.quotes:
             where = speaker_time(q.speaker, q.start_seconds)
             lines.append(f'"{q.text}"' + (f" - {where}" if where else ""))
+        if not summary.quotes:
+            lines.append(NO_QUOTES)
     if summary.topics and "topics" in sections:
         lines += ["", "TOPICS"]
         for topic in summary.topics:

@@ -287,3 +287,46 @@ def test_links_and_feed_links() -> None:
         r = podbrief("summarize", f"{base}/episode.vtt")
         assert r.returncode == 2
         assert b"not allowed" in r.stderr
+
+
+def test_link_option_makes_markdown_times_link_to_the_video() -> None:
+    video = "https://www.youtube.com/watch?v=abc123"
+    r = podbrief("summarize", str(FIXTURES / "episode.vtt"), "--link", video)
+    assert r.returncode == 0, r.stderr
+    out = r.stdout.decode()
+    # every takeaway and quote time is a link to that second of the video
+    stamps = [line for line in out.splitlines() if line.startswith(("- ", "> —"))]
+    assert stamps
+    for line in stamps:
+        assert f"]({video}&t=" in line, line
+    # the JSON names the video as the source; without --link, the file
+    r = podbrief("summarize", str(FIXTURES / "episode.vtt"), "--link", video, "-f", "json")
+    assert json.loads(r.stdout)["source"] == video
+    r = podbrief("summarize", str(FIXTURES / "episode.vtt"))
+    assert "](" not in r.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["summarize", "https://youtu.be/abc123"], "podbrief summarize FILE --link VIDEO-LINK"),
+        (["summarize", "ftp://example.com/episode.txt"], "only http and https links"),
+        (["summarize", "https://example.com/a.vtt", "--link", "https://youtu.be/x"], "--link"),
+        (["summarize", str(EXAMPLE), "--link", "youtube"], "http(s) link"),
+    ],
+)
+def test_links_the_command_line_cannot_use(args: list[str], expected: str) -> None:
+    r = podbrief(*args)
+    assert r.returncode == 2
+    err = r.stderr.decode()
+    assert expected in err
+    assert err.count("\n") == 1, err
+    assert r.stdout == b""
+
+
+def test_a_short_episode_says_why_it_has_no_quotes() -> None:
+    # the fixture episode is so short that its quotable lines are all takeaways
+    for fmt, expected in (("md", "_No line besides"), ("text", "\nNo line besides")):
+        r = podbrief("summarize", str(FIXTURES / "episode_rev.txt"), "-f", fmt)
+        assert r.returncode == 0, r.stderr
+        assert expected in r.stdout.decode()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Reply
-from bot.output import clock, cut, pack, who_when
+from bot.output import NO_QUOTES, clock, cut, pack, who_when
 from summarizers.model import Summary
 
 CONTENT = 2000
@@ -78,9 +78,7 @@ def summary_embeds(reply: Reply) -> list[Embed]:
     if description:
         current["description"] = description
     if reply.kind == "quotes" and not s.quotes:
-        current["description"] = (
-            current.get("description", "") + "\nNo line of this episode stood out as a quote."
-        ).strip()
+        current["description"] = (current.get("description", "") + "\n" + NO_QUOTES).strip()
     if reply.kind in ("summary", "quotes"):
         for q in s.quotes:
             name = cut(_when(s, q.speaker, q.start_seconds) or "Quote", FIELD_NAME)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.messages import Reply
-from bot.output import clock, cut, pack, who_when
+from bot.output import NO_QUOTES, clock, cut, pack, who_when
 from summarizers.model import Summary
 
 MAX_BLOCKS = 50
@@ -79,7 +79,7 @@ def summary_blocks(reply: Reply) -> list[Block]:
             lines.append(f"• {escape(t.text)}" + (f" _({when})_" if when else ""))
         blocks += _sections("Key takeaways", lines)
     if reply.kind == "quotes" and not s.quotes:
-        blocks.append(_section("*Quotes*\nNo line of this episode stood out as a quote."))
+        blocks.append(_section(f"*Quotes*\n{NO_QUOTES}"))
     if reply.kind in ("summary", "quotes") and s.quotes:
         blocks.append(_section("*Quotes*"))
         for q in s.quotes:
