@@ -6,7 +6,10 @@ import asyncio
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from bot.storage import Database, async_url
+from bot.storage.models import SeenEventRow
 from bot.transcripts import load_path
 from summarizers.extractive import ExtractiveSummarizer
 
@@ -82,10 +85,44 @@ def test_an_event_is_handled_once_across_instances(database_url: str) -> None:
             assert sorted(firsts) == [False, False, False, True]  # one winner, any instance
             assert await two.first_delivery("slack:Ev2")
             assert not await one.first_delivery("slack:Ev2")
-            # keys are forgotten after `keep`
-            assert await one.first_delivery("slack:Ev1", keep=timedelta(0))
+            # keys are forgotten after `keep`, swept or not (`one` swept a moment ago), and
+            # exactly one instance takes a forgotten key
+            await asyncio.sleep(1.1)
+            firsts = await asyncio.gather(
+                *(db.first_delivery("slack:Ev1", keep=timedelta(seconds=1)) for db in (one, two))
+            )
+            assert sorted(firsts) == [False, True]
+            assert not await one.first_delivery("slack:Ev1")
         finally:
             await one.close()
             await two.close()
+
+    asyncio.run(go())
+
+
+def test_expired_event_keys_are_swept_once_a_minute(database_url: str) -> None:
+    async def keys(db: Database) -> set[str]:
+        async with db.engine.connect() as conn:
+            return set((await conn.execute(select(SeenEventRow.key))).scalars())
+
+    async def go() -> None:
+        db = Database(database_url)
+        try:
+            await db.upgrade()
+            await db.first_delivery("slack:Old")
+            await asyncio.sleep(1.1)
+            # swept a moment ago: the old key stays until the next sweep
+            await db.first_delivery("slack:New", keep=timedelta(seconds=1))
+            assert {"slack:Old", "slack:New"} <= await keys(db)
+            fresh = Database(database_url)  # a new instance sweeps on its first event
+            try:
+                await fresh.first_delivery("slack:Newer", keep=timedelta(seconds=1))
+            finally:
+                await fresh.close()
+            found = await keys(db)
+            assert "slack:Old" not in found
+            assert "slack:Newer" in found
+        finally:
+            await db.close()
 
     asyncio.run(go())

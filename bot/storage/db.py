@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, or_, select
+from sqlalchemy import Connection, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
@@ -18,6 +19,7 @@ from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
 from summarizers.model import Segment, Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+SWEEP_SECONDS = 60.0  # how often an instance deletes expired event keys
 
 
 def async_url(url: str) -> str:
@@ -49,6 +51,7 @@ class Database:
     def __init__(self, url: str, **engine_args: Any) -> None:
         self.engine: AsyncEngine = create_async_engine(async_url(url), **engine_args)
         self._session = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._next_sweep = 0.0  # time.monotonic() of the next sweep of expired event keys
 
     async def upgrade(self) -> None:
         """Apply every Alembic migration not yet applied (`podbrief db upgrade`)."""
@@ -144,17 +147,29 @@ class Database:
     async def first_delivery(self, key: str, keep: timedelta = timedelta(hours=2)) -> bool:
         """True the first time an event key is seen (by any instance), False after: Slack
         redelivers an event for up to about an hour when it thinks one was missed. Keys
-        are kept for `keep`, then forgotten."""
-        async with self._session.begin() as session:
-            await session.execute(
-                delete(SeenEventRow).where(SeenEventRow.seen_at < utcnow() - keep)
-            )
+        are kept for `keep`, then forgotten; expired keys are swept at most once every
+        SWEEP_SECONDS per instance, not on every event."""
+        key = key[:255]
+        now = utcnow()
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            async with self._session.begin() as session:
+                await session.execute(delete(SeenEventRow).where(SeenEventRow.seen_at < now - keep))
         try:
             async with self._session.begin() as session:
-                session.add(SeenEventRow(key=key[:255]))
+                session.add(SeenEventRow(key=key))
+            return True
         except IntegrityError:
-            return False
-        return True
+            pass
+        # seen before, but perhaps so long ago that it is forgotten and not yet swept: the
+        # instance whose UPDATE renews it is the first (a renewed key no longer matches)
+        async with self._session.begin() as session:
+            renewed = await session.execute(
+                update(SeenEventRow)
+                .where(SeenEventRow.key == key, SeenEventRow.seen_at < now - keep)
+                .values(seen_at=now)
+            )
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
 
 
 def _upgrade(connection: Connection) -> None:
