@@ -26,6 +26,8 @@ from summarizers.lexicon import (
     HEDGES,
     HOST_PROMPT,
     PRONOUN_START,
+    PROPOSAL,
+    SPECULATIVE,
     STANCE,
     content_terms,
     false_start,
@@ -34,7 +36,7 @@ from summarizers.model import Quote, Summary, Takeaway, Transcript, round_second
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "5"  # part of the cache key: bump when the output changes
+VERSION = "6"  # part of the cache key: bump when the output changes
 _QUESTION_START = frozenset(
     {
         "what",
@@ -79,6 +81,7 @@ LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
 REDUNDANT_JACCARD = 0.4
 PRONOUN_PENALTY = 0.75
+SPECULATIVE_PENALTY = 0.5  # a takeaway opening with "Perhaps"/"Maybe" (not a proposal)
 MAX_TAKEAWAY_WORDS = 40
 SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
 
@@ -328,6 +331,8 @@ def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
+    if SPECULATIVE.match(c.text) and not PROPOSAL.match(c.text):
+        score *= SPECULATIVE_PENALTY
     return float(score)
 
 

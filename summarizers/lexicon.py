@@ -140,6 +140,15 @@ def false_start(text: str) -> re.Match[str] | None:
     return None
 
 
+# a statement that opens with a hedge is speculation, weaker as a takeaway than a claim
+# ("Perhaps there's another layer..."); "maybe we should..." is a proposal, which in a
+# meeting is often the decision, and is not speculation
+SPECULATIVE = re.compile(r"(?:perhaps|maybe|possibly|you could imagine|one could imagine)\b", re.I)
+PROPOSAL = re.compile(
+    r"(?:perhaps|maybe|possibly),? (?:we|you|they|i) "
+    r"(?:should|could|can|need|might want|have to)\b|(?:perhaps|maybe),? let's\b",
+    re.I,
+)
 HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
 PRONOUN_START = frozenset(
     {

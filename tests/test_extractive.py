@@ -411,3 +411,45 @@ def test_a_line_about_the_conversation_is_not_a_quote() -> None:
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=2))
     assert len(s.quotes) == 2
     assert all(q.verbatim != about for q in s.quotes)
+
+
+_ORCHARD_BEFORE = (
+    "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+    "Spare parts for the old cider press come from a drawer of donated bolts and old valves.",
+    "The village hall lends us its long tables, and the bakery next door lends us chairs.",
+)
+_ORCHARD_AFTER = (
+    "The beehive in the orchard was busy all spring, and the plum blossom opened in April.",
+    "We log every harvest with its weight and its date in a shared spreadsheet for next time.",
+)
+_PLAIN = "A second hive doubled the harvest of fruit after a cold frost that year in the valley."
+
+
+@pytest.mark.parametrize(
+    ("line", "picked"),
+    [
+        # more of the episode's words, but a guess: the plain claim is the takeaway
+        (
+            "Perhaps every orchard needs a second beehive before the plum blossom opens in spring.",
+            False,
+        ),
+        (
+            "You could imagine every orchard needs a second beehive before the plum blossom opens.",
+            False,
+        ),
+        # a proposal is not a guess ("maybe we should" is how meetings decide)
+        (
+            "Maybe we should put a second beehive in every orchard before the plum blossom opens.",
+            True,
+        ),
+    ],
+)
+def test_a_hedged_guess_loses_to_a_claim_but_a_proposal_does_not(line: str, picked: bool) -> None:
+    weak = "It was a lovely afternoon in the garden with tea and cake for all of us who came."
+    for middle in ((line, _PLAIN, weak), (_PLAIN, line, weak)):  # the same middle slice
+        lines = (*_ORCHARD_BEFORE, *middle, *_ORCHARD_AFTER)
+        t = Transcript.build([RawSegment(x, speaker="Dana") for x in lines])
+        texts = [
+            x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways
+        ]
+        assert (line in texts, _PLAIN in texts) == (picked, not picked), texts
