@@ -20,7 +20,7 @@ from bot import logs
 from bot.bootstrap import fetcher_for
 from bot.commands import link_of
 from bot.config import Settings, llm_config, load_settings
-from bot.errors import UserError
+from bot.errors import UserError, require_content
 from bot.links import from_link
 from bot.output import RENDERERS
 from bot.storage import Database
@@ -128,6 +128,7 @@ def summarize(
             summary = asyncio.run(_summarize_llm(settings, transcript, options))
         else:
             summary = ExtractiveSummarizer().run(transcript, options)
+        require_content(summary)
         return summary.model_copy(update={"notes": (*summary.notes, *notes)})
 
     name = "standard input" if source == "-" else link or Path(source).name

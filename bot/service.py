@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from bot import commands
-from bot.errors import TranscriptError, UserError
+from bot.errors import TranscriptError, UserError, require_content
 from bot.fetch import SafeFetcher
 from bot.links import from_link, titled
 from bot.messages import Attachment, Command, Reply, ReplyKind
@@ -123,6 +123,7 @@ class BotService:
                 )
             )
         summary, cached = await self._summary(cmd, transcript, episode_id)
+        require_content(summary)
         # a summary cached for the same words loaded another way: this request's names
         here = {"title": transcript.title, "show": transcript.show, "source": transcript.source}
         if any(getattr(summary, key) != value for key, value in here.items()):

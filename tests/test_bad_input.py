@@ -185,6 +185,26 @@ def test_too_short() -> None:
     assert "5 words" in message
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "我们今天讨论堆肥。堆肥需要氮和碳的正确比例，还需要足够的水和空气。",  # Chinese
+        "今日は堆肥について話します。堆肥には窒素と炭素の正しい割合が必要です。",  # Japanese
+        "วันนี้เราคุยเรื่องปุ๋ยหมัก ปุ๋ยหมักต้องการไนโตรเจนและคาร์บอนในสัดส่วนที่ถูกต้อง",  # Thai
+    ],
+)
+def test_a_language_without_spaces_between_words_is_named(line: str) -> None:
+    # split on spaces, a whole sentence is one "word": not "too short (1 word)"
+    message = _error((line * 40).encode())
+    assert "without spaces between words" in message
+    assert "too short" not in message
+
+
+def test_spaced_languages_with_a_few_ideographs_are_read() -> None:
+    text = "Heute sprechen wir über Kompost und das richtige Verhältnis (比例) von Stickstoff. "
+    assert load_bytes((text * 10).encode()).word_count == 120
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(TranscriptError, match="no such file"):
         load_path(tmp_path / "nope.srt")

@@ -81,6 +81,7 @@ def test_text_format_and_stdin() -> None:
         (["summarize", "-"], b"", "empty"),
         (["summarize", "-"], bytes(range(256)) * 50, "the input is a binary file"),
         (["summarize", "-"], b"Too short to summarize.", "too short"),
+        (["summarize", "-"], b"word " * 100, "nothing in this transcript can be a takeaway"),
         (["summarize", str(EXAMPLE), "--takeaways", "11"], None, "--takeaways"),
         (["summarize", str(EXAMPLE), "--format", "pdf"], None, "--format"),
         (["summarize"], None, "Missing argument"),

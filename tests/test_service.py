@@ -178,6 +178,11 @@ def test_bad_input_gets_an_ephemeral_error_and_the_next_command_works(database_u
             (cmd("summarize", "999999"), "no episode 999999"),
             (cmd("summarize", "hello there"), "not a link"),
             (cmd("summarize"), "Nothing to summarize"),
+            (cmd("summarize", "", Attachment("w.txt", data=b"word " * 100)), "nothing in this"),
+            (
+                cmd("summarize", "", Attachment("zh.txt", data="堆肥需要氮和碳。".encode() * 90)),
+                "spaces",
+            ),
         ]
         for command, expected in cases:
             reply = await service.handle(command)

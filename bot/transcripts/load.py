@@ -115,7 +115,32 @@ def _unpunctuated(segments: list[RawSegment]) -> bool:
     return words >= 200 and ends * WORDS_PER_SENTENCE_END < words
 
 
+# scripts written without spaces between words: split on spaces, a whole sentence is a word
+_UNSPACED = re.compile(
+    "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"  # kana, CJK ideographs
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff]"  # Thai, Lao, Myanmar, Khmer
+)
+LETTERS_PER_WORD_UNSPACED = 15  # English words average about five letters
+
+
+def _unspaced_script(transcript: Transcript) -> bool:
+    """Mostly Chinese, Japanese, Thai or another script without spaces between words
+    (checked on a sample: only text with very long 'words' is looked at)."""
+    text = transcript.text
+    if len(text) < LETTERS_PER_WORD_UNSPACED * max(1, transcript.word_count):
+        return False
+    sample = text[:20_000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    return letters > 0 and len(_UNSPACED.findall(sample)) > letters / 2
+
+
 def _check_usable(transcript: Transcript) -> None:
+    if _unspaced_script(transcript):
+        raise TranscriptError(
+            "this transcript is in Chinese, Japanese, Thai or another language written "
+            "without spaces between words; podbrief summarizes languages that put spaces "
+            "between words, such as English"
+        )
     words = transcript.word_count
     if words == 0:
         raise TranscriptError(
