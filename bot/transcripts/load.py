@@ -123,11 +123,10 @@ _UNSPACED = re.compile(
 LETTERS_PER_WORD_UNSPACED = 15  # English words average about five letters
 
 
-def _unspaced_script(transcript: Transcript) -> bool:
+def _unspaced_script(text: str, words: int) -> bool:
     """Mostly Chinese, Japanese, Thai or another script without spaces between words
     (checked on a sample: only text with very long 'words' is looked at)."""
-    text = transcript.text
-    if len(text) < LETTERS_PER_WORD_UNSPACED * max(1, transcript.word_count):
+    if len(text) < LETTERS_PER_WORD_UNSPACED * max(1, words):
         return False
     sample = text[:20_000]
     letters = sum(1 for ch in sample if ch.isalpha())
@@ -135,13 +134,13 @@ def _unspaced_script(transcript: Transcript) -> bool:
 
 
 def _check_usable(transcript: Transcript) -> None:
-    if _unspaced_script(transcript):
+    words = transcript.word_count
+    if _unspaced_script(transcript.text, words):
         raise TranscriptError(
             "this transcript is in Chinese, Japanese, Thai or another language written "
             "without spaces between words; podbrief summarizes languages that put spaces "
             "between words, such as English"
         )
-    words = transcript.word_count
     if words == 0:
         raise TranscriptError(
             f"the {transcript.format} transcript has no words in it; check that the file "
