@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,27 @@ def test_html_keeps_visible_text_only() -> None:
     for hidden in ("tracking", "margin", "Home | Episodes", "Copyright"):
         assert hidden not in t.text
     assert "Compost Corner: Hot Composting" not in t.text  # the title is not a line of speech
+
+
+def test_xml_timed_text_is_read_as_its_words_without_a_warning() -> None:
+    """TTML (XML captions) has no reader of its own yet: its words load like an HTML
+    page's, and BeautifulSoup's "XML parsed as HTML" warning does not reach stderr."""
+    lines = (FIXTURES / "episode_labelled.txt").read_text().splitlines()
+    cues = "\n".join(
+        f'<p begin="{i}.0s" end="{i + 1}.0s">{line.split(": ", 1)[-1]}</p>'
+        for i, line in enumerate(lines)
+        if line.strip()
+    )
+    ttml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" '
+        f'xml:lang="en"><body><div>\n{cues}\n</div></body></tt>'
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        t = load_bytes(ttml.encode(), source="episode.ttml")
+    assert FIRST in t.text
+    assert "<p" not in t.text
+    assert "begin=" not in t.text
 
 
 def test_html_blocks_and_breaks_make_lines_however_deep() -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import srt
 import webvtt
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import CData, NavigableString, PageElement, Tag
 
 from bot.errors import TranscriptError
@@ -228,8 +229,12 @@ def parse_json(text: str) -> tuple[list[RawSegment], dict[str, str]]:
 
 
 def html_to_lines(text: str) -> tuple[list[str], str | None]:
-    """The visible text of an HTML page, one block per line, and its title."""
-    soup = BeautifulSoup(text, "html.parser")
+    """The visible text of an HTML page, one block per line, and its title. XML timed text
+    (TTML) is read this way too, as its text without times: quietly, not with
+    BeautifulSoup's warning on stderr."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
+        soup = BeautifulSoup(text, "html.parser")
     for tag in soup(
         [
             "script",
