@@ -2,10 +2,11 @@
 
 Usage: python -m bench.hostile
 Each input is built here (no corpus needed) and loaded with `load_bytes` as a user's
-file or link would be (20 MB limit). For the HTML inputs the peer is BeautifulSoup's own
-`get_text()` on the same parse (no line breaks: what podbrief would get without its
-block handling); for JSON, `json.loads`; for the rest, the same bytes as plain text. Times are the
-median of three runs; a load that fails says so instead of a time.
+file or link would be (20 MB limit). For the HTML and TTML inputs the peer is
+BeautifulSoup's own `get_text()` on the same parse (no line breaks: what podbrief would get
+without its block handling, and how it read TTML before its own reader); for JSON,
+`json.loads`; for the rest, the same bytes as plain text. Times are the median of three
+runs; a load that fails says so instead of a time.
 Then: the longest event-loop stall while a feed of 3,000 episodes is parsed the way
 `fetch_feed` does it (in a thread), against parsing it on the loop.
 """
@@ -49,6 +50,13 @@ def _inputs() -> dict[str, tuple[bytes, str]]:
         # a name, then thousands of spaces: the speaker-heading check must stay linear
         "spaced names, 2k lines": ((b"Ana" + b" " * 5000 + b"said this\n") * 2000, "sp.txt"),
         "JSON, 100k deep": (b'{"segments": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "x.json"),
+        # Apple-style word spans, one letter each: the most elements 20 MB can hold
+        "TTML, 500k word spans": (
+            b'<tt xmlns="http://www.w3.org/ns/ttml" xmlns:podcasts="p"><body><div><p>'
+            + b'<span podcasts:unit="word">x</span>' * 500_000
+            + b"</p></div></body></tt>",
+            "x.ttml",
+        ),
     }
 
 
@@ -69,7 +77,7 @@ def _load(data: bytes, name: str) -> str:
 
 
 def _peer(data: bytes, name: str) -> str:
-    if name.endswith(".html"):
+    if name.endswith((".html", ".ttml")):
         text = BeautifulSoup(data.decode(), "html.parser").get_text()
         return f"{len(text.split()):,} words"
     if name.endswith(".json"):
@@ -146,7 +154,7 @@ def main() -> None:
             f"{label:<24} {len(data) / 1e6:5.1f} {ours:10.2f} {theirs:7.2f}  {said} / {peer_said}"
         )
     print(
-        "peer: BeautifulSoup get_text() for HTML, json.loads for JSON, "
+        "peer: BeautifulSoup get_text() for HTML and TTML, json.loads for JSON, "
         "the bytes read as plain text otherwise"
     )
     feed_stall()

@@ -95,7 +95,7 @@ def summarize(
     """Summarize the transcript SOURCE and print takeaways, quotes and topics.
 
     SOURCE is a transcript file (plain text, SubRip .srt, WebVTT .vtt, Podcasting 2.0
-    or Whisper JSON, or an HTML page; the format is detected from the content), - to read
+    or Whisper JSON, TTML, or an HTML page; the format is detected from the content), - to read
     standard input, or an http(s) link to a transcript or to a podcast feed (its newest
     episode with a transcript), fetched with the bot's safety rules.
     """

@@ -42,7 +42,7 @@ ALIASES = {
     "search": "episodes",
     "?": "help",
 }
-FORMATS = ".txt, .srt, .vtt, .json (Podcasting 2.0, Whisper) or .html"
+FORMATS = ".txt, .srt, .vtt, .json (Podcasting 2.0, Whisper), .ttml or .html"
 _URL = re.compile(r"^<?(https?://[^\s<>|]+)(?:\|[^>]*)?>?$")  # Slack wraps links as <url|text>
 
 

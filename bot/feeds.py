@@ -28,6 +28,7 @@ TRANSCRIPT_PREFERENCE = (
     "text/vtt",
     "application/x-subrip",
     "application/srt",
+    "application/ttml+xml",
     "text/html",
     "text/plain",
 )

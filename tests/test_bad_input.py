@@ -154,6 +154,39 @@ def test_json_times_must_be_real_seconds(time: str) -> None:
     assert "negative, not a number or out of range" in message
 
 
+_TT = '<tt xmlns="http://www.w3.org/ns/ttml"><body><div>{}</div></body></tt>'
+
+
+def test_malformed_ttml_names_the_line() -> None:
+    data = ('<?xml version="1.0"?>\n' + _TT.format("\n<p begin='1s'>Hi</span>\n")).encode()
+    message = _error(data, source="captions.ttml")
+    assert "malformed TTML file at line 3" in message
+
+
+def test_ttml_entities_are_refused() -> None:
+    bomb = (
+        '<?xml version="1.0"?>\n<!DOCTYPE tt [<!ENTITY a "aaaaaaaaaa">'
+        '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n' + _TT.format("<p>&b;</p>")
+    )
+    assert "DOCTYPE" in _error(bomb.encode(), source="captions.ttml")
+
+
+def test_ttml_nested_thousands_deep() -> None:
+    deep = _TT.format("<p>" + "<span>" * 50_000 + "x" + "</span>" * 50_000 + "</p>")
+    assert "nests too deeply" in _error(deep.encode(), source="captions.ttml")
+
+
+def test_ttml_without_paragraphs_has_no_words() -> None:
+    assert "no words" in _error(_TT.format("").encode(), source="captions.ttml")
+
+
+def test_ttml_times_it_cannot_read_are_left_out() -> None:
+    words = " ".join(["compost"] * 70)
+    cues = f'<p begin="soon" end="-5s">{words}</p><p begin="99999999h">{words}</p>'
+    t = load_bytes(_TT.format(cues).encode(), source="captions.ttml")
+    assert [s.start for s in t.segments] == [None, None]
+
+
 def test_malformed_json() -> None:
     assert "JSON" in _error(b'{"segments": [{"body": "hi"}')
 

@@ -11,6 +11,7 @@ import pytest
 from bot.transcripts import load_bytes, load_path
 from bot.transcripts.load import detect_format
 from summarizers.clean import clean, norm
+from summarizers.extractive import ExtractiveSummarizer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIRST = "Welcome back to Compost Corner. Today I'm talking with Tom Reyes about hot composting."
@@ -32,6 +33,7 @@ LAST = "Tom Reyes, thank you for joining us."
         ("episode_zoom.vtt", "vtt"),
         ("episode_whisper.json", "json"),
         ("episode_cite.html", "html"),  # the Podcasting 2.0 HTML transcript layout
+        ("episode.ttml", "ttml"),
     ],
 )
 def test_speaker_formats_give_the_same_turns(name: str, fmt: str) -> None:
@@ -67,6 +69,8 @@ def test_a_bare_list_of_json_segments_loads_like_the_full_document() -> None:
         "episode_zoom.vtt",
         "episode_whisper.json",
         "episode_cite.html",
+        "episode.ttml",
+        "episode_apple.ttml",
     ],
 )
 def test_timed_formats_keep_start_times(name: str) -> None:
@@ -91,25 +95,43 @@ def test_html_keeps_visible_text_only() -> None:
     assert "Compost Corner: Hot Composting" not in t.text  # the title is not a line of speech
 
 
-def test_xml_timed_text_is_read_as_its_words_without_a_warning() -> None:
-    """TTML (XML captions) has no reader of its own yet: its words load like an HTML
-    page's, and BeautifulSoup's "XML parsed as HTML" warning does not reach stderr."""
-    lines = (FIXTURES / "episode_labelled.txt").read_text().splitlines()
-    cues = "\n".join(
-        f'<p begin="{i}.0s" end="{i + 1}.0s">{line.split(": ", 1)[-1]}</p>'
-        for i, line in enumerate(lines)
-        if line.strip()
+def test_ttml_times_count_from_their_parent_in_every_time_expression() -> None:
+    # clock time, "6s", "15000ms", ticks at ttp:tickRate, and a div at 20 s holding a div
+    # at 10 s (30 s in all) with a <p> at "00:00:04.000" and dur="12s" inside it
+    t = load_path(FIXTURES / "episode.ttml")
+    assert t.title == "Hot composting"
+    assert [(s.start, s.end) for s in t.segments[:5]] == [
+        (0.0, 6.0),
+        (6.0, 15.0),
+        (15.0, 22.0),
+        (22.0, 34.0),
+        (34.0, 46.0),
+    ]
+    # <br/> is a space, styling spans add nothing
+    assert t.segments[4].text.startswith(
+        "A pile that smells like ammonia has too much nitrogen, and"
     )
-    ttml = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<tt xmlns="http://www.w3.org/ns/ttml" '
-        f'xml:lang="en"><body><div>\n{cues}\n</div></body></tt>'
-    )
+
+
+def test_apple_podcasts_ttml() -> None:
+    """Apple's transcripts: times only on the words, in bare seconds and mm:ss.fff, one
+    span per word with nothing between them, speakers as SPEAKER_n."""
+    t = load_path(FIXTURES / "episode_apple.ttml")
+    assert t.format == "ttml"
+    assert t.segments[0].text == FIRST  # not "WelcomebacktoCompostCorner."
+    assert [s.speaker for s in t.segments[:3]] == ["Speaker 1", "Speaker 2", "Speaker 1"]
+    assert t.segments[7].start == 65.0  # "1:05.000"
+    assert t.duration_seconds == 83.0
+    s = ExtractiveSummarizer().run(t)
+    assert all(q.verbatim in t.text for q in s.quotes)
+    assert any(x.speaker == "Speaker 2" for x in s.takeaways)
+
+
+def test_ttml_loads_without_beautifulsoup_warnings() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        t = load_bytes(ttml.encode(), source="episode.ttml")
-    assert FIRST in t.text
-    assert "<p" not in t.text
-    assert "begin=" not in t.text
+        t = load_bytes((FIXTURES / "episode.ttml").read_bytes(), source="captions.xml")
+    assert t.format == "ttml"
 
 
 def test_html_blocks_and_breaks_make_lines_however_deep() -> None:
@@ -161,6 +183,7 @@ def test_detected_by_content_not_by_name() -> None:
     assert detect_format((FIXTURES / "episode.srt").read_text(), "notes.txt") == "srt"
     assert detect_format((FIXTURES / "episode.json").read_text(), "x.srt") == "json"
     assert detect_format((FIXTURES / "episode.html").read_text(), "x.txt") == "html"
+    assert detect_format((FIXTURES / "episode_apple.ttml").read_text(), "x.xml") == "ttml"
 
 
 def test_labelled_text_formats() -> None:

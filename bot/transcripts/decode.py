@@ -46,7 +46,7 @@ def decode(data: bytes, *, max_bytes: int, name: str = "transcript") -> tuple[st
         kind = _known_binary(sample)
         raise TranscriptError(
             f"{name} is {kind or 'a binary file'}, not a transcript; send the transcript as "
-            ".txt, .srt, .vtt, .json or .html"
+            ".txt, .srt, .vtt, .json, .ttml or .html"
             + (
                 " (podbrief reads transcripts, it does not transcribe audio)"
                 if kind and "audio" in kind

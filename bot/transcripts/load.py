@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import TranscriptError
-from bot.transcripts import formats
+from bot.transcripts import formats, ttml
 from bot.transcripts.decode import decode
 from bot.transcripts.text import parse_lines, split_header
 from summarizers.model import RawSegment, Transcript
@@ -17,7 +17,7 @@ MIN_WORDS = 60
 _HTML = re.compile(
     r"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)|<body[\s>]|<p[\s>]", re.IGNORECASE
 )
-FORMATS = ("text", "srt", "vtt", "json", "html")
+FORMATS = ("text", "srt", "vtt", "json", "html", "ttml")
 
 
 _FEED_ROOT = re.compile(rb"<(?:rss|feed|rdf:RDF)[\s>]")
@@ -47,10 +47,12 @@ def detect_format(text: str, name: str = "") -> str:
         return "json"
     if formats.looks_like_srt(head):
         return "srt"
+    if ttml.looks_like_ttml(head):
+        return "ttml"
     if _HTML.search(head[:2048]):
         return "html"
     suffix = Path(name).suffix.lower()
-    if suffix in {".srt", ".vtt"}:
+    if suffix in {".srt", ".vtt", ".ttml"}:
         return suffix[1:]
     return "text"
 
@@ -70,6 +72,8 @@ def load_text(
         segments = formats.parse_srt(text)
     elif fmt == "json":
         segments, meta = formats.parse_json(text)
+    elif fmt == "ttml":
+        segments, meta = ttml.parse_ttml(text)
     else:
         if fmt == "html":
             lines, title = formats.html_to_lines(text)
