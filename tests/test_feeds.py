@@ -188,3 +188,20 @@ def test_a_feed_is_told_from_a_transcript_by_its_first_element() -> None:
     html = b"<!doctype html><html><body><p>Ana: the feed was late</p>"
     for data in (html, b"WEBVTT\n\n", b"Ana: <rss> is a feed format", b'{"segments": []}'):
         assert not looks_like_feed(data)
+
+
+def test_ttml_is_preferred_to_html_and_text() -> None:
+    # TTML keeps times and speakers; a page or plain text has neither
+    item = (
+        "<item><guid>g1</guid><title>One</title>"
+        '<podcast:transcript url="https://x.test/1.html" type="text/html"/>'
+        '<podcast:transcript url="https://x.test/1.ttml" type="application/ttml+xml"/>'
+        '<podcast:transcript url="https://x.test/1.txt" type="text/plain"/></item>'
+    )
+    data = (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:podcast="https://podcastindex.org/namespace/1.0">'
+        f"<channel><title>T</title>{item}</channel></rss>"
+    ).encode()
+    (episode,) = parse_feed(data, "https://x.test/feed.xml").episodes
+    assert episode.transcript_url == "https://x.test/1.ttml"

@@ -229,9 +229,9 @@ def parse_json(text: str) -> tuple[list[RawSegment], dict[str, str]]:
 
 
 def html_to_lines(text: str) -> tuple[list[str], str | None]:
-    """The visible text of an HTML page, one block per line, and its title. XML timed text
-    (TTML) is read this way too, as its text without times: quietly, not with
-    BeautifulSoup's warning on stderr."""
+    """The visible text of an HTML page, one block per line, and its title. XML that is
+    not TTML but holds <p> or <body> is read this way too: quietly, not with
+    BeautifulSoup's "XML parsed as HTML" warning on stderr."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html.parser")
