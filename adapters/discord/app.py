@@ -60,7 +60,10 @@ class DiscordAdapter:
 
         @group.command(name="summarize", description="Takeaways, quotes and topics")
         @app_commands.describe(
-            link="link to a transcript (.txt .srt .vtt .json .ttml .html), or a feed link + title words",
+            link=(
+                "link to a transcript (.txt .srt .vtt .json .ttml .html), or a feed link + "
+                "title words"
+            ),
             file="a transcript file",
             episode="an episode summarized before",
         )
