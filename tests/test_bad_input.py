@@ -180,6 +180,13 @@ def test_ttml_without_paragraphs_has_no_words() -> None:
     assert "no words" in _error(_TT.format("").encode(), source="captions.ttml")
 
 
+def test_ttml_metadata_inside_a_paragraph_is_not_speech() -> None:
+    words = " ".join(["compost"] * 70)
+    cue = f'<p begin="1s"><metadata>caption by the night editor</metadata>{words}</p>'
+    t = load_bytes(_TT.format(cue).encode(), source="captions.ttml")
+    assert t.text == words
+
+
 def test_ttml_times_it_cannot_read_are_left_out() -> None:
     words = " ".join(["compost"] * 70)
     cues = f'<p begin="soon" end="-5s">{words}</p><p begin="99999999h">{words}</p>'

@@ -32,6 +32,7 @@ _OFFSET = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|f|t)?")
 _APPLE_SPEAKER = re.compile(r"SPEAKER_(\d+)")
 _UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
 MAX_SECONDS = 1e7
+_NOT_WORDS = frozenset({"metadata", "set", "animate", "animation"})  # inside a <p>, unspoken
 
 
 def looks_like_ttml(head: str) -> bool:
@@ -214,7 +215,8 @@ def _words(el: ET.Element, out: list[str]) -> None:
     elif el.text:
         out.append(el.text)
     for child in el:
-        _words(child, out)
+        if _local(child.tag) not in _NOT_WORDS:
+            _words(child, out)
         if child.tail:
             out.append(child.tail)
     if word:
