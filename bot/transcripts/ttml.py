@@ -105,13 +105,11 @@ def parse_ttml(text: str) -> tuple[list[RawSegment], dict[str, str]]:
         raise TranscriptError(
             f"malformed TTML file at line {line}, column {column + 1}: {str(exc).split(':')[0]}"
         ) from None
-    clock = _Clock(root)
-    names = _agent_names(root)
-    segments: list[RawSegment] = []
+    reader = _Reader(root)
     body = next((el for el in root if _local(el.tag) == "body"), None)
     try:
         if body is not None:
-            _walk(body, 0.0, None, clock, names, segments)
+            reader.walk(body, 0.0, None)
     except RecursionError:  # elements thousands deep: no captions nest like that
         raise TranscriptError("the TTML file nests too deeply to be captions") from None
     meta = {}
@@ -119,7 +117,7 @@ def parse_ttml(text: str) -> tuple[list[RawSegment], dict[str, str]]:
         if _local(el.tag) == "title" and (el.text or "").strip():
             meta["title"] = " ".join((el.text or "").split())
             break
-    return segments, meta
+    return reader.segments, meta
 
 
 def _agent_names(root: ET.Element) -> dict[str, str]:
@@ -146,55 +144,48 @@ def _speaker(agent: str | None, names: dict[str, str]) -> str | None:
     return agent
 
 
-def _walk(
-    el: ET.Element,
-    offset: float,
-    agent: str | None,
-    clock: _Clock,
-    names: dict[str, str],
-    out: list[RawSegment],
-) -> None:
-    """Every `<p>` under `el` (whose begin is `offset` seconds), in document order."""
-    begin = clock.seconds(_attr(el, "begin"))
-    here = offset + (begin or 0.0)
-    agent = _attr(el, "agent") or agent
-    for child in el:
-        if _local(child.tag) == "p":
-            _paragraph(child, here, agent, clock, names, out)
-        elif _local(child.tag) == "div":
-            _walk(child, here, agent, clock, names, out)
+class _Reader:
+    """The segments of a TTML body, one per `<p>`, in document order."""
 
+    def __init__(self, root: ET.Element) -> None:
+        self.clock = _Clock(root)
+        self.names = _agent_names(root)
+        self.segments: list[RawSegment] = []
 
-def _paragraph(
-    p: ET.Element,
-    offset: float,
-    agent: str | None,
-    clock: _Clock,
-    names: dict[str, str],
-    out: list[RawSegment],
-) -> None:
-    pieces: list[str] = []
-    _words(p, pieces)
-    words = " ".join("".join(pieces).split())
-    if not words:
-        return
-    begin = clock.seconds(_attr(p, "begin"))
-    start = offset + begin if begin is not None else None
-    end = _end(p, start if start is not None else offset, clock)
-    if start is None:  # Apple: the times are on the words
-        times = []
-        for span in p.iter():
-            b = clock.seconds(_attr(span, "begin"))
-            if span is not p and b is not None:
-                times.append((offset + b, _end(span, offset + b, clock)))
-        if times:
-            start = min(t for t, _ in times)
-            ends = [e for _, e in times if e is not None]
-            end = max(ends) if ends else None
-    speaker = _attr(p, "agent") or agent
-    if speaker is None:
-        speaker = next((a for s in p.iter() if (a := _attr(s, "agent"))), None)
-    out.append(RawSegment(words, start, end, _speaker(speaker, names)))
+    def walk(self, el: ET.Element, offset: float, agent: str | None) -> None:
+        """Every `<p>` under `el`, whose parent begins `offset` seconds in."""
+        here = offset + (self.clock.seconds(_attr(el, "begin")) or 0.0)
+        agent = _attr(el, "agent") or agent
+        for child in el:
+            if _local(child.tag) == "p":
+                self.paragraph(child, here, agent)
+            elif _local(child.tag) == "div":
+                self.walk(child, here, agent)
+
+    def paragraph(self, p: ET.Element, offset: float, agent: str | None) -> None:
+        clock = self.clock
+        pieces: list[str] = []
+        _words(p, pieces)
+        words = " ".join("".join(pieces).split())
+        if not words:
+            return
+        begin = clock.seconds(_attr(p, "begin"))
+        start = offset + begin if begin is not None else None
+        end = _end(p, start if start is not None else offset, clock)
+        if start is None:  # Apple: the times are on the words
+            times = []
+            for span in p.iter():
+                b = clock.seconds(_attr(span, "begin"))
+                if span is not p and b is not None:
+                    times.append((offset + b, _end(span, offset + b, clock)))
+            if times:
+                start = min(t for t, _ in times)
+                ends = [e for _, e in times if e is not None]
+                end = max(ends) if ends else None
+        speaker = _attr(p, "agent") or agent
+        if speaker is None:
+            speaker = next((a for s in p.iter() if (a := _attr(s, "agent"))), None)
+        self.segments.append(RawSegment(words, start, end, _speaker(speaker, self.names)))
 
 
 def _end(el: ET.Element, start: float, clock: _Clock) -> float | None:
