@@ -116,7 +116,7 @@ def to_markdown(summary: Summary) -> str:
     if summary.topics:
         lines += ["## Topics", ""]
         for i, topic in enumerate(summary.topics, 1):
-            at = clock(topic.start_seconds)
+            at = who_when(None, topic.start_seconds, summary.source, _md_link, _as_is)
             lines.append(f"{i}. {topic.title}" + (f" ({at})" if at else ""))
     return "\n".join(lines).rstrip() + "\n"
 

@@ -295,8 +295,8 @@ def test_link_option_makes_markdown_times_link_to_the_video() -> None:
     r = podbrief("summarize", str(FIXTURES / "episode.vtt"), "--link", video)
     assert r.returncode == 0, r.stderr
     out = r.stdout.decode()
-    # every takeaway and quote time is a link to that second of the video
-    stamps = [line for line in out.splitlines() if line.startswith(("- ", "> —"))]
+    # every takeaway, quote and topic time is a link to that second of the video
+    stamps = [line for line in out.splitlines() if line.startswith(("- ", "> —", "1. "))]
     assert stamps
     for line in stamps:
         assert f"]({video}&t=" in line, line
