@@ -256,7 +256,7 @@ def test_directory(tmp_path: Path) -> None:
 
 
 _SAMPLES = sorted(
-    p for p in FIXTURES.iterdir() if p.suffix in {".srt", ".vtt", ".json", ".html", ".txt"}
+    p for p in FIXTURES.iterdir() if p.suffix in {".srt", ".vtt", ".json", ".html", ".txt", ".ttml"}
 )
 # pieces of the formats' own syntax, so mutations reach the parsers' rarer paths
 _PIECES = [
@@ -289,6 +289,15 @@ _PIECES = [
     b"Bob: ",
     b"?",
     b"uh the the ",
+    b'<p begin="',
+    b'" end="',
+    b"</p>",
+    b"<span>",
+    b"<br/>",
+    b'ttm:agent="',
+    b"1:02.5",
+    b"250t",
+    b"<!ENTITY",
 ]
 
 
@@ -296,7 +305,7 @@ _PIECES = [
 @given(
     st.sampled_from(_SAMPLES),
     edits(_PIECES, noise=8),
-    st.sampled_from(["x.srt", "x.vtt", "x.json", "x.html", "x.txt", "-"]),
+    st.sampled_from(["x.srt", "x.vtt", "x.json", "x.html", "x.ttml", "x.txt", "-"]),
 )
 def test_damaged_files_get_a_message_or_a_summary(
     sample: Path, changes: list[Edit], name: str
