@@ -147,6 +147,7 @@ class BotService:
         summary = await self.db.cached_summary(self.summarizer.cache_key(sha, self.options))
         if summary is None:
             return None
+        require_content(summary)
         return Reply(
             cmd.destination, _kind(cmd.name), summary=summary, episode_id=episode_id, cached=True
         )

@@ -61,6 +61,7 @@ async def files() -> AsyncIterator[str]:
     app.router.add_get("/episode.vtt", answer(VTT))
     app.router.add_get("/gone", answer(None, 404))
     app.router.add_get("/binary", answer(bytes(range(256)) * 100))
+    app.router.add_get("/words.txt", answer(b"again " * 100))
     app.router.add_get("/ep2.json", answer((FIXTURES / "episode.json").read_bytes()))
     for name, feed in FEEDS.items():
         app.router.add_get(f"/{name}", feed_handler(feed))
@@ -192,6 +193,11 @@ def test_bad_input_gets_an_ephemeral_error_and_the_next_command_works(database_u
             assert "Traceback" not in reply.text
         ok = await service.handle(cmd("summarize", f"{base}/episode.vtt"))
         assert ok.kind == "summary"
+        # nothing to say: an error the first time and from the recent-link cache after
+        for _ in range(2):
+            reply = await service.handle(cmd("summarize", f"{base}/words.txt"))
+            assert reply.kind == "error", reply
+            assert "nothing in this transcript" in reply.text
 
     scenario(database_url, t)
 
