@@ -44,3 +44,13 @@ def test_a_full_first_line_makes_no_empty_message() -> None:
 
     assert text_content("y" * CONTENT) == ["y" * CONTENT]
     assert text_content("y" * CONTENT + "\nnext") == ["y" * CONTENT, "next"]
+
+
+def test_a_summary_lists_its_topics_with_times_linked_to_the_video() -> None:
+    from tests.test_slack_render import _with_topics
+
+    flat = str(render(Reply(HERE, "summary", summary=_with_topics())))
+    assert "**Topics**" in flat
+    assert "• Turning the pile ([2:05](https://youtu.be/abc?t=125s))" in flat
+    for kind in ("takeaways", "quotes"):
+        assert "Turning the pile" not in str(render(Reply(HERE, kind, summary=_with_topics())))

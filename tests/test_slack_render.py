@@ -56,7 +56,14 @@ def summaries(draw: st.DrawFn) -> Summary:
         transcript_sha256="0" * 64,
         takeaways=tuple(takeaways),
         quotes=tuple(quotes),
-        topics=(Topic(title="t", span=(0, 1)),),
+        topics=tuple(
+            draw(
+                st.lists(
+                    st.builds(Topic, title=_text, start_seconds=_seconds, span=st.just((0, 1))),
+                    max_size=12,
+                )
+            )
+        ),
         notes=tuple(draw(st.lists(_text, max_size=2))),
     )
 
@@ -136,3 +143,26 @@ def test_manifest_asks_for_exactly_the_scopes_the_app_uses() -> None:
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(SCOPES)
     assert manifest["features"]["slash_commands"][0]["command"] == "/podbrief"
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
+
+
+def _with_topics() -> Summary:
+    return Summary(
+        title="Compost",
+        source="https://youtu.be/abc",
+        engine="extractive",
+        transcript_sha256="0" * 64,
+        takeaways=(Takeaway(text="Piles need air.", start_seconds=5.0, span=(0, 1)),),
+        topics=(
+            Topic(title="Browns & greens", start_seconds=0.0, span=(0, 1)),
+            Topic(title="Turning the pile", start_seconds=125.0, span=(2, 3)),
+        ),
+    )
+
+
+def test_a_summary_lists_its_topics_with_times_linked_to_the_video() -> None:
+    flat = str(render(Reply(HERE, "summary", summary=_with_topics())))
+    assert "*Topics*" in flat
+    assert "• Browns &amp; greens _(<https://youtu.be/abc?t=0s|0:00>)_" in flat
+    assert "• Turning the pile _(<https://youtu.be/abc?t=125s|2:05>)_" in flat
+    for kind in ("takeaways", "quotes"):  # only the full summary has them
+        assert "Turning the pile" not in str(render(Reply(HERE, kind, summary=_with_topics())))

@@ -68,6 +68,11 @@ def summary_embeds(reply: Reply) -> list[Embed]:
         for t in s.takeaways:
             when = _when(s, t.speaker, t.start_seconds)
             lines.append(cut(f"• {escape(t.text)}" + (f" ({when})" if when else ""), 1500))
+    if reply.kind == "summary" and s.topics:
+        lines.append("**Topics**")
+        for topic in s.topics:
+            when = _when(s, None, topic.start_seconds)
+            lines.append(cut(f"• {escape(topic.title)}" + (f" ({when})" if when else ""), 1500))
     description = ""
     for line in lines:
         if len(description) + len(line) + 1 > DESCRIPTION:

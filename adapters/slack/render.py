@@ -90,6 +90,12 @@ def summary_blocks(reply: Reply) -> list[Block]:
                     + (f"\n— {when}" if when else "")
                 )
             )
+    if reply.kind == "summary" and s.topics:
+        lines = []
+        for topic in s.topics:
+            when = _when(s, None, topic.start_seconds)
+            lines.append(f"• {escape(topic.title)}" + (f" _({when})_" if when else ""))
+        blocks += _sections("Topics", lines)
     context = [f"{s.engine} engine" + (f" ({escape(s.model)})" if s.model else "")]
     if s.duration_seconds:
         context.append(clock(s.duration_seconds))
