@@ -68,8 +68,7 @@ class Feed:
 
 def parse_feed(data: bytes, url: str) -> Feed:
     """Parse feed bytes (no network)."""
-    head = data[:4096]
-    if _DOCTYPE.search(head) or _DOCTYPE.search(data):
+    if _DOCTYPE.search(data):
         raise FeedError(
             "the feed declares a DOCTYPE or XML entities, which podbrief refuses "
             "(they are used for XML bomb and external entity attacks)"

@@ -105,32 +105,32 @@ def parse_ttml(text: str) -> tuple[list[RawSegment], dict[str, str]]:
         raise TranscriptError(
             f"malformed TTML file at line {line}, column {column + 1}: {str(exc).split(':')[0]}"
         ) from None
-    reader = _Reader(root)
+    names, title = _metadata(root)
+    reader = _Reader(root, names)
     body = next((el for el in root if _local(el.tag) == "body"), None)
     try:
         if body is not None:
             reader.walk(body, 0.0, None)
     except RecursionError:  # elements thousands deep: no captions nest like that
         raise TranscriptError("the TTML file nests too deeply to be captions") from None
-    meta = {}
-    for el in root.iter():
-        if _local(el.tag) == "title" and (el.text or "").strip():
-            meta["title"] = " ".join((el.text or "").split())
-            break
-    return reader.segments, meta
+    return reader.segments, {"title": title} if title else {}
 
 
-def _agent_names(root: ET.Element) -> dict[str, str]:
-    """Agent id -> name, from `<ttm:agent xml:id="..."><ttm:name>...</ttm:name>`."""
-    names = {}
+def _metadata(root: ET.Element) -> tuple[dict[str, str], str | None]:
+    """Agent id -> name (`<ttm:agent xml:id="..."><ttm:name>...</ttm:name>`) and the first
+    `<ttm:title>`, in one pass over the document."""
+    names: dict[str, str] = {}
+    title = None
     for el in root.iter():
-        if _local(el.tag) != "agent":
-            continue
-        agent = _attr(el, "id")
-        name = next((n.text for n in el if _local(n.tag) == "name" and n.text), None)
-        if agent and name:
-            names[agent] = " ".join(name.split())
-    return names
+        tag = _local(el.tag)
+        if tag == "agent":
+            agent = _attr(el, "id")
+            name = next((n.text for n in el if _local(n.tag) == "name" and n.text), None)
+            if agent and name:
+                names[agent] = " ".join(name.split())
+        elif tag == "title" and title is None and (el.text or "").strip():
+            title = " ".join((el.text or "").split())
+    return names, title
 
 
 def _speaker(agent: str | None, names: dict[str, str]) -> str | None:
@@ -147,9 +147,9 @@ def _speaker(agent: str | None, names: dict[str, str]) -> str | None:
 class _Reader:
     """The segments of a TTML body, one per `<p>`, in document order."""
 
-    def __init__(self, root: ET.Element) -> None:
+    def __init__(self, root: ET.Element, names: dict[str, str]) -> None:
         self.clock = _Clock(root)
-        self.names = _agent_names(root)
+        self.names = names
         self.segments: list[RawSegment] = []
 
     def walk(self, el: ET.Element, offset: float, agent: str | None) -> None:
