@@ -65,14 +65,10 @@ def summary_embeds(reply: Reply) -> list[Embed]:
     lines += [f"⚠️ {escape(n)}" for n in s.notes]
     if reply.kind in ("summary", "takeaways") and s.takeaways:
         lines.append("**Key takeaways**")
-        for t in s.takeaways:
-            when = _when(s, t.speaker, t.start_seconds)
-            lines.append(cut(f"• {escape(t.text)}" + (f" ({when})" if when else ""), 1500))
+        lines += [_bullet(s, t.text, t.speaker, t.start_seconds) for t in s.takeaways]
     if reply.kind == "summary" and s.topics:
         lines.append("**Topics**")
-        for topic in s.topics:
-            when = _when(s, None, topic.start_seconds)
-            lines.append(cut(f"• {escape(topic.title)}" + (f" ({when})" if when else ""), 1500))
+        lines += [_bullet(s, t.title, None, t.start_seconds) for t in s.topics]
     description = ""
     for line in lines:
         if len(description) + len(line) + 1 > DESCRIPTION:
@@ -152,3 +148,9 @@ def render(reply: Reply) -> list[dict[str, Any]]:
 
 def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
     return who_when(speaker, seconds, summary.source, lambda t, u: f"[{t}]({u})", escape)
+
+
+def _bullet(summary: Summary, text: str, speaker: str | None, seconds: float | None) -> str:
+    """A takeaway's or topic's line: "• text (Speaker, 1:23)", at most 1,500 characters."""
+    when = _when(summary, speaker, seconds)
+    return cut(f"• {escape(text)}" + (f" ({when})" if when else ""), 1500)

@@ -73,10 +73,7 @@ def summary_blocks(reply: Reply) -> list[Block]:
             }
         )
     if reply.kind in ("summary", "takeaways") and s.takeaways:
-        lines = []
-        for t in s.takeaways:
-            when = _when(s, t.speaker, t.start_seconds)
-            lines.append(f"• {escape(t.text)}" + (f" _({when})_" if when else ""))
+        lines = [_bullet(s, t.text, t.speaker, t.start_seconds) for t in s.takeaways]
         blocks += _sections("Key takeaways", lines)
     if reply.kind == "quotes" and not s.quotes:
         blocks.append(_section(f"*Quotes*\n{NO_QUOTES}"))
@@ -91,10 +88,7 @@ def summary_blocks(reply: Reply) -> list[Block]:
                 )
             )
     if reply.kind == "summary" and s.topics:
-        lines = []
-        for topic in s.topics:
-            when = _when(s, None, topic.start_seconds)
-            lines.append(f"• {escape(topic.title)}" + (f" _({when})_" if when else ""))
+        lines = [_bullet(s, t.title, None, t.start_seconds) for t in s.topics]
         blocks += _sections("Topics", lines)
     context = [f"{s.engine} engine" + (f" ({escape(s.model)})" if s.model else "")]
     if s.duration_seconds:
@@ -146,3 +140,9 @@ def render(reply: Reply) -> list[dict[str, Any]]:
 
 def _when(summary: Summary, speaker: str | None, seconds: float | None) -> str:
     return who_when(speaker, seconds, summary.source, lambda t, u: f"<{u}|{t}>", escape)
+
+
+def _bullet(summary: Summary, text: str, speaker: str | None, seconds: float | None) -> str:
+    """A takeaway's or topic's line: "• text _(Speaker, 1:23)_"."""
+    when = _when(summary, speaker, seconds)
+    return f"• {escape(text)}" + (f" _({when})_" if when else "")
