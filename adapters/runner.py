@@ -12,11 +12,11 @@ from typing import Protocol
 
 from bot.bootstrap import Core, build
 from bot.config import Settings
-from bot.digest import DigestRunner, Messenger
+from bot.digests.runner import DigestRunner, Messenger
+from bot.digests.scheduler import DigestScheduler
+from bot.digests.store import DigestStore
+from bot.digests.subscriptions import SubscriptionCommands
 from bot.messages import Destination, Reply
-from bot.scheduler import DigestScheduler
-from bot.storage.digests import DigestStore
-from bot.subscriptions import SubscriptionCommands
 
 logger = logging.getLogger(__name__)
 

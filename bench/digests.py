@@ -22,10 +22,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.digest import DigestRunner
-from bot.scheduler import DigestScheduler
+from bot.digests.runner import DigestRunner
+from bot.digests.scheduler import DigestScheduler
+from bot.digests.store import DigestStore
 from bot.storage import Database
-from bot.storage.digests import DigestStore
 from bot.storage.models import SubscriptionRow
 from tests.storage_urls import POSTGRES_URL, postgres_reachable
 

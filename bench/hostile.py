@@ -22,8 +22,8 @@ from collections.abc import Awaitable, Callable
 from bs4 import BeautifulSoup
 
 from bot.errors import TranscriptError
-from bot.feeds import parse_feed
-from bot.transcripts import load_bytes
+from bot.sources.feeds import parse_feed
+from bot.sources.readers import load_bytes
 
 LIMIT = 20_000_000
 

@@ -14,7 +14,7 @@ import asyncio
 import time
 
 from bench.common import SEED, SEENUNSEEN, require_corpus
-from bot.transcripts import load_path
+from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.llm import LLMConfig, LLMSummarizer
 from summarizers.model import RawSegment, Transcript

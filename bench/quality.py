@@ -34,7 +34,7 @@ from bench.common import (
     require_corpus,
     sumy_pick,
 )
-from bot.transcripts import load_path
+from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
 from summarizers.extractive import ExtractiveSummarizer

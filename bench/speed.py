@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bench.common import SEED, SEENUNSEEN, require_corpus, sumy_pick
-from bot.transcripts import load_path
+from bot.sources.readers import load_path
 from summarizers.clean import Unit, clean
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.model import Transcript

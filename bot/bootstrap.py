@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.config import Settings, allow_hosts, llm_config
-from bot.fetch import SafeFetcher
 from bot.service import BotService
+from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions

@@ -21,10 +21,10 @@ from bot.bootstrap import fetcher_for
 from bot.commands import link_of
 from bot.config import Settings, llm_config, load_settings
 from bot.errors import UserError, require_content
-from bot.links import from_link
 from bot.output import RENDERERS
+from bot.sources.links import from_link
+from bot.sources.readers import load_bytes, load_path
 from bot.storage import Database
-from bot.transcripts import load_bytes, load_path
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.llm import LLMSummarizer

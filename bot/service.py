@@ -11,12 +11,12 @@ from typing import Protocol
 
 from bot import commands
 from bot.errors import TranscriptError, UserError, require_content
-from bot.fetch import SafeFetcher
-from bot.links import from_link, titled
 from bot.messages import Attachment, Command, Reply, ReplyKind
+from bot.sources.fetch import SafeFetcher
+from bot.sources.links import from_link, titled
+from bot.sources.readers import load_bytes
+from bot.sources.readers.load import MIN_WORDS
 from bot.storage import Database
-from bot.transcripts import load_bytes
-from bot.transcripts.load import MIN_WORDS
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import TranscriptError
-from bot.transcripts import load_bytes, load_path
+from bot.sources.readers import load_bytes, load_path
 from summarizers.extractive import ExtractiveSummarizer
 from tests.damage import Edit, damage, edits
 

@@ -14,12 +14,12 @@ from aiohttp import web
 from sqlalchemy import update
 
 from adapters.console.app import ConsoleAdapter
-from bot.digest import EPISODES_AT_ONCE, DigestRunner
-from bot.fetch import SafeFetcher
+from bot.digests.runner import EPISODES_AT_ONCE, DigestRunner
+from bot.digests.store import DigestStore, Subscription
 from bot.messages import Reply
 from bot.service import BotService
+from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
-from bot.storage.digests import DigestStore, Subscription
 from bot.storage.models import DeliveryRow
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
@@ -255,8 +255,8 @@ def test_a_failed_slot_is_marked_and_reported_next_time(database_url: str) -> No
 
 
 def test_restart_after_three_missed_slots_posts_one_catch_up(database_url: str) -> None:
-    from bot.schedule import parse_schedule
-    from bot.scheduler import DigestScheduler, latest_slot_time
+    from bot.digests.schedule import parse_schedule
+    from bot.digests.scheduler import DigestScheduler, latest_slot_time
 
     async def t(
         runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
@@ -280,7 +280,7 @@ def test_restart_after_three_missed_slots_posts_one_catch_up(database_url: str) 
 
 
 def test_jobs_are_rebuilt_from_the_table(database_url: str) -> None:
-    from bot.scheduler import DigestScheduler
+    from bot.digests.scheduler import DigestScheduler
 
     async def t(
         runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
@@ -401,7 +401,7 @@ def test_digests_posted_before_the_guid_record_still_count(database_url: str) ->
 
 
 def test_channels_following_one_feed_share_one_request_per_run(database_url: str) -> None:
-    from bot.scheduler import DigestScheduler
+    from bot.digests.scheduler import DigestScheduler
 
     async def t(
         runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int

@@ -13,10 +13,10 @@ from datetime import UTC, datetime, timedelta
 import aiohttp
 from sqlalchemy import update
 
-from bot.schedule import parse_schedule
-from bot.scheduler import latest_slot_time
+from bot.digests.schedule import parse_schedule
+from bot.digests.scheduler import latest_slot_time
+from bot.digests.store import DigestStore
 from bot.storage import Database
-from bot.storage.digests import DigestStore
 from bot.storage.models import SubscriptionRow
 from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
 from tests.test_digest import feed_xml

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from bot.digests.store import CLAIMED_NEW, NOT_CLAIMED, TAKEN_OVER, DigestStore
 from bot.storage import Database
-from bot.storage.digests import CLAIMED_NEW, NOT_CLAIMED, TAKEN_OVER, DigestStore
 
 STALE = timedelta(minutes=10)
 

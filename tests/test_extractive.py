@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.transcripts import load_path
+from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
 from summarizers.extractive import ExtractiveSummarizer

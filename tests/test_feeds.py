@@ -13,9 +13,9 @@ import pytest
 from aiohttp import web
 from hypothesis import given, settings
 
-from bot.feeds import FeedError, fetch_feed, parse_feed
-from bot.fetch import FetchError, SafeFetcher
-from bot.transcripts.load import looks_like_feed
+from bot.sources.feeds import FeedError, fetch_feed, parse_feed
+from bot.sources.fetch import FetchError, SafeFetcher
+from bot.sources.readers.load import looks_like_feed
 from tests.damage import Edit, damage, edits
 from tests.fakes.local import serve
 

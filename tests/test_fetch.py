@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from bot.fetch import FetchError, SafeFetcher, is_public
+from bot.sources.fetch import FetchError, SafeFetcher, is_public
 from tests.fakes.local import serve
 
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()

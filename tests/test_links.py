@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import UserError
-from bot.links import direct_download, refuse_pages
+from bot.sources.links import direct_download, refuse_pages
 
 
 @pytest.mark.parametrize(

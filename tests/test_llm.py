@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.transcripts import load_path
+from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.llm import LLMConfig, LLMSummarizer
 from summarizers.llm_prompt import CLOSE, OPEN

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.transcripts import load_bytes, load_path
-from bot.transcripts.load import detect_format
+from bot.sources.readers import load_bytes, load_path
+from bot.sources.readers.load import detect_format
 from summarizers.clean import clean, norm
 from summarizers.extractive import ExtractiveSummarizer
 
@@ -135,7 +135,7 @@ def test_ttml_loads_without_beautifulsoup_warnings() -> None:
 
 
 def test_html_blocks_and_breaks_make_lines_however_deep() -> None:
-    from bot.transcripts.formats import html_to_lines
+    from bot.sources.readers.formats import html_to_lines
 
     page = (
         "<html><head><title>T</title></head><body>"

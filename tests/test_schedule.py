@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.digests.schedule import Schedule, parse_schedule
 from bot.errors import UserError
-from bot.schedule import Schedule, parse_schedule
 
 
 @pytest.mark.parametrize(

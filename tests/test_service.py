@@ -9,9 +9,9 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.fetch import SafeFetcher
 from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
+from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.workers import WorkerPool
 from summarizers.base import SummaryOptions

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bot.sources.readers import load_path
 from bot.storage import Database, async_url
 from bot.storage.models import SeenEventRow
-from bot.transcripts import load_path
 from summarizers.extractive import ExtractiveSummarizer
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"

@@ -7,14 +7,14 @@ import io
 from datetime import timedelta
 
 from adapters.console.app import ConsoleAdapter
-from bot.digest import DigestRunner
-from bot.fetch import SafeFetcher
+from bot.digests.runner import DigestRunner
+from bot.digests.scheduler import DigestScheduler
+from bot.digests.store import DigestStore
+from bot.digests.subscriptions import SubscriptionCommands
 from bot.messages import Command, Destination
-from bot.scheduler import DigestScheduler
 from bot.service import BotService
+from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
-from bot.storage.digests import DigestStore
-from bot.subscriptions import SubscriptionCommands
 from summarizers.base import SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from tests.test_digest import digest_jobs, feed_site

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.digests.schedule import parse_schedule
+from bot.digests.store import NOT_CLAIMED, TAKEN_OVER, DigestStore, Subscription
 from bot.errors import UserError
-from bot.feeds import Feed, FeedCycle, FeedEpisode
 from bot.messages import Command, Destination, Reply
 from bot.output import cut, speaker_time
-from bot.schedule import parse_schedule
 from bot.service import BotService
-from bot.storage.digests import NOT_CLAIMED, TAKEN_OVER, DigestStore, Subscription
+from bot.sources.feeds import Feed, FeedCycle, FeedEpisode
 
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3

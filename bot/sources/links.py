@@ -16,9 +16,9 @@ from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
-from bot.feeds import parse_feed
-from bot.fetch import SafeFetcher
-from bot.transcripts.load import looks_like_feed
+from bot.sources.feeds import parse_feed
+from bot.sources.fetch import SafeFetcher
+from bot.sources.readers.load import looks_like_feed
 from summarizers.model import Transcript
 
 Loader = Callable[[bytes, str], Awaitable[Transcript]]

@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 import feedparser
 
 from bot.errors import UserError
-from bot.fetch import SafeFetcher
+from bot.sources.fetch import SafeFetcher
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 TRANSCRIPT_PREFERENCE = (

@@ -17,11 +17,11 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.digest import DigestRunner
+from bot.digests.runner import DigestRunner
+from bot.digests.schedule import Schedule, parse_schedule
+from bot.digests.store import DigestStore, Subscription
 from bot.errors import UserError
-from bot.feeds import FeedCycle
-from bot.schedule import Schedule, parse_schedule
-from bot.storage.digests import DigestStore, Subscription
+from bot.sources.feeds import FeedCycle
 
 logger = logging.getLogger(__name__)
 CONCURRENT_DIGESTS = 8

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import CData, NavigableString, PageElement, Tag
 
 from bot.errors import TranscriptError
-from bot.transcripts.text import NAME, mostly
+from bot.sources.readers.text import NAME, mostly
 from summarizers.model import RawSegment
 
 _BLOCKS = {

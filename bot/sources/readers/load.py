@@ -7,9 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from bot.errors import TranscriptError
-from bot.transcripts import formats, ttml
-from bot.transcripts.decode import decode
-from bot.transcripts.text import parse_lines, split_header
+from bot.sources.readers import formats, ttml
+from bot.sources.readers.decode import decode
+from bot.sources.readers.text import parse_lines, split_header
 from summarizers.model import RawSegment, Transcript
 
 DEFAULT_MAX_BYTES = 20_000_000

@@ -10,12 +10,12 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot import commands
-from bot.digest import DigestRunner
+from bot.digests.runner import DigestRunner
+from bot.digests.schedule import USAGE, parse_schedule
+from bot.digests.store import DigestStore
 from bot.errors import UserError
-from bot.feeds import fetch_feed
 from bot.messages import Command, Reply
-from bot.schedule import USAGE, parse_schedule
-from bot.storage.digests import DigestStore
+from bot.sources.feeds import fetch_feed
 
 RIGHTS = {
     "slack": "workspace admins and owners (and the users in PODBRIEF_SLACK_MANAGERS)",
