@@ -32,11 +32,12 @@ demo: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest
 
-## lint: ruff (lint + format check) and mypy
+## lint: ruff (lint + format check), mypy and the layer contracts (import-linter)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## bench: quality and speed benchmarks against sumy (needs ../shared/corpus)
 bench: $(VENV)/.installed-bench

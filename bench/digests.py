@@ -58,7 +58,7 @@ async def measure(label: str, url: str, subs: int, feeds: int) -> None:
         for start in range(0, subs, 2000):
             await conn.execute(insert(SubscriptionRow), rows[start : start + 2000])
     store = DigestStore(db)
-    runner = DigestRunner(None, store, {}, instance="bench")  # type: ignore[arg-type]
+    runner = DigestRunner(None, None, store, {}, instance="bench")  # type: ignore[arg-type]
     tracemalloc.start()
     started = time.perf_counter()
     scheduler = DigestScheduler(runner, store, catchup=timedelta(hours=24))

@@ -1,42 +1,56 @@
-"""The one place that wires podbrief together: `build(settings)` gives a running core."""
+"""The one composition root: `build(settings, ...)` makes every object and hands each its
+dependencies in its constructor; the `App` it returns owns start and stop of the whole.
+
+Order: database, fetcher, engine, worker pool -> the summarize operation -> the digest
+store, runner, scheduler and subscription commands -> the chat service -> the adapters
+(built by the factories the caller passes, since `bot` never imports `adapters`). Digests
+post through the adapters' messengers, looked up by platform when a slot fires.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
+import signal
+import socket
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.commands import Syntax
 from bot.config import Settings, allow_hosts, llm_config
+from bot.digests.runner import DigestRunner
+from bot.digests.scheduler import DigestScheduler
+from bot.digests.store import DigestStore
+from bot.digests.subscriptions import SubscriptionCommands
+from bot.ports import Adapter, ChatStore, Messenger
 from bot.service import BotService
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
+from bot.summaries import Summaries
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.llm import LLMSummarizer
 
+logger = logging.getLogger(__name__)
+STOP_GRACE_SECONDS = 30.0  # in-flight replies may finish this long after a stop
 
-@dataclass
-class Core:
-    """Everything an adapter needs; `close()` releases it all."""
 
-    settings: Settings
-    db: Database
-    fetcher: SafeFetcher
-    summarizer: Summarizer
-    workers: WorkerPool | None
+@dataclass(frozen=True)
+class ChatPorts:
+    """What an adapter is built with: the service, its store port, the settings."""
+
     service: BotService
+    store: ChatStore
+    settings: Settings
 
-    async def close(self) -> None:
-        await self.fetcher.close()
-        if isinstance(self.summarizer, LLMSummarizer):
-            await self.summarizer.aclose()
-        if self.workers is not None:
-            self.workers.shutdown()
-        await self.db.close()
+
+AdapterFactory = Callable[[ChatPorts], Adapter]
 
 
 def fetcher_for(settings: Settings) -> SafeFetcher:
-    """The safe fetcher with the settings' size cap, timeout and allowed private hosts (the
-    bot and the command line fetch links alike)."""
+    """The safe fetcher with the settings' size cap, timeout and allowed private hosts."""
     return SafeFetcher(
         max_bytes=settings.max_transcript_bytes,
         timeout=settings.fetch_timeout,
@@ -44,28 +58,145 @@ def fetcher_for(settings: Settings) -> SafeFetcher:
     )
 
 
-async def build(settings: Settings, *, migrate: bool = True) -> Core:
-    """Open the database (migrated), the fetcher, the summarizer and the service."""
+def summarizer_for(settings: Settings, engine: str | None = None) -> Summarizer:
+    """The engine the settings (or `engine`) name."""
+    if (engine or settings.engine) == "llm":
+        return LLMSummarizer(llm_config(settings))
+    return ExtractiveSummarizer()
+
+
+def options_for(settings: Settings) -> SummaryOptions:
+    return SummaryOptions(takeaways=settings.takeaways, quotes=settings.quotes)
+
+
+class App:
+    """Everything `build` made. `start()` starts the digests, `run()` serves every adapter
+    until a signal or `stop()`, `close()` releases it all (scheduler, pools, clients)."""
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        db: Database,
+        fetcher: SafeFetcher,
+        summarizer: Summarizer,
+        workers: WorkerPool | None,
+        summaries: Summaries,
+        digest_store: DigestStore,
+        runner: DigestRunner,
+        scheduler: DigestScheduler,
+        service: BotService,
+        adapters: Sequence[Adapter],
+    ) -> None:
+        self.settings = settings
+        self.db = db
+        self.fetcher = fetcher
+        self.summarizer = summarizer
+        self.workers = workers
+        self.summaries = summaries
+        self.digest_store = digest_store
+        self.runner = runner
+        self.scheduler = scheduler
+        self.service = service
+        self.adapters = tuple(adapters)
+        self._stop = asyncio.Event()
+
+    async def start(self) -> None:
+        """Start the digest scheduler (jobs rebuilt from the subscriptions table)."""
+        await self.scheduler.start()
+
+    async def stop(self) -> None:
+        """Ask `run()` to end: adapters stop taking commands and finish their replies."""
+        self._stop.set()
+
+    async def run(self) -> None:
+        """Start, serve every adapter until one ends, a signal or `stop()`, then stop them
+        (in-flight replies get STOP_GRACE_SECONDS)."""
+        await self.start()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, self._stop.set)
+        try:
+            tasks = [asyncio.create_task(a.run(), name=a.name) for a in self.adapters]
+            stopper = asyncio.create_task(self._stop.wait())
+            await asyncio.wait([*tasks, stopper], return_when=asyncio.FIRST_COMPLETED)
+            stopper.cancel()
+            for adapter in self.adapters:
+                await adapter.stop()
+            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS) if tasks else ((), ())
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    async def close(self) -> None:
+        self.scheduler.stop()
+        await self.fetcher.close()
+        await self.summarizer.aclose()
+        if self.workers is not None:
+            self.workers.shutdown()
+        await self.db.close()
+
+
+async def build(
+    settings: Settings,
+    *,
+    adapters: Sequence[AdapterFactory] = (),
+    syntaxes: Mapping[str, Syntax] | None = None,
+    migrate: bool = True,
+) -> App:
+    """Every object of a running bot, wired; nothing runs until `App.start` or `App.run`."""
     db = Database(settings.database_url)
     if migrate:
         await db.upgrade()
     fetcher = fetcher_for(settings)
-    summarizer: Summarizer
-    if settings.engine == "llm":
-        summarizer = LLMSummarizer(llm_config(settings))
-    else:
-        summarizer = ExtractiveSummarizer()
+    summarizer = summarizer_for(settings)
     workers = (
         WorkerPool(settings.workers, timeout=settings.job_timeout) if settings.workers > 0 else None
     )
-    service = BotService(
-        db=db,
+    summaries = Summaries(
         fetcher=fetcher,
         summarizer=summarizer,
-        options=SummaryOptions(takeaways=settings.takeaways, quotes=settings.quotes),
+        options=options_for(settings),
         max_bytes=settings.max_transcript_bytes,
+        db=db,
         workers=workers,
         workspace_jobs=settings.workspace_jobs,
         link_cache_seconds=settings.link_cache_seconds,
     )
-    return Core(settings, db, fetcher, summarizer, workers, service)
+    store = DigestStore(db)
+    # filled below with the adapters' messengers, before anything runs
+    messengers: dict[str, Messenger] = {}
+    runner = DigestRunner(
+        summaries,
+        fetcher,
+        store,
+        messengers,
+        instance=f"{socket.gethostname()}-{os.getpid()}",
+        stale_after=settings.digest_claim_timeout,
+    )
+    scheduler = DigestScheduler(runner, store, catchup=settings.digest_catchup)
+    subscriptions = SubscriptionCommands(store, runner, fetcher, scheduler.refresh)
+    service = BotService(
+        summaries=summaries, episodes=db, subscriptions=subscriptions, syntaxes=syntaxes
+    )
+    ports = ChatPorts(service, db, settings)
+    built = [make(ports) for make in adapters]
+    messengers.update({a.name: a.messenger for a in built})
+    if built:
+        logger.info("built %s", ", ".join(a.name for a in built))
+    return App(
+        settings=settings,
+        db=db,
+        fetcher=fetcher,
+        summarizer=summarizer,
+        workers=workers,
+        summaries=summaries,
+        digest_store=store,
+        runner=runner,
+        scheduler=scheduler,
+        service=service,
+        adapters=built,
+    )

@@ -144,13 +144,24 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            name = "_".join(str(p) for p in err["loc"]).upper()
-            if not name.startswith(("OPENAI_", "PODBRIEF_")):
-                name = "PODBRIEF_" + name
-            problems.append(f"{name}: {err['msg']}")
+        model = _MODELS.get(exc.title, Settings)
+        problems = [f"{env_name(model, err['loc'])}: {err['msg']}" for err in exc.errors()]
         raise UserError("invalid settings: " + "; ".join(problems)) from None
+
+
+def env_name(model: type[BaseSettings], loc: tuple[int | str, ...]) -> str:
+    """The environment variable a person sets for the field at `loc` of `model` (its
+    prefix, or the first name of its alias; nested platform settings have their own)."""
+    head, *rest = [str(part) for part in loc] or [""]
+    field = model.model_fields.get(head)
+    if field is not None and isinstance(field.validation_alias, AliasChoices):
+        first = field.validation_alias.choices[0]
+        return str(first).upper()
+    nested = field.default_factory if field is not None else None
+    if rest and isinstance(nested, type) and issubclass(nested, BaseSettings):
+        return env_name(nested, tuple(rest))
+    prefix = str(model.model_config.get("env_prefix") or "")
+    return (prefix + "_".join([head, *rest])).upper()
 
 
 def allow_hosts(settings: Settings) -> frozenset[str]:
@@ -175,3 +186,8 @@ def llm_config(settings: Settings) -> LLMConfig:
         chunk_tokens=settings.llm_chunk_tokens,
         structured=settings.llm_structured,
     )
+
+
+_MODELS: dict[str, type[BaseSettings]] = {
+    model.__name__: model for model in (Settings, SlackSettings, DiscordSettings)
+}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,3 +30,12 @@ class Summarizer(Protocol):
         ...
 
     async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary: ...
+
+    def cpu_job(self) -> Callable[[Transcript, SummaryOptions], Summary] | None:
+        """A picklable function that does the whole summary on the CPU, for a worker
+        process; None for an engine that mostly waits on a server."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release the engine's clients (a no-op for engines that hold none)."""
+        ...

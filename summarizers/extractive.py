@@ -14,6 +14,7 @@ import asyncio
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizers.base import SummaryOptions
@@ -200,6 +201,12 @@ class ExtractiveSummarizer:
     async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary:
         return await asyncio.to_thread(self.run, transcript, options)
 
+    def cpu_job(self) -> Callable[[Transcript, SummaryOptions], Summary]:
+        return summarize_offline
+
+    async def aclose(self) -> None:
+        """Nothing to release."""
+
     def run(self, transcript: Transcript, options: SummaryOptions | None = None) -> Summary:
         """Summarize synchronously (CPU-bound; the bot runs it off the event loop)."""
         options = options or SummaryOptions()
@@ -373,3 +380,8 @@ def _quote_score(c: _Cand, tf: Counter[str]) -> float:
     words = [norm(w) for w in c.words]
     score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
     return score
+
+
+def summarize_offline(transcript: Transcript, options: SummaryOptions) -> Summary:
+    """The extractive summary as a plain function (picklable: worker processes run it)."""
+    return ExtractiveSummarizer().run(transcript, options)

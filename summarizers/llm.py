@@ -91,6 +91,10 @@ class LLMSummarizer:
     async def aclose(self) -> None:
         await self._client.close()
 
+    def cpu_job(self) -> None:
+        """The model's server does the work: nothing for a worker process."""
+        return None
+
     async def summarize(self, transcript: Transcript, options: SummaryOptions) -> Summary:
         usage = Usage(model=self.config.model)
         extractive = await asyncio.to_thread(

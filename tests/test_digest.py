@@ -13,17 +13,15 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy import update
 
-from adapters.console.app import ConsoleAdapter
+from adapters.console.app import ConsoleMessenger
 from bot.digests.runner import EPISODES_AT_ONCE, DigestRunner
 from bot.digests.store import DigestStore, Subscription
 from bot.messages import Reply
-from bot.service import BotService
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.storage.models import DeliveryRow
-from summarizers.base import SummaryOptions
-from summarizers.extractive import ExtractiveSummarizer
 from tests.fakes.local import serve
+from tests.support.core import summaries_for
 
 VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 # The slot under test: tomorrow's 09:00 UTC. The test feed's episodes are published a
@@ -149,19 +147,12 @@ def scenario(database_url: str, test: Scenario, runners: int = 1) -> None:
             await store.unsubscribe("console", "terminal", "")
             made = []
             for n, db in enumerate(dbs):
-                service = BotService(
-                    db=db,
-                    fetcher=fetcher,
-                    summarizer=ExtractiveSummarizer(),
-                    options=SummaryOptions(),
-                    max_bytes=500_000,
-                )
-                console = ConsoleAdapter(service, stdin=io.StringIO(), stdout=out)
                 made.append(
                     DigestRunner(
-                        service,
+                        summaries_for(db, fetcher, max_bytes=500_000),
+                        fetcher,
                         DigestStore(db),
-                        {"console": console},
+                        {"console": ConsoleMessenger(out.write)},
                         instance=f"instance-{n}",
                         backoff_seconds=0.01,
                         clock=lambda: SLOT_TIME,

@@ -8,8 +8,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from adapters.discord.app import DiscordAdapter
-from bot.bootstrap import Core, build
+from adapters.discord.app import SYNTAX as DISCORD_SYNTAX
+from adapters.discord.app import DiscordAdapter, sync
+from bot.bootstrap import App, build
 from bot.config import DiscordSettings, Settings
 from tests.discord_limits import check_message
 from tests.fakes.discord_server import FakeDiscord
@@ -21,7 +22,7 @@ EPHEMERAL = 64
 
 
 @asynccontextmanager
-async def discord_app(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, DiscordAdapter, Core]]:
+async def discord_app(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, DiscordAdapter, App]]:
     fake = await FakeDiscord(
         attachments={"ep.vtt": VTT, "example.txt": EXAMPLE, "noise.bin": bytes(range(256)) * 64}
     ).start()
@@ -36,8 +37,11 @@ async def discord_app(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, Discor
             gateway_url=fake.gateway_url,
         ),
     )
-    core = await build(settings)
-    adapter = DiscordAdapter(core.service, settings)
+    core = await build(
+        settings, adapters=[DiscordAdapter.make], syntaxes={"discord": DISCORD_SYNTAX}
+    )
+    (adapter,) = core.adapters
+    assert isinstance(adapter, DiscordAdapter)
     task = asyncio.create_task(adapter.run())
     try:
         yield fake, adapter, core
@@ -49,7 +53,7 @@ async def discord_app(tmp_path: Path) -> AsyncIterator[tuple[FakeDiscord, Discor
 
 
 def run(
-    tmp_path: Path, test: Callable[[FakeDiscord, DiscordAdapter, Core], Awaitable[None]]
+    tmp_path: Path, test: Callable[[FakeDiscord, DiscordAdapter, App], Awaitable[None]]
 ) -> None:
     async def go() -> None:
         async with discord_app(tmp_path) as (fake, adapter, core):
@@ -63,7 +67,7 @@ def link(value: str) -> list[dict[str, object]]:
 
 
 def test_summarize_link_defers_then_follows_up(tmp_path: Path) -> None:
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         token = await fake.interact("summarize", link(fake.attachment_url("example.txt")))
         await fake.wait_for("followup", token)
         callback = fake.of("callback", token)[0]
@@ -83,7 +87,7 @@ def test_summarize_link_defers_then_follows_up(tmp_path: Path) -> None:
 
 
 def test_attachment_and_episode_and_help(tmp_path: Path) -> None:
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         resolved = {
             "attachments": {
                 "990000000000000001": {
@@ -119,7 +123,7 @@ def test_attachment_and_episode_and_help(tmp_path: Path) -> None:
 
 
 def test_bad_input_is_ephemeral_and_the_next_command_works(tmp_path: Path) -> None:
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         cases = [
             ("summarize", link("http://127.0.0.1:1/dead"), None, "could not connect"),
             ("summarize", link("http://169.254.169.254/latest"), None, "not allowed"),
@@ -172,7 +176,7 @@ def test_bad_input_is_ephemeral_and_the_next_command_works(tmp_path: Path) -> No
 
 
 def test_summarize_in_a_dm(tmp_path: Path) -> None:
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         token = await fake.interact("summarize", link(fake.attachment_url("ep.vtt")), dm=True)
         await fake.wait_for("followup", token)
         check_message(fake.of("followup", token)[0])
@@ -192,7 +196,7 @@ def test_command_sync_registers_the_group(tmp_path: Path) -> None:
             ),
         )
         try:
-            names = await DiscordAdapter(None, settings).sync(guild_id=42)
+            names = await sync(settings, guild_id=42)
         finally:
             await fake.stop()
         assert names == ["podbrief"]
@@ -215,7 +219,7 @@ def test_command_sync_registers_the_group(tmp_path: Path) -> None:
 
 
 def test_episode_option_autocompletes_stored_episodes(tmp_path: Path) -> None:
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         token = await fake.interact("summarize", link(fake.attachment_url("example.txt")))
         await fake.wait_for("followup", token)
         token = await fake.autocomplete("quotes", "episode", "repair")
@@ -232,12 +236,12 @@ def test_episode_option_autocompletes_stored_episodes(tmp_path: Path) -> None:
 def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from adapters.runner import _start_digests
     from tests.test_digest import feed_xml
 
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         fake.attachments["feed.xml"] = feed_xml("http://127.0.0.1:1", datetime.now(UTC)).encode()
-        scheduler = await _start_digests(core, [adapter])
+        await core.start()
+        scheduler = core.scheduler
         feed = [
             {"type": 3, "name": "feed", "value": fake.attachment_url("feed.xml")},
             {"type": 3, "name": "schedule", "value": "weekly mon 07:00 tz Europe/Berlin"},
@@ -265,17 +269,17 @@ def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
 def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from adapters.runner import _start_digests
     from tests.fakes.discord_server import CHANNEL_ID
     from tests.test_digest import feed_xml
 
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         fake.attachments["ep.vtt"] = VTT
         base = fake.attachment_url("").rstrip("/")
         fake.attachments["feed.xml"] = feed_xml(
             base, datetime.now(UTC) + timedelta(minutes=5)
         ).encode()
-        scheduler = await _start_digests(core, [adapter])
+        await core.start()
+        scheduler = core.scheduler
         manage = str(1 << 5)  # Manage Server
         try:
             token = await fake.interact(
@@ -301,20 +305,22 @@ def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
     from bot.messages import Destination, Reply
     from tests.fakes.discord_server import CHANNEL_ID
 
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         await asyncio.wait_for(adapter.client.wait_until_ready(), 15)
         where = Destination("discord", CHANNEL_ID, "1")
-        first = await adapter.deliver(where, Reply(where, "text", text="A digest.", marker="7/a"))
+        first = await adapter.messenger.post(
+            where, Reply(where, "text", text="A digest.", marker="7/a")
+        )
         full = "y" * CONTENT  # no room left: the marker gets a message of its own
-        second = await adapter.deliver(where, Reply(where, "text", text=full, marker="7/b"))
-        await adapter.deliver(where, Reply(where, "text", text="not a digest"))
+        second = await adapter.messenger.post(where, Reply(where, "text", text=full, marker="7/b"))
+        await adapter.messenger.post(where, Reply(where, "text", text="not a digest"))
         sent = fake.of("channel_message", CHANNEL_ID)
         assert sent[0]["content"] == "A digest.\n-# podbrief digest 7/a"
         assert len(second) == 2
         assert sent[2]["content"] == "-# podbrief digest 7/b"
         assert all(len(m["content"]) <= CONTENT for m in sent)
-        assert await adapter.find(where, "7/a") == first
-        assert await adapter.find(where, "7/b") == second[1:]
-        assert await adapter.find(where, "7/c") == []
+        assert await adapter.messenger.find(where, "7/a") == first
+        assert await adapter.messenger.find(where, "7/b") == second[1:]
+        assert await adapter.messenger.find(where, "7/c") == []
 
     run(tmp_path, t)

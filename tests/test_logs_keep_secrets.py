@@ -14,7 +14,7 @@ import pytest
 
 from adapters.discord.app import DiscordAdapter
 from adapters.slack.app import SlackAdapter
-from bot.bootstrap import Core
+from bot.bootstrap import App
 from bot.logs import REDACTED, Redact
 from tests import test_discord, test_llm, test_slack
 from tests.fakes.discord_server import FakeDiscord
@@ -43,12 +43,12 @@ def test_slack_http_and_socket_mode_log_no_token(
 ) -> None:
     caplog.set_level(logging.DEBUG)
 
-    async def http(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def http(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         await test_slack.post_command(adapter, f"summarize {fake.public_url('example.txt')}")
         await test_slack.post_command(adapter, "help", secret="wrong-secret")
         await fake.wait_for_posts(1)
 
-    async def socket(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def socket(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         await fake.send_envelope(
             "slash_commands", test_slack.slash(f"quotes {fake.public_url('episode.vtt')}")
         )
@@ -71,7 +71,7 @@ def test_discord_logs_no_token(tmp_path: Path, caplog: pytest.LogCaptureFixture)
     caplog.handler.addFilter(Redact([DISCORD_TOKEN]))
     tokens = []
 
-    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: Core) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         token = await fake.interact(
             "summarize", test_discord.link(fake.attachment_url("example.txt"))
         )
@@ -121,7 +121,7 @@ def test_redact_takes_out_secrets_and_token_shapes() -> None:
 def test_the_podbrief_command_logs_through_the_filter() -> None:
     secret = "discord-token-with-no-known-shape"
     code = (
-        "import logging; from bot.cli import main; main(['--help']); "
+        "import logging; from adapters.cli import main; main(['--help']); "
         f"logging.getLogger('discord.http').debug('token %s', {secret!r})"
     )
     env = {**os.environ, "PODBRIEF_LOG_LEVEL": "DEBUG", "DISCORD_TOKEN": secret}

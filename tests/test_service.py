@@ -9,14 +9,15 @@ from pathlib import Path
 
 from aiohttp import web
 
+from adapters.slack.parse import unwrap_links
 from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
+from bot.summaries import Summaries
 from bot.workers import WorkerPool
-from summarizers.base import SummaryOptions
-from summarizers.extractive import ExtractiveSummarizer
 from tests.fakes.local import serve
+from tests.support.core import service_for
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
@@ -83,24 +84,20 @@ def feed_handler(feed: str) -> Callable[[web.Request], Awaitable[web.Response]]:
 
 def scenario(
     database_url: str,
-    test: Callable[[BotService, str], Awaitable[None]],
+    test: Callable[..., Awaitable[None]],
     workers: WorkerPool | None = None,
+    with_db: bool = False,
 ) -> None:
+    """Run `test(service, base)` (with `db` too when `with_db`) against the local files."""
+
     async def go() -> None:
         db = Database(database_url)
         await db.upgrade()
         fetcher = SafeFetcher(max_bytes=200_000, timeout=5, allow_hosts=frozenset({"127.0.0.1"}))
-        service = BotService(
-            db=db,
-            fetcher=fetcher,
-            summarizer=ExtractiveSummarizer(),
-            options=SummaryOptions(),
-            max_bytes=200_000,
-            workers=workers,
-        )
+        service = service_for(db, fetcher, workers=workers)
         try:
             async with files() as base:
-                await test(service, base)
+                await (test(service, base, db) if with_db else test(service, base))
         finally:
             await fetcher.close()
             await db.close()
@@ -121,7 +118,7 @@ def test_link_summary_is_stored_and_cached(database_url: str) -> None:
         assert len(first.summary.takeaways) == 6
         assert first.cached is False
         assert [p.kind for p in progress] == ["progress"]
-        again = await service.handle(cmd("summarize", f"<{base}/example.txt>"))
+        again = await service.handle(cmd("summarize", unwrap_links(f"<{base}/example.txt>")))
         assert again.cached is True
         assert again.summary == first.summary
         by_id = await service.handle(cmd("quotes", str(first.episode_id)))
@@ -258,7 +255,7 @@ def test_a_video_link_with_its_transcript_gives_moment_links(database_url: str) 
         assert plain.summary is not None
         assert plain.summary.source == "pasted text"
         # the same words after the video's link: the cached summary, named for this request
-        linked = await service.handle(cmd("quotes", f"<{video}> {words}"))
+        linked = await service.handle(cmd("quotes", unwrap_links(f"<{video}> {words}")))
         assert linked.cached is True
         assert linked.summary is not None
         assert linked.summary.source == video
@@ -291,7 +288,7 @@ def test_help_and_unknown_commands(database_url: str) -> None:
 
 
 def test_recent_link_is_answered_without_downloading(database_url: str) -> None:
-    async def t(service: BotService, base: str) -> None:
+    async def t(service: BotService, base: str, db: Database) -> None:
         link = f"{base}/episode.vtt"
         first = await service.handle(cmd("summarize", link))
         assert HITS[-1]["n"] == 1
@@ -299,12 +296,22 @@ def test_recent_link_is_answered_without_downloading(database_url: str) -> None:
         assert again.cached
         assert again.summary == first.summary
         assert HITS[-1]["n"] == 1  # served from the link cache
-        service.link_cache_seconds = 0
-        fresh = await service.handle(cmd("summarize", link))
+        uncached = BotService(
+            summaries=Summaries(
+                fetcher=service.summaries.fetcher,
+                summarizer=service.summaries.summarizer,
+                options=service.summaries.options,
+                max_bytes=service.summaries.max_bytes,
+                db=db,
+                link_cache_seconds=0,
+            ),
+            episodes=db,
+        )
+        fresh = await uncached.handle(cmd("summarize", link))
         assert fresh.cached  # same transcript hash: the summary cache still answers
         assert HITS[-1]["n"] == 2  # but the link was fetched again
 
-    scenario(database_url, t)
+    scenario(database_url, t, with_db=True)
 
 
 def test_per_workspace_limit_on_concurrent_jobs(tmp_path: Path) -> None:
@@ -318,14 +325,7 @@ def test_per_workspace_limit_on_concurrent_jobs(tmp_path: Path) -> None:
         await db.upgrade()
         llm = LLMSummarizer(LLMConfig(model="m", base_url=server.base_url, api_key="k"))
         fetcher = SafeFetcher(max_bytes=200_000)
-        service = BotService(
-            db=db,
-            fetcher=fetcher,
-            summarizer=llm,
-            options=SummaryOptions(),
-            max_bytes=200_000,
-            workspace_jobs=1,
-        )
+        service = service_for(db, fetcher, summarizer=llm, workspace_jobs=1)
         episodes = [
             EXAMPLE.decode() + f"\nDana Okafor: Episode variant {n} ends here." for n in range(4)
         ]

@@ -17,7 +17,8 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import SlackAdapter
-from bot.bootstrap import Core, build
+from adapters.slack.app import syntax as slack_syntax
+from bot.bootstrap import App, build
 from bot.config import Settings, SlackSettings
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.slack_limits import check_message
@@ -31,7 +32,7 @@ VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
 @asynccontextmanager
 async def slack_app(
     tmp_path: Path, *, socket_mode: bool = False, oauth: bool = False
-) -> AsyncIterator[tuple[FakeSlack, SlackAdapter, Core]]:
+) -> AsyncIterator[tuple[FakeSlack, SlackAdapter, App]]:
     fake = await FakeSlack(
         public={"example.txt": EXAMPLE, "episode.vtt": VTT}, files={"F1": ("interview.vtt", VTT)}
     ).start()
@@ -49,8 +50,11 @@ async def slack_app(
             client_secret="client-secret" if oauth else None,
         ),
     )
-    core = await build(settings)
-    adapter = SlackAdapter(core.service, settings)
+    core = await build(
+        settings, adapters=[SlackAdapter.make], syntaxes={"slack": slack_syntax(settings)}
+    )
+    (adapter,) = core.adapters
+    assert isinstance(adapter, SlackAdapter)
     task = asyncio.create_task(adapter.run())
     try:
         if not socket_mode:
@@ -137,7 +141,7 @@ async def post_event(
 
 def run(
     tmp_path: Path,
-    test: Callable[[FakeSlack, SlackAdapter, Core], Awaitable[None]],
+    test: Callable[[FakeSlack, SlackAdapter, App], Awaitable[None]],
     socket_mode: bool = False,
     oauth: bool = False,
 ) -> None:
@@ -153,7 +157,7 @@ def run(
 
 
 def test_http_slash_command_acks_then_posts_blocks(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         status, payload, _ = await post_command(
             adapter, f"summarize {fake.public_url('example.txt')}"
         )
@@ -182,7 +186,7 @@ def test_http_slash_command_acks_then_posts_blocks(tmp_path: Path) -> None:
 
 
 def test_forged_and_stale_requests_get_401(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         status, _, _ = await post_command(adapter, "help", secret="wrong-secret")
         assert status == 401
         status, _, _ = await post_command(adapter, "help", age=360)
@@ -198,7 +202,7 @@ def test_forged_and_stale_requests_get_401(tmp_path: Path) -> None:
 
 
 def test_bad_input_is_told_to_the_asker_only(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         cases = [
             ("summarize http://127.0.0.1:1/x", "could not connect"),  # a dead link
             ("summarize http://127.0.0.2:1/x", "not allowed"),
@@ -220,7 +224,7 @@ def test_bad_input_is_told_to_the_asker_only(tmp_path: Path) -> None:
 
 
 def test_rate_limited_post_is_retried(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         fake.rate_limit_posts = 1
         await post_command(adapter, f"takeaways {fake.public_url('episode.vtt')}")
         await fake.wait_for_posts(1)
@@ -230,7 +234,7 @@ def test_rate_limited_post_is_retried(tmp_path: Path) -> None:
 
 
 def test_shared_file_with_a_mention(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         event = {
             "type": "app_mention",
             "user": "U1",
@@ -253,7 +257,7 @@ def test_shared_file_with_a_mention(tmp_path: Path) -> None:
 
 
 def test_a_redelivered_mention_is_answered_once(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         async def deliver(event_id: str, retry: int = 0) -> None:
             event = {
                 "type": "app_mention",
@@ -286,7 +290,7 @@ def test_a_redelivered_mention_is_answered_once(tmp_path: Path) -> None:
 
 
 def test_socket_mode_slash_command(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         envelope = await fake.send_envelope(
             "slash_commands", slash(f"quotes {fake.public_url('episode.vtt')}")
         )
@@ -301,7 +305,7 @@ def test_socket_mode_slash_command(tmp_path: Path) -> None:
 
 
 def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         fake.oauth_codes["good-code"] = {
             "access_token": "xoxb-team2",
             "token_type": "bot",
@@ -337,7 +341,7 @@ def test_oauth_install_then_a_command_from_that_workspace(tmp_path: Path) -> Non
         # digests go out with that workspace's token too
         from bot.messages import Destination, Reply
 
-        ids = await adapter.deliver(
+        ids = await adapter.messenger.post(
             Destination("slack", "C7", "T2"),
             Reply(Destination("slack", "C7", "T2"), "text", text="hi"),
         )
@@ -354,7 +358,7 @@ def test_slack_settings_are_optional(missing: str) -> None:
 
 
 def test_binary_shared_file_gets_an_ephemeral_error(tmp_path: Path) -> None:
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         fake.files["F9"] = ("audio.mp3", bytes(range(256)) * 64)
         event = {
             "type": "app_mention",
@@ -443,13 +447,13 @@ def test_incomplete_slack_settings_name_the_missing_variable(
 def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from adapters.runner import _start_digests
     from tests.test_digest import digest_jobs, feed_xml
 
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         fake.public["feed.xml"] = feed_xml(fake.public_url(""), datetime.now(UTC)).encode()
         fake.admins.add("UADMIN")
-        scheduler = await _start_digests(core, [adapter])
+        await core.start()
+        scheduler = core.scheduler
         try:
             feed = fake.public_url("feed.xml")
             await post_command(adapter, f"subscribe {feed} daily 08:00 tz America/New_York")
@@ -480,17 +484,23 @@ def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
 def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
     from bot.messages import Destination, Reply
 
-    async def t(fake: FakeSlack, adapter: SlackAdapter, core: Core) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         where = Destination("slack", "C5", "T1")
         long_text = "\n".join(f"line {n} " + "x" * 200 for n in range(80))  # two messages
-        ids = await adapter.deliver(where, Reply(where, "text", text=long_text, marker="7/slot-a"))
+        ids = await adapter.messenger.post(
+            where, Reply(where, "text", text=long_text, marker="7/slot-a")
+        )
         assert len(ids) >= 2
-        await adapter.deliver(where, Reply(where, "text", text="another digest", marker="7/slot-b"))
-        await adapter.deliver(Destination("slack", "C6", "T1"), Reply(where, "text", text="x"))
+        await adapter.messenger.post(
+            where, Reply(where, "text", text="another digest", marker="7/slot-b")
+        )
+        await adapter.messenger.post(
+            Destination("slack", "C6", "T1"), Reply(where, "text", text="x")
+        )
         assert fake.posts[0]["metadata"]["event_payload"] == {"marker": "7/slot-a"}
         assert "metadata" not in fake.posts[1]  # the continuation in the thread
-        assert await adapter.find(where, "7/slot-a") == [ids[0]]
-        assert await adapter.find(where, "7/slot-c") == []
-        assert await adapter.find(Destination("slack", "C6", "T1"), "7/slot-b") == []
+        assert await adapter.messenger.find(where, "7/slot-a") == [ids[0]]
+        assert await adapter.messenger.find(where, "7/slot-c") == []
+        assert await adapter.messenger.find(Destination("slack", "C6", "T1"), "7/slot-b") == []
 
     run(tmp_path, t)

@@ -12,11 +12,11 @@ from bot.digests.scheduler import DigestScheduler
 from bot.digests.store import DigestStore
 from bot.digests.subscriptions import SubscriptionCommands
 from bot.messages import Command, Destination
+from bot.ports import Messenger
 from bot.service import BotService
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
-from summarizers.base import SummaryOptions
-from summarizers.extractive import ExtractiveSummarizer
+from tests.support.core import summaries_for
 from tests.test_digest import digest_jobs, feed_site
 
 HERE = Destination("console", "terminal", "local")
@@ -33,20 +33,17 @@ def test_subscribe_list_digest_now_unsubscribe(database_url: str) -> None:
         db = Database(database_url)
         await db.upgrade()
         fetcher = SafeFetcher(max_bytes=500_000, allow_hosts=frozenset({"127.0.0.1"}))
-        service = BotService(
-            db=db,
-            fetcher=fetcher,
-            summarizer=ExtractiveSummarizer(),
-            options=SummaryOptions(),
-            max_bytes=500_000,
-        )
+        summaries = summaries_for(db, fetcher, max_bytes=500_000)
         out = io.StringIO()
-        console = ConsoleAdapter(service, stdin=io.StringIO(), stdout=out)
+        messengers: dict[str, Messenger] = {}
         store = DigestStore(db)
-        runner = DigestRunner(service, store, {"console": console}, instance="i1")
+        runner = DigestRunner(summaries, fetcher, store, messengers, instance="i1")
         scheduler = DigestScheduler(runner, store, catchup=timedelta(hours=1))
         await scheduler.start(paused=True)
-        service.subscriptions = SubscriptionCommands(store, runner, scheduler.refresh)
+        subscriptions = SubscriptionCommands(store, runner, fetcher, scheduler.refresh)
+        service = BotService(summaries=summaries, episodes=db, subscriptions=subscriptions)
+        console = ConsoleAdapter(service, stdin=io.StringIO(), stdout=out)
+        messengers["console"] = console.messenger
         try:
             async with feed_site(datetime.now(UTC) + timedelta(minutes=5)) as base:
                 feed = f"{base}/feed.xml"

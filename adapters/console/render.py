@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
+from bot.commands import sections_of
 from bot.messages import Reply
 from bot.output import to_text
 
 
 def render(reply: Reply) -> str:
     if reply.summary is not None:
-        sections = {"takeaways": ("takeaways",), "quotes": ("quotes",)}.get(
-            reply.kind, ("takeaways", "quotes", "topics")
-        )
-        text = to_text(reply.summary, sections)
+        text = to_text(reply.summary, sections_of(reply.kind))
         footer = []
         if reply.episode_id is not None:
             footer.append(f"episode {reply.episode_id}")

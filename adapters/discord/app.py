@@ -2,12 +2,15 @@
 
 Every command defers at once (`thinking=True`) and answers with followups. Errors go to
 the asker only: the public "thinking" message is deleted and an ephemeral followup sent.
+The `/podbrief` group is built from the command table; `sync` registers it without a
+running bot. Digests go out through `DiscordMessenger`, the outbound port.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 import discord
@@ -16,127 +19,187 @@ from discord import app_commands
 from discord.gateway import DiscordWebSocket
 
 from adapters.discord import parse, render
+from bot.bootstrap import ChatPorts
+from bot.commands import COMMANDS, Argument, CommandSpec, Syntax
 from bot.config import Settings
 from bot.errors import UserError
 from bot.messages import Destination, Reply
 from bot.output import cut
+from bot.ports import ChatStore
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
-EPHEMERAL_COMMANDS = frozenset({"help", "episodes"})
+RIGHTS = "members with the Manage Server or Manage Channels permission"
+# Discord's application commands take named options instead of free text
+OPTIONS = {
+    Argument.SOURCE: "link:<url> | file:<attachment> | episode:<id>",
+    Argument.EPISODE: "link:<url> | episode:<id>",
+    Argument.WORDS: "search:<words>",
+    Argument.FEED_SCHEDULE: "feed:<url> schedule:<daily 09:00 tz Europe/Berlin>",
+    Argument.FEED: "feed:<url or id>",
+}
+SYNTAX = Syntax(
+    prefix="/podbrief",
+    usages={
+        name: f"{name} {OPTIONS[spec.argument]}" if spec.argument in OPTIONS else name
+        for name, spec in COMMANDS.items()
+    },
+    rights=RIGHTS,
+)
+Start = Callable[[discord.Interaction, str, dict[str, Any]], Awaitable[None]]
+Callback = Callable[..., Coroutine[Any, Any, None]]
+Choices = Callable[[discord.Interaction, str], Coroutine[Any, Any, list[app_commands.Choice[int]]]]
+LINK = "link to a transcript (.txt .srt .vtt .json .ttml .html), or a feed link + title words"
+
+
+def point_sdk_at(settings: Settings) -> None:
+    """discord.py reads its REST and gateway addresses from class attributes (process-wide):
+    point them at Discord, a proxy or a test server before a client connects."""
+    discord.http.Route.BASE = settings.discord.api_url.rstrip("/")
+    DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+
+
+def _callback(spec: CommandSpec, start: Start) -> Callback:
+    """The command's callback, with the named options of its argument's kind."""
+    name = spec.name
+
+    async def source(
+        interaction: discord.Interaction,
+        link: str | None = None,
+        file: discord.Attachment | None = None,
+        episode: int | None = None,
+    ) -> None:
+        await start(interaction, name, {"link": link, "file": file, "episode": episode})
+
+    async def episode(
+        interaction: discord.Interaction, link: str | None = None, episode: int | None = None
+    ) -> None:
+        await start(interaction, name, {"link": link, "episode": episode})
+
+    async def words(interaction: discord.Interaction, search: str | None = None) -> None:
+        await start(interaction, name, {"words": search})
+
+    async def feed_schedule(
+        interaction: discord.Interaction, feed: str, schedule: str | None = None
+    ) -> None:
+        await start(interaction, name, {"words": f"{feed} {schedule or ''}".strip()})
+
+    async def feed(interaction: discord.Interaction, feed: str) -> None:
+        await start(interaction, name, {"words": feed})
+
+    async def bare(interaction: discord.Interaction) -> None:
+        await start(interaction, name, {})
+
+    shapes: dict[Argument, tuple[Callback, dict[str, str]]] = {
+        Argument.SOURCE: (
+            source,
+            {"link": LINK, "file": "a transcript file", "episode": "an episode summarized before"},
+        ),
+        Argument.EPISODE: (
+            episode,
+            {"link": "link to a transcript or a feed", "episode": "an episode id"},
+        ),
+        Argument.WORDS: (words, {"search": "words to look for in titles"}),
+        Argument.FEED_SCHEDULE: (
+            feed_schedule,
+            {
+                "feed": "the feed's link",
+                "schedule": 'daily 09:00 | weekly fri 17:00 | cron "0 8 * * 1", then tz '
+                "Europe/Berlin",
+            },
+        ),
+        Argument.FEED: (feed, {"feed": "the feed's link or subscription id"}),
+    }
+    fn, described = shapes.get(spec.argument, (bare, {}))
+    return app_commands.describe(**described)(fn) if described else fn
+
+
+def command_group(start: Start, choices: Choices | None = None) -> app_commands.Group:
+    """`/podbrief` with one subcommand per entry of the command table."""
+    group = app_commands.Group(
+        name="podbrief",
+        description="Key takeaways and verbatim quotes of podcast episodes",
+        allowed_contexts=app_commands.AppCommandContext(
+            guild=True, dm_channel=True, private_channel=True
+        ),
+        allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
+    )
+    for spec in COMMANDS.values():
+        command: app_commands.Command[Any, ..., None] = app_commands.Command(
+            name=spec.name, description=spec.description, callback=_callback(spec, start)
+        )
+        if choices is not None and spec.argument in (Argument.SOURCE, Argument.EPISODE):
+            command.autocomplete("episode")(choices)
+        group.add_command(command)
+    return group
+
+
+async def sync(settings: Settings, guild_id: int | None = None) -> list[str]:
+    """Register the commands with Discord (a CLI step: creating commands is rate limited);
+    needs only the token, no running bot."""
+    token = settings.discord.token
+    if token is None:
+        raise UserError("Discord needs DISCORD_TOKEN (the bot token of your application)")
+
+    async def never(interaction: discord.Interaction, name: str, options: dict[str, Any]) -> None:
+        raise AssertionError("a sync client answers no command")
+
+    point_sdk_at(settings)
+    client = discord.Client(intents=discord.Intents.none())
+    tree = app_commands.CommandTree(client)
+    tree.add_command(command_group(never))
+    await client.login(token.get_secret_value())
+    try:
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            tree.copy_global_to(guild=guild)
+        synced = await tree.sync(guild=guild)
+        return [c.name for c in synced]
+    finally:
+        await client.close()
 
 
 class DiscordAdapter:
-    """Discord for podbrief; `run()` serves until cancelled, then finishes in-flight replies."""
+    """Discord for podbrief; `run()` serves until `stop()`, then finishes in-flight replies."""
 
     name = "discord"
 
-    def __init__(self, service: BotService | None, settings: Settings) -> None:
+    def __init__(self, service: BotService, store: ChatStore, settings: Settings) -> None:
         d = settings.discord
         if d.token is None:
             raise UserError("Discord needs DISCORD_TOKEN (the bot token of your application)")
         self.service = service
+        self.store = store
         self.settings = settings
-        # discord.py reads these class attributes: they point it at a proxy or a test server
-        discord.http.Route.BASE = d.api_url.rstrip("/")
-        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(d.gateway_url)
         intents = discord.Intents.none()
         intents.guilds = True
         # sharded from the start: Discord says how many shards (or DISCORD_SHARD_COUNT)
         self.client = discord.AutoShardedClient(intents=intents, shard_count=d.shard_count)
         self.tree = app_commands.CommandTree(self.client)
-        self.tree.add_command(self._commands())
+        self.tree.add_command(command_group(self._start, self._episode_choices))
         self._tasks: set[asyncio.Task[None]] = set()
+        self._messenger = DiscordMessenger(self.client)
 
-    def _commands(self) -> app_commands.Group:
-        group = app_commands.Group(
-            name="podbrief",
-            description="Key takeaways and verbatim quotes of podcast episodes",
-            allowed_contexts=app_commands.AppCommandContext(
-                guild=True, dm_channel=True, private_channel=True
-            ),
-            allowed_installs=app_commands.AppInstallationType(guild=True, user=True),
-        )
+    @classmethod
+    def make(cls, ports: ChatPorts) -> DiscordAdapter:
+        """The adapter factory the composition root calls."""
+        return cls(ports.service, ports.store, ports.settings)
 
-        @group.command(name="summarize", description="Takeaways, quotes and topics")
-        @app_commands.describe(
-            link=(
-                "link to a transcript (.txt .srt .vtt .json .ttml .html), or a feed link + "
-                "title words"
-            ),
-            file="a transcript file",
-            episode="an episode summarized before",
-        )
-        async def summarize(
-            interaction: discord.Interaction,
-            link: str | None = None,
-            file: discord.Attachment | None = None,
-            episode: int | None = None,
-        ) -> None:
-            await self._start(interaction, "summarize", link=link, file=file, episode=episode)
-
-        @group.command(name="takeaways", description="Only the key takeaways")
-        @app_commands.describe(link="link to a transcript or a feed", episode="an episode id")
-        async def takeaways(
-            interaction: discord.Interaction, link: str | None = None, episode: int | None = None
-        ) -> None:
-            await self._start(interaction, "takeaways", link=link, episode=episode)
-
-        @group.command(name="quotes", description="Only the notable quotes, verbatim")
-        @app_commands.describe(link="link to a transcript or a feed", episode="an episode id")
-        async def quotes(
-            interaction: discord.Interaction, link: str | None = None, episode: int | None = None
-        ) -> None:
-            await self._start(interaction, "quotes", link=link, episode=episode)
-
-        @group.command(name="episodes", description="Episodes summarized here, with ids")
-        @app_commands.describe(search="words to look for in titles")
-        async def episodes(interaction: discord.Interaction, search: str | None = None) -> None:
-            await self._start(interaction, "episodes", words=search)
-
-        @group.command(name="subscribe", description="Digests of a podcast feed here")
-        @app_commands.describe(
-            feed="the feed's link",
-            schedule='daily 09:00 | weekly fri 17:00 | cron "0 8 * * 1", then tz Europe/Berlin',
-        )
-        async def subscribe(
-            interaction: discord.Interaction, feed: str, schedule: str | None = None
-        ) -> None:
-            await self._start(interaction, "subscribe", words=f"{feed} {schedule or ''}".strip())
-
-        @group.command(name="unsubscribe", description="Stop a feed's digests here")
-        @app_commands.describe(feed="the feed's link or subscription id")
-        async def unsubscribe(interaction: discord.Interaction, feed: str) -> None:
-            await self._start(interaction, "unsubscribe", words=feed)
-
-        @group.command(name="subscriptions", description="The feeds this channel follows")
-        async def subscriptions(interaction: discord.Interaction) -> None:
-            await self._start(interaction, "subscriptions")
-
-        @group.command(name="digest", description="Post this channel's digests now")
-        async def digest(interaction: discord.Interaction) -> None:
-            await self._start(interaction, "digest")
-
-        @group.command(name="help", description="What podbrief can do")
-        async def help_(interaction: discord.Interaction) -> None:
-            await self._start(interaction, "help")
-
-        summarize.autocomplete("episode")(self._episode_choices)
-        takeaways.autocomplete("episode")(self._episode_choices)
-        quotes.autocomplete("episode")(self._episode_choices)
-        return group
+    @property
+    def messenger(self) -> DiscordMessenger:
+        return self._messenger
 
     async def _episode_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[int]]:
-        if self.service is None:
-            return []
-        found = await self.service.db.find_episodes(current, limit=25)
+        found = await self.store.find_episodes(current, limit=25)
         return [app_commands.Choice(name=cut(e.title or e.source, 100), value=e.id) for e in found]
 
-    async def _start(self, interaction: discord.Interaction, name: str, **options: Any) -> None:
+    async def _start(
+        self, interaction: discord.Interaction, name: str, options: dict[str, Any]
+    ) -> None:
         """Defer at once (Discord allows 3 s), then do the work in a tracked task."""
-        await interaction.response.defer(thinking=True, ephemeral=name in EPHEMERAL_COMMANDS)
+        await interaction.response.defer(thinking=True, ephemeral=COMMANDS[name].private)
         task = asyncio.create_task(self._work(interaction, name, options))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
@@ -144,7 +207,7 @@ class DiscordAdapter:
     async def _work(
         self, interaction: discord.Interaction, name: str, options: dict[str, Any]
     ) -> None:
-        assert self.service is not None
+        private = COMMANDS[name].private
         try:
             file = options.pop("file", None)
             max_bytes = self.settings.max_transcript_bytes
@@ -177,7 +240,7 @@ class DiscordAdapter:
                 ephemeral=True,
             )
         try:
-            await self.send(interaction, reply, deferred_ephemeral=name in EPHEMERAL_COMMANDS)
+            await self.send(interaction, reply, deferred_ephemeral=private)
         except discord.HTTPException:
             logger.exception("Discord refused a followup")
 
@@ -196,8 +259,30 @@ class DiscordAdapter:
                 ephemeral=reply.ephemeral,
             )
 
-    async def deliver(self, destination: Destination, reply: Reply) -> list[str]:
-        """The outbound port (digests): send to a channel, return the message ids."""
+    async def run(self) -> None:
+        token = self.settings.discord.token
+        assert token is not None
+        point_sdk_at(self.settings)
+        try:
+            await self.client.start(token.get_secret_value())
+        finally:
+            if self._tasks:
+                await asyncio.wait(self._tasks, timeout=30)
+            await self.client.close()
+
+    async def stop(self) -> None:
+        """Close the gateway connection: `run()` returns after in-flight replies."""
+        await self.client.close()
+
+
+class DiscordMessenger:
+    """Discord's outbound port: channel messages sent by the bot's client."""
+
+    def __init__(self, client: discord.Client) -> None:
+        self.client = client
+
+    async def post(self, destination: Destination, reply: Reply) -> list[str]:
+        """Send to a channel (digests); the message ids."""
         channel_id = int(destination.channel)
         channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
         if not isinstance(channel, discord.abc.Messageable):
@@ -222,27 +307,3 @@ class DiscordAdapter:
             async for message in channel.history(limit=200)
             if message.author.id == self.client.user.id and line in message.content.split("\n")
         ]
-
-    async def run(self) -> None:
-        token = self.settings.discord.token
-        assert token is not None
-        try:
-            await self.client.start(token.get_secret_value())
-        finally:
-            if self._tasks:
-                await asyncio.wait(self._tasks, timeout=30)
-            await self.client.close()
-
-    async def sync(self, guild_id: int | None = None) -> list[str]:
-        """Register the commands with Discord (a CLI step: creating commands is rate limited)."""
-        token = self.settings.discord.token
-        assert token is not None
-        await self.client.login(token.get_secret_value())
-        try:
-            guild = discord.Object(id=guild_id) if guild_id else None
-            if guild is not None:
-                self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            return [c.name for c in synced]
-        finally:
-            await self.client.close()

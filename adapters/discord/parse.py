@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.commands import COMMANDS, Argument
 from bot.messages import Attachment, Command, Destination
 
 
@@ -32,7 +33,8 @@ def to_command(
     destination = Destination(
         "discord", str(channel_id or ""), str(guild_id) if guild_id else f"dm-{user_id}"
     )
-    if name in ("episodes", "help", "subscribe", "unsubscribe", "subscriptions", "digest"):
+    spec = COMMANDS.get(name)
+    if spec is not None and spec.argument not in (Argument.SOURCE, Argument.EPISODE):
         args = words or ""
     elif link:
         args = link.strip()

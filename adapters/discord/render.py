@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.commands import ALL_SECTIONS, Section, sections_of
 from bot.messages import Reply
 from bot.output import NO_QUOTES, clock, cut, pack, who_when
 from summarizers.model import Summary
@@ -46,6 +47,7 @@ def embed_size(e: Embed) -> int:
 def summary_embeds(reply: Reply) -> list[Embed]:
     """One or more embeds: takeaways in descriptions, quotes as fields, a footer at the end."""
     s = reply.summary
+    shown = sections_of(reply.kind)
     assert s is not None
     title = cut(s.title or "Episode summary", TITLE)
     url = s.source if s.source and s.source.startswith(("http://", "https://")) else None
@@ -63,10 +65,10 @@ def summary_embeds(reply: Reply) -> list[Embed]:
     if s.show:
         lines.append(f"*{escape(s.show)}*")
     lines += [f"⚠️ {escape(n)}" for n in s.notes]
-    if reply.kind in ("summary", "takeaways") and s.takeaways:
+    if Section.TAKEAWAYS in shown and s.takeaways:
         lines.append("**Key takeaways**")
         lines += [_bullet(s, t.text, t.speaker, t.start_seconds) for t in s.takeaways]
-    if reply.kind == "summary" and s.topics:
+    if Section.TOPICS in shown and s.topics:
         lines.append("**Topics**")
         lines += [_bullet(s, t.title, None, t.start_seconds) for t in s.topics]
     description = ""
@@ -78,9 +80,9 @@ def summary_embeds(reply: Reply) -> list[Embed]:
         description = f"{description}\n{line}" if description else line
     if description:
         current["description"] = description
-    if reply.kind == "quotes" and not s.quotes:
+    if shown == (Section.QUOTES,) and not s.quotes:
         current["description"] = (current.get("description", "") + "\n" + NO_QUOTES).strip()
-    if reply.kind in ("summary", "quotes"):
+    if Section.QUOTES in shown:
         for q in s.quotes:
             name = cut(_when(s, q.speaker, q.start_seconds) or "Quote", FIELD_NAME)
             value = cut(f"> “{escape(q.text)}”", FIELD_VALUE)
@@ -95,7 +97,7 @@ def summary_embeds(reply: Reply) -> list[Embed]:
         footer.append(clock(s.duration_seconds))
     if reply.episode_id is not None:
         footer.append(f"episode {reply.episode_id}")
-        if reply.kind != "summary":
+        if shown != ALL_SECTIONS:
             footer.append(f"/podbrief summarize episode:{reply.episode_id} for the full summary")
     embeds[-1]["footer"] = {"text": cut(" · ".join(footer), FOOTER)}
     return embeds

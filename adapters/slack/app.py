@@ -2,7 +2,8 @@
 
 The slash command is acknowledged at once (an ephemeral "working on it"); the work runs
 as a task; the result is posted with chat.postMessage (continuations in its thread);
-errors go to the asker only, with chat.postEphemeral.
+errors go to the asker only, with chat.postEphemeral. Digests go out through
+`SlackMessenger`, the outbound port.
 """
 
 from __future__ import annotations
@@ -24,9 +25,12 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import parse, render
+from bot.bootstrap import ChatPorts
+from bot.commands import COMMANDS, Syntax
 from bot.config import Settings
 from bot.errors import UserError
 from bot.messages import Attachment, Command, Destination, Reply
+from bot.ports import ChatStore
 from bot.service import BotService
 
 logger = logging.getLogger(__name__)
@@ -40,21 +44,28 @@ SCOPES = [
     "groups:history",
 ]
 DIGEST_EVENT = "podbrief_digest"  # message metadata type of a digest's first message
-MANAGING_COMMANDS = frozenset({"subscribe", "unsubscribe", "digest"})
+RIGHTS = "workspace admins and owners (and the users in PODBRIEF_SLACK_MANAGERS)"
+
+
+def syntax(settings: Settings) -> Syntax:
+    """Slack's command syntax: the slash command's own name (SLACK_COMMAND)."""
+    return Syntax(prefix=settings.slack.command, rights=RIGHTS)
 
 
 class SlackAdapter:
-    """Slack for podbrief; `run()` serves until cancelled, then finishes in-flight replies."""
+    """Slack for podbrief; `run()` serves until `stop()`, then finishes in-flight replies."""
 
     name = "slack"
 
-    def __init__(self, service: BotService, settings: Settings) -> None:
+    def __init__(self, service: BotService, store: ChatStore, settings: Settings) -> None:
         self.service = service
+        self.store = store
         self.settings = settings
         slack = settings.slack
         check_settings(settings)
         self.port: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self._stopped = asyncio.Event()
         self.client = AsyncWebClient(
             token=slack.bot_token.get_secret_value() if slack.bot_token else None,
             base_url=slack.api_url,
@@ -62,7 +73,7 @@ class SlackAdapter:
         )
         oauth = None
         if slack.client_id and slack.client_secret:
-            engine = service.db.engine
+            engine = store.engine
             oauth = AsyncOAuthSettings(
                 client_id=slack.client_id,
                 client_secret=slack.client_secret.get_secret_value(),
@@ -73,6 +84,20 @@ class SlackAdapter:
         self.app = self._make_app(oauth)
         self.app.command(slack.command)(self._on_command)
         self.app.event("app_mention")(self._on_mention)
+        self._messenger = SlackMessenger(self.client, self.app, slack.command)
+
+    @classmethod
+    def make(cls, ports: ChatPorts) -> SlackAdapter:
+        """The adapter factory the composition root calls."""
+        return cls(ports.service, ports.store, ports.settings)
+
+    @property
+    def messenger(self) -> SlackMessenger:
+        return self._messenger
+
+    @property
+    def prefix(self) -> str:
+        return self.settings.slack.command
 
     def _make_app(self, oauth: AsyncOAuthSettings | None) -> AsyncApp:
         slack = self.settings.slack
@@ -108,7 +133,7 @@ class SlackAdapter:
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
     ) -> None:
         event_id = body.get("event_id")
-        if event_id and not await self.service.db.first_delivery(f"slack:{event_id}"):
+        if event_id and not await self.store.first_delivery(f"slack:{event_id}"):
             logger.info("event %s was redelivered; it is handled already", event_id)
             return
         self._spawn(self._process(parse.from_mention(event, body.get("team_id")), client))
@@ -122,11 +147,12 @@ class SlackAdapter:
 
     async def _process(self, cmd: Command, client: AsyncWebClient) -> None:
         try:
-            if cmd.name in MANAGING_COMMANDS:
+            spec = COMMANDS.get(cmd.name)
+            if spec is not None and spec.manages:
                 cmd = replace(cmd, can_manage=await self._can_manage(cmd.user, client))
             cmd = await self._resolve_files(cmd, client)
             reply = await self.service.handle(cmd)
-            await self.post(reply, cmd.user, client)
+            await self._reply(reply, cmd.user, client)
         except SlackApiError as exc:
             error = _api_error(exc)
             logger.warning("Slack refused a call in %s: %s", cmd.destination.channel, error)
@@ -167,8 +193,8 @@ class SlackAdapter:
         )
         return replace(cmd, attachments=(resolved, *others))
 
-    async def post(self, reply: Reply, user: str, client: AsyncWebClient) -> None:
-        messages = render.render(reply)
+    async def _reply(self, reply: Reply, user: str, client: AsyncWebClient) -> None:
+        messages = render.render(reply, self.prefix)
         channel = reply.destination.channel
         if reply.ephemeral:
             for m in messages:
@@ -179,8 +205,75 @@ class SlackAdapter:
             resp = await client.chat_postMessage(channel=channel, thread_ts=thread, **m)
             thread = thread or resp["ts"]
 
-    async def deliver(self, destination: Destination, reply: Reply) -> list[str]:
-        """The outbound port (digests): post to a channel, return the message timestamps.
+    async def _tell(self, cmd: Command, client: AsyncWebClient, text: str) -> None:
+        try:
+            await client.chat_postEphemeral(
+                channel=cmd.destination.channel, user=cmd.user, text=text
+            )
+        except SlackApiError:
+            logger.warning("could not tell %s either", cmd.user)
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    async def stop(self) -> None:
+        self._stopped.set()
+
+    async def run(self) -> None:
+        """Socket Mode when SLACK_APP_TOKEN is set, HTTP mode (with /healthz) otherwise."""
+        await self.create_tables()
+        slack = self.settings.slack
+        try:
+            if slack.app_token is not None:
+                await self._run_socket_mode(slack.app_token.get_secret_value())
+            else:
+                await self._run_http()
+        finally:
+            if self._tasks:  # let in-flight replies finish
+                await asyncio.wait(self._tasks, timeout=30)
+
+    async def _run_socket_mode(self, app_token: str) -> None:
+        handler = AsyncSocketModeHandler(
+            self.app,
+            app_token,
+            web_client=AsyncWebClient(token=app_token, base_url=self.settings.slack.api_url),
+        )
+        await handler.connect_async()  # type: ignore[no-untyped-call]
+        logger.info("Slack Socket Mode connected")
+        try:
+            await self._stopped.wait()
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+
+    async def _run_http(self) -> None:
+        web_app = self.app.web_app(path="/slack/events", port=self.settings.http_port)
+
+        async def healthz(_: web.Request) -> web.Response:
+            return web.json_response({"ok": True})
+
+        web_app.router.add_get("/healthz", healthz)
+        runner = web.AppRunner(web_app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "0.0.0.0", self.settings.http_port)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        logger.info("Slack HTTP mode on port %s", self.port)
+        try:
+            await self._stopped.wait()
+        finally:
+            await runner.cleanup()
+
+
+class SlackMessenger:
+    """Slack's outbound port: posts with the bot token (with OAuth installs, the token of
+    the destination's workspace)."""
+
+    def __init__(self, client: AsyncWebClient, app: AsyncApp, prefix: str = "/podbrief") -> None:
+        self.client = client
+        self._app = app
+        self._prefix = prefix
+
+    async def post(self, destination: Destination, reply: Reply) -> list[str]:
+        """Post to a channel (digests); the message timestamps.
 
         A digest's marker rides on its first message as Slack message metadata, so `find`
         can tell whether the digest is in the channel already.
@@ -188,7 +281,7 @@ class SlackAdapter:
         ids: list[str] = []
         thread = destination.thread
         client = await self._client_for(destination.workspace)
-        for n, m in enumerate(render.render(reply)):
+        for n, m in enumerate(render.render(reply, self._prefix)):
             extra: dict[str, Any] = {}
             if n == 0 and reply.marker:
                 extra["metadata"] = {
@@ -219,7 +312,7 @@ class SlackAdapter:
 
     async def _client_for(self, team_id: str | None) -> AsyncWebClient:
         """The bot token client; with OAuth installs, the token of that workspace."""
-        flow = self.app.oauth_flow
+        flow = self._app.oauth_flow
         if flow is None:
             return self.client
         store = flow.settings.installation_store
@@ -231,60 +324,6 @@ class SlackAdapter:
             base_url=self.client.base_url,
             retry_handlers=self.client.retry_handlers,
         )
-
-    async def _tell(self, cmd: Command, client: AsyncWebClient, text: str) -> None:
-        try:
-            await client.chat_postEphemeral(
-                channel=cmd.destination.channel, user=cmd.user, text=text
-            )
-        except SlackApiError:
-            logger.warning("could not tell %s either", cmd.user)
-
-    # -- lifecycle ---------------------------------------------------------------------
-
-    async def run(self) -> None:
-        """Socket Mode when SLACK_APP_TOKEN is set, HTTP mode (with /healthz) otherwise."""
-        await self.create_tables()
-        slack = self.settings.slack
-        try:
-            if slack.app_token is not None:
-                await self._run_socket_mode(slack.app_token.get_secret_value())
-            else:
-                await self._run_http()
-        finally:
-            if self._tasks:  # let in-flight replies finish
-                await asyncio.wait(self._tasks, timeout=30)
-
-    async def _run_socket_mode(self, app_token: str) -> None:
-        handler = AsyncSocketModeHandler(
-            self.app,
-            app_token,
-            web_client=AsyncWebClient(token=app_token, base_url=self.settings.slack.api_url),
-        )
-        await handler.connect_async()  # type: ignore[no-untyped-call]
-        logger.info("Slack Socket Mode connected")
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await handler.close_async()  # type: ignore[no-untyped-call]
-
-    async def _run_http(self) -> None:
-        web_app = self.app.web_app(path="/slack/events", port=self.settings.http_port)
-
-        async def healthz(_: web.Request) -> web.Response:
-            return web.json_response({"ok": True})
-
-        web_app.router.add_get("/healthz", healthz)
-        runner = web.AppRunner(web_app, access_log=None)
-        await runner.setup()
-        site = web.TCPSite(runner, "0.0.0.0", self.settings.http_port)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        logger.info("Slack HTTP mode on port %s", self.port)
-        try:
-            await asyncio.Event().wait()
-        finally:
-            await runner.cleanup()
 
 
 def _api_error(exc: SlackApiError) -> str:

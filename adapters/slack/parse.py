@@ -9,6 +9,12 @@ from bot import commands
 from bot.messages import Attachment, Command, Destination
 
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_LINK = re.compile(r"<(https?://[^\s<>|]+)(?:\|[^>]*)?>")  # Slack writes links as <url|text>
+
+
+def unwrap_links(text: str) -> str:
+    """Slack's `<https://...|label>` and `<https://...>` as the plain links people typed."""
+    return _LINK.sub(lambda m: m.group(1), text)
 
 
 def _workspace(body: dict[str, Any]) -> str | None:
@@ -17,14 +23,14 @@ def _workspace(body: dict[str, Any]) -> str | None:
 
 def from_slash_command(body: dict[str, Any]) -> Command:
     """A `/podbrief ...` slash command body."""
-    parsed = commands.parse(body.get("text", ""))
+    parsed = commands.parse(unwrap_links(body.get("text", "")))
     destination = Destination("slack", body.get("channel_id", ""), _workspace(body))
     return Command(parsed.name, parsed.arg, body.get("user_id", ""), destination)
 
 
 def from_mention(event: dict[str, Any], team_id: str | None = None) -> Command:
     """An `app_mention` event, perhaps with shared transcript files (ids; fetched later)."""
-    text = _MENTION.sub("", event.get("text", "")).strip()
+    text = unwrap_links(_MENTION.sub("", event.get("text", ""))).strip()
     files = event.get("files") or []
     parsed = commands.parse(text or ("summarize" if files else "help"))
     if files and parsed.name not in commands.COMMANDS:
@@ -52,6 +58,7 @@ def _file_command(text: str) -> str:
     words: list[str] = re.findall(r"[a-z]+", text.lower())
     for word in words:
         name = commands.ALIASES.get(word, word)
-        if name in commands.SUMMARY_COMMANDS:
+        spec = commands.COMMANDS.get(name)
+        if spec is not None and spec.handler == commands.Handler.SUMMARY:
             return name
     return "summarize"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.commands import ALL_SECTIONS, Section, sections_of
 from bot.messages import Reply
 from bot.output import NO_QUOTES, clock, cut, pack, who_when
 from summarizers.model import Summary
@@ -44,8 +45,9 @@ def _sections(title: str, lines: list[str]) -> list[Block]:
     return blocks
 
 
-def summary_blocks(reply: Reply) -> list[Block]:
+def summary_blocks(reply: Reply, prefix: str = "/podbrief") -> list[Block]:
     s = reply.summary
+    shown = sections_of(reply.kind)
     assert s is not None
     blocks: list[Block] = [
         {
@@ -72,12 +74,12 @@ def summary_blocks(reply: Reply) -> list[Block]:
                 "elements": [{"type": "mrkdwn", "text": cut(f":warning: {escape(note)}", 2000)}],
             }
         )
-    if reply.kind in ("summary", "takeaways") and s.takeaways:
+    if Section.TAKEAWAYS in shown and s.takeaways:
         lines = [_bullet(s, t.text, t.speaker, t.start_seconds) for t in s.takeaways]
         blocks += _sections("Key takeaways", lines)
-    if reply.kind == "quotes" and not s.quotes:
+    if shown == (Section.QUOTES,) and not s.quotes:
         blocks.append(_section(f"*Quotes*\n{NO_QUOTES}"))
-    if reply.kind in ("summary", "quotes") and s.quotes:
+    if Section.QUOTES in shown and s.quotes:
         blocks.append(_section("*Quotes*"))
         for q in s.quotes:
             when = _when(s, q.speaker, q.start_seconds)
@@ -87,7 +89,7 @@ def summary_blocks(reply: Reply) -> list[Block]:
                     + (f"\n— {when}" if when else "")
                 )
             )
-    if reply.kind == "summary" and s.topics:
+    if Section.TOPICS in shown and s.topics:
         lines = [_bullet(s, t.title, None, t.start_seconds) for t in s.topics]
         blocks += _sections("Topics", lines)
     context = [f"{s.engine} engine" + (f" ({escape(s.model)})" if s.model else "")]
@@ -95,8 +97,8 @@ def summary_blocks(reply: Reply) -> list[Block]:
         context.append(clock(s.duration_seconds))
     if reply.episode_id is not None:
         context.append(f"episode {reply.episode_id}")
-        if reply.kind != "summary":
-            context.append(f"`/podbrief summarize {reply.episode_id}` for the full summary")
+        if shown != ALL_SECTIONS:
+            context.append(f"`{prefix} summarize {reply.episode_id}` for the full summary")
     blocks.append(
         {
             "type": "context",
@@ -123,10 +125,11 @@ def _block_chars(block: Block) -> int:
     return sum(len(e.get("text", "")) for e in block.get("elements", []))
 
 
-def render(reply: Reply) -> list[dict[str, Any]]:
-    """Messages to post in order: each with `blocks` and the required `text` fallback."""
+def render(reply: Reply, prefix: str = "/podbrief") -> list[dict[str, Any]]:
+    """Messages to post in order: each with `blocks` and the required `text` fallback;
+    `prefix` is the workspace's slash command (SLACK_COMMAND)."""
     if reply.summary is not None:
-        blocks = summary_blocks(reply)
+        blocks = summary_blocks(reply, prefix)
         fallback = f"Summary of {reply.summary.title or 'the episode'}"
     else:
         blocks = text_blocks(reply.text)

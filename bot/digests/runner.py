@@ -2,7 +2,7 @@
 
 The slot is claimed in the database first; only the claiming instance gathers the
 feed's episodes that no posted digest covered yet (by guid), summarizes them (through
-the service's cache), posts through the platform's Messenger, and records the message
+the summary cache), posts through the platform's Messenger, and records the message
 ids and the episodes covered. Posting is retried with backoff; a slot that still fails
 is marked failed and reported in the channel's next digest.
 """
@@ -11,18 +11,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from enum import StrEnum
 
 from bot.digests.schedule import parse_schedule
-from bot.digests.store import NOT_CLAIMED, TAKEN_OVER, DigestStore, Subscription
+from bot.digests.store import Claim, DigestStore, Subscription
 from bot.errors import UserError
-from bot.messages import Command, Destination, Reply
+from bot.messages import Destination, Reply
 from bot.output import cut, speaker_time
-from bot.service import BotService
+from bot.ports import Messenger
 from bot.sources.feeds import Feed, FeedCycle, FeedEpisode
+from bot.sources.fetch import SafeFetcher
+from bot.summaries import LinkSource, Summaries
 
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3
@@ -30,23 +32,24 @@ MAX_EPISODES = 10
 EPISODES_AT_ONCE = 3  # transcripts of one digest fetched and summarized at once
 
 
-class Messenger(Protocol):
-    """An adapter's outbound port: post a Reply, return the platform's message ids.
+class Outcome(StrEnum):
+    """What happened to one digest slot (for logs, tests and `digest now`)."""
 
-    A messenger may also have `async def find(destination, marker) -> list[str]`: the ids
-    of a message it posted earlier with that Reply.marker (empty when there is none). With
-    it, a digest whose post outcome was lost (a crash, a timeout after the platform took
-    the message) is found instead of posted twice.
-    """
-
-    async def post(self, destination: Destination, reply: Reply) -> list[str]: ...
+    POSTED = "posted"
+    POSTED_EARLIER = "posted earlier"  # found in the channel: a lost post outcome
+    EMPTY = "empty"  # nothing new, and the channel does not want empty digests
+    FAILED = "failed"
+    CLAIMED_ELSEWHERE = "claimed elsewhere"
 
 
 @dataclass
 class DigestRunner:
-    service: BotService
+    """Posts digest slots through the platforms' messengers (by `Subscription.platform`)."""
+
+    summaries: Summaries
+    fetcher: SafeFetcher
     store: DigestStore
-    messengers: dict[str, Messenger]
+    messengers: Mapping[str, Messenger]
     instance: str
     stale_after: timedelta = timedelta(minutes=15)
     attempts: int = 3
@@ -60,7 +63,7 @@ class DigestRunner:
         *,
         manual: bool = False,
         feeds: FeedCycle | None = None,
-    ) -> str:
+    ) -> Outcome:
         """Post the digest of one slot; returns what happened (for logs and tests).
 
         `manual` (`digest now`) uses its own slot, so a scheduled slot is not used up.
@@ -73,17 +76,17 @@ class DigestRunner:
         claimed = await self.store.claim(
             sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
         )
-        if claimed == NOT_CLAIMED:
-            return "claimed elsewhere"
+        if claimed == Claim.NOT_CLAIMED:
+            return Outcome.CLAIMED_ELSEWHERE
         marker = f"{sub.id}/{slot}"
-        if claimed == TAKEN_OVER:
+        if claimed == Claim.TAKEN_OVER:
             # taken over from an instance that stopped: it may have posted already
             earlier = await self._find(sub, marker)
             if earlier:  # recorded with the episodes that instance planned for it
                 await self.store.finish(
                     sub.id, slot, self.instance, message_ids=earlier, now=self.clock()
                 )
-                return "posted earlier"
+                return Outcome.POSTED_EARLIER
         try:
             previous = await self.store.last_posted_at(sub.id)
             # new: published since the channel subscribed and in no posted digest yet (by
@@ -92,7 +95,7 @@ class DigestRunner:
             delivered, legacy = await self.store.delivered(sub.id)
             since = max(sub.created_at, legacy) if legacy else sub.created_at
             # the validators are the feed this channel last got: 304 means nothing new
-            feed = await (feeds or FeedCycle(self.service.fetcher)).fetch(
+            feed = await (feeds or FeedCycle(self.fetcher)).fetch(
                 sub.feed_url,
                 etag=sub.feed_etag if previous else None,
                 last_modified=sub.feed_last_modified if previous else None,
@@ -107,7 +110,7 @@ class DigestRunner:
                 await self.store.finish(
                     sub.id, slot, self.instance, message_ids=[], now=self.clock(), episode_guids=[]
                 )
-                return "empty"
+                return Outcome.EMPTY
             reply = await self._digest(sub, feed, new, failures)
             validators = (feed.etag, feed.last_modified)
             # kept for finish (and for an instance that takes over): the oldest left out
@@ -127,13 +130,13 @@ class DigestRunner:
             await self.store.finish(
                 sub.id, slot, self.instance, error="posting failed", now=self.clock()
             )
-            return "failed"
+            return Outcome.FAILED
         await self.store.finish(
             sub.id, slot, self.instance, message_ids=ids, now=self.clock(), episode_guids=covered
         )
         if validators is not None and not feed.not_modified:
             await self.store.set_validators(sub.id, *validators)
-        return "posted"
+        return Outcome.POSTED
 
     async def _post(self, sub: Subscription, reply: Reply) -> list[str] | None:
         messenger = self.messengers.get(sub.platform)
@@ -155,11 +158,11 @@ class DigestRunner:
 
     async def _find(self, sub: Subscription, marker: str) -> list[str]:
         """Ids of this digest's message if the platform has it already (else empty)."""
-        find = getattr(self.messengers.get(sub.platform), "find", None)
-        if find is None:
+        messenger = self.messengers.get(sub.platform)
+        if messenger is None:
             return []
         try:
-            return list(await find(_destination(sub), marker))
+            return list(await messenger.find(_destination(sub), marker))
         except Exception:
             logger.exception("could not look for digest %s in its channel", marker)
             return []
@@ -176,7 +179,7 @@ class DigestRunner:
         if len(ordered) > MAX_EPISODES:
             lines.append(f"(the {len(ordered) - MAX_EPISODES} oldest are left out)")
             ordered = ordered[-MAX_EPISODES:]
-        # a few side by side (the service's per-workspace limit on summaries still applies)
+        # a few side by side (the per-workspace limit on summaries still applies)
         gate = asyncio.Semaphore(EPISODES_AT_ONCE)
 
         async def summarized(episode: FeedEpisode) -> list[str]:
@@ -195,11 +198,19 @@ class DigestRunner:
     async def _episode_lines(self, sub: Subscription, episode: FeedEpisode) -> list[str]:
         if not episode.transcript_url:
             return [f"No transcript: {cut(episode.description, 400)}"]
-        cmd = Command("summarize", episode.transcript_url, "digest", _destination(sub))
-        reply = await self.service.handle(cmd)
-        if reply.summary is None:
-            return [f"The transcript could not be summarized: {reply.text}"]
-        s = reply.summary
+        try:
+            done = await self.summaries.summarize(
+                LinkSource(episode.transcript_url), workspace=(sub.platform, sub.workspace)
+            )
+        except UserError as exc:
+            return [f"The transcript could not be summarized: {exc}"]
+        except Exception:
+            logger.exception("digest %s: episode %s failed", sub.id, episode.guid)
+            return [
+                "The transcript could not be summarized: something went wrong on our side; "
+                "it has been logged."
+            ]
+        s = done.summary
         lines = [f"• {t.text}" for t in s.takeaways[:TAKEAWAYS_PER_EPISODE]]
         if s.quotes:
             q = s.quotes[0]

@@ -132,7 +132,7 @@ class DigestScheduler:
         if fire is None:
             return []
         gate = asyncio.Semaphore(CONCURRENT_DIGESTS)
-        feeds = FeedCycle(self.runner.service.fetcher)  # one request a feed for the run
+        feeds = FeedCycle(self.runner.fetcher)  # one request a feed for the run
 
         async def one(sub: Subscription) -> str | None:
             if fire < sub.created_at:  # the slot came before the channel subscribed

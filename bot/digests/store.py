@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import IntEnum, StrEnum
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -17,8 +18,25 @@ from sqlalchemy.exc import IntegrityError
 from bot.storage.db import Database
 from bot.storage.models import DeliveryRow, SubscriptionRow
 
-CLAIMED, POSTED, FAILED = "claimed", "posted", "failed"
-NOT_CLAIMED, CLAIMED_NEW, TAKEN_OVER = 0, 1, 2  # what claim did
+
+class Status(StrEnum):
+    """A delivery row's state."""
+
+    CLAIMED = "claimed"
+    POSTED = "posted"
+    FAILED = "failed"
+
+
+class Claim(IntEnum):
+    """What `claim` did."""
+
+    NOT_CLAIMED = 0  # someone else holds it
+    CLAIMED_NEW = 1
+    TAKEN_OVER = 2  # from an instance whose claim went stale
+
+
+CLAIMED, POSTED, FAILED = Status.CLAIMED, Status.POSTED, Status.FAILED
+NOT_CLAIMED, CLAIMED_NEW, TAKEN_OVER = Claim.NOT_CLAIMED, Claim.CLAIMED_NEW, Claim.TAKEN_OVER
 
 
 @dataclass(frozen=True)
@@ -154,7 +172,7 @@ class DigestStore:
         *,
         stale_after: timedelta,
         now: datetime | None = None,
-    ) -> int:
+    ) -> Claim:
         """Claim a slot for `instance`; exactly one caller per (subscription, slot) gets it,
         crashed claims aside. Returns NOT_CLAIMED (0: someone else holds it), CLAIMED_NEW,
         or TAKEN_OVER from an instance whose claim went stale (it may have posted before it

@@ -1,7 +1,8 @@
 """Chat commands that change a channel's feeds: subscribe, unsubscribe, subscriptions, digest.
 
-Changing a channel's settings needs rights, checked on every command (the adapter tells
-whether the asker may manage the channel; platform hints are not trusted).
+Changing a channel's settings needs rights: the service checks them on every command that
+the command table marks as managing (the adapter tells whether the asker may manage the
+channel; platform hints are not trusted).
 """
 
 from __future__ import annotations
@@ -10,48 +11,45 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from bot import commands
-from bot.digests.runner import DigestRunner
+from bot.commands import Syntax
+from bot.digests.runner import DigestRunner, Outcome
 from bot.digests.schedule import USAGE, parse_schedule
 from bot.digests.store import DigestStore
 from bot.errors import UserError
 from bot.messages import Command, Reply
 from bot.sources.feeds import fetch_feed
-
-RIGHTS = {
-    "slack": "workspace admins and owners (and the users in PODBRIEF_SLACK_MANAGERS)",
-    "discord": "members with the Manage Server or Manage Channels permission",
-}
+from bot.sources.fetch import SafeFetcher
 
 
 class SubscriptionCommands:
-    """Wired by the runner: needs the digest store, the runner and the scheduler's refresh."""
+    """subscribe, unsubscribe, subscriptions and `digest now`, on the digest store; the
+    scheduler's `refresh` is called after every change."""
 
     def __init__(
         self,
         store: DigestStore,
         runner: DigestRunner,
+        fetcher: SafeFetcher,
         refresh: Callable[[], Awaitable[None]],
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.store = store
         self.runner = runner
+        self.fetcher = fetcher
         self.refresh = refresh
         self.clock = clock
 
-    async def handle(self, cmd: Command, prefix: str) -> Reply:
+    async def handle(self, cmd: Command, syntax: Syntax) -> Reply:
         where = cmd.destination
         if cmd.name == "subscriptions":
             return await self._list(cmd)
-        if not cmd.can_manage:
-            who = RIGHTS.get(where.platform, "people who may manage this channel")
-            raise UserError(f"Changing this channel's subscriptions is for {who}.")
         if cmd.name == "subscribe":
-            return await self._subscribe(cmd, prefix)
+            return await self._subscribe(cmd, syntax)
         if cmd.name == "unsubscribe":
             if not cmd.args.strip():
                 raise UserError(
-                    f"Which feed? `{prefix} unsubscribe <feed link or id>`; "
-                    f"`{prefix} subscriptions` lists them."
+                    f"Which feed? `{syntax.usage('unsubscribe')}`; "
+                    f"`{syntax.command('subscriptions')}` lists them."
                 )
             target = commands.link_of(cmd.args) or cmd.args.strip()
             key = commands.row_id(target)
@@ -61,18 +59,18 @@ class SubscriptionCommands:
             if not removed:
                 raise UserError(
                     f"This channel has no subscription {target!r}; "
-                    f"`{prefix} subscriptions` lists them."
+                    f"`{syntax.command('subscriptions')}` lists them."
                 )
             await self.refresh()
             return Reply(where, "text", text=f"Unsubscribed from {target}.")
         return await self._digest_now(cmd)
 
-    async def _subscribe(self, cmd: Command, prefix: str) -> Reply:
+    async def _subscribe(self, cmd: Command, syntax: Syntax) -> Reply:
         link_text, _, schedule_text = cmd.args.strip().partition(" ")
         link = commands.link_of(link_text)
         if link is None:
             raise UserError(
-                f"`{prefix} subscribe <feed link> [schedule] [always]`; "
+                f"`{syntax.command('subscribe <feed link> [schedule] [always]')}`; "
                 f"schedule: {USAGE}; `always` posts even when nothing is new"
             )
         words = schedule_text.split()
@@ -80,7 +78,7 @@ class SubscriptionCommands:
         if always:
             schedule_text = " ".join(words[:-1])
         schedule = parse_schedule(schedule_text)
-        feed = await fetch_feed(self.runner.service.fetcher, link)  # a clear error if not
+        feed = await fetch_feed(self.fetcher, link)  # a clear error if not
         sub, created = await self.store.subscribe(
             platform=cmd.destination.platform,
             workspace=cmd.destination.workspace,
@@ -119,7 +117,7 @@ class SubscriptionCommands:
         if not subs:
             raise UserError("This channel follows no feeds; subscribe to one first.")
         outcomes = [await self.runner.run_slot(s, self.clock(), manual=True) for s in subs]
-        posted = outcomes.count("posted")
+        posted = outcomes.count(Outcome.POSTED)
         return Reply(
             cmd.destination,
             "text",

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 from bot.errors import UserError
 from bot.sources.feeds import parse_feed
 from bot.sources.fetch import SafeFetcher
-from bot.sources.readers.load import looks_like_feed
+from bot.sources.readers.load import looks_like_feed, titled
 from summarizers.model import Transcript
 
 Loader = Callable[[bytes, str], Awaitable[Transcript]]
@@ -144,10 +144,3 @@ async def _feed_episode(
             f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} none",
         )
     return replace(transcript, title=episode.title, show=feed.title), notes
-
-
-def titled(transcript: Transcript, name: str, fallback: str = "") -> Transcript:
-    """A transcript without a title of its own is named after its file (without suffix)."""
-    if transcript.title is not None:
-        return transcript
-    return replace(transcript, title=name.rsplit(".", 1)[0] or fallback)

@@ -176,12 +176,13 @@ def load_bytes(
     return load_text(text, source=source, fmt=fmt, notes=(note,) if note else ())
 
 
-def load_path(
-    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
-) -> Transcript:
-    """Load a transcript file, refusing it before reading if it is over the size cap."""
+def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A transcript file's bytes, refused before reading when it is over the size cap;
+    a missing file, a directory or an unreadable one is a TranscriptError saying so."""
     p = Path(path)
     try:
+        if p.is_dir():
+            raise TranscriptError(f"{p} is a directory, not a transcript file")
         size = p.stat().st_size
         if not p.is_file():
             raise TranscriptError(f"{p} is not a file")
@@ -191,14 +192,29 @@ def load_path(
                 "limit (PODBRIEF_MAX_TRANSCRIPT_BYTES); send a shorter transcript or raise the "
                 "limit"
             )
-        data = p.read_bytes()
+        return p.read_bytes()
     except FileNotFoundError:
         raise TranscriptError(f"no such file: {p}") from None
     except IsADirectoryError:
         raise TranscriptError(f"{p} is a directory, not a transcript file") from None
     except PermissionError:
         raise TranscriptError(f"cannot read {p}: permission denied") from None
+
+
+def load_path(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, fmt: str | None = None
+) -> Transcript:
+    """Load a transcript file, refusing it before reading if it is over the size cap."""
+    p = Path(path)
+    data = read_file(p, max_bytes)
     transcript = load_bytes(data, source=str(p), max_bytes=max_bytes, fmt=fmt)
-    if transcript.title is None:  # a file name is a better title than none
-        transcript = replace(transcript, title=p.stem.replace("_", " ").replace("-", " "))
-    return transcript
+    return titled(transcript, p.name)
+
+
+def titled(transcript: Transcript, name: str, fallback: str = "") -> Transcript:
+    """A transcript without a title of its own is named after its file: the name without
+    its suffix, `_` and `-` read as spaces (a file name is a better title than none)."""
+    if transcript.title is not None:
+        return transcript
+    stem = name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip()
+    return replace(transcript, title=stem or fallback or None)

@@ -1,0 +1,211 @@
+"""The typed operation under the chat grammar: `Summaries.summarize(source, options)`.
+
+Chat commands, digests and the command line all summarize through it: it resolves the
+source into a transcript (parsed in the worker processes when there are any), stores the
+episode, serves the cached summary or makes one (a few at once per workspace), and says
+how the transcript was found.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from bot.errors import TranscriptError, UserError, require_content
+from bot.sources.fetch import SafeFetcher
+from bot.sources.links import CHAT_SENDING, from_link
+from bot.sources.readers import load_bytes
+from bot.sources.readers.load import titled
+from bot.storage import Database
+from bot.workers import WorkerPool
+from summarizers.base import Summarizer, SummaryOptions
+from summarizers.model import Summary, Transcript
+
+
+@dataclass(frozen=True)
+class FileSource:
+    """A transcript file: its bytes, or where to fetch them (with headers, such as a chat
+    platform's token). `link` is the video or page the file's words come from."""
+
+    name: str
+    data: bytes | None = None
+    url: str | None = None
+    headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkSource:
+    """A link to a transcript or a feed; `title_words` pick a feed's episode."""
+
+    url: str
+    title_words: str = ""
+
+
+@dataclass(frozen=True)
+class TextSource:
+    """Pasted transcript text; `link` is the video or page it comes from."""
+
+    text: str
+    link: str | None = None
+
+
+@dataclass(frozen=True)
+class EpisodeSource:
+    """An episode stored earlier, by its id."""
+
+    id: int
+
+
+Source = FileSource | LinkSource | TextSource | EpisodeSource
+
+
+class NoSuchEpisode(UserError):
+    """An episode id that names no stored episode."""
+
+
+@dataclass(frozen=True)
+class Summarized:
+    """A summary with the stored episode it is of (None without a store) and whether it
+    came from the cache; request notes are in `summary.notes`."""
+
+    summary: Summary
+    episode_id: int | None
+    cached: bool
+
+
+def _load_job(data: bytes, source: str, max_bytes: int) -> Transcript:
+    """Runs in a worker process: parsing a large transcript is CPU work too."""
+    return load_bytes(data, source=source, max_bytes=max_bytes)
+
+
+class Summaries:
+    """Sources into summaries, with the episode store and the summary cache (without a
+    database, as on the command line, nothing is stored or cached)."""
+
+    def __init__(
+        self,
+        *,
+        fetcher: SafeFetcher,
+        summarizer: Summarizer,
+        options: SummaryOptions,
+        max_bytes: int,
+        db: Database | None = None,
+        workers: WorkerPool | None = None,
+        workspace_jobs: int = 2,
+        link_cache_seconds: float = 3600,
+        sending: str = CHAT_SENDING,
+    ) -> None:
+        self.fetcher = fetcher
+        self.summarizer = summarizer
+        self.options = options
+        self.max_bytes = max_bytes
+        self._db = db
+        self._workers = workers
+        self._workspace_jobs = workspace_jobs
+        self._link_cache_seconds = link_cache_seconds
+        self._sending = sending
+        self._gates: dict[object, asyncio.Semaphore] = {}
+
+    async def summarize(
+        self,
+        source: Source,
+        options: SummaryOptions | None = None,
+        *,
+        workspace: object = None,
+        loaded: Callable[[Transcript], object] | None = None,
+    ) -> Summarized:
+        """The summary of `source`. `workspace` names whose job limit applies; `loaded` is
+        told the transcript before the (perhaps long) summary starts."""
+        options = options or self.options
+        hit = await self._recent_link(source, options)
+        if hit is not None:
+            return hit
+        transcript, episode_id, notes = await self._resolve(source)
+        if loaded is not None:
+            loaded(transcript)
+        summary, cached = await self._summary(transcript, episode_id, options, workspace)
+        require_content(summary)
+        # a summary cached for the same words loaded another way: this request's names
+        here = {"title": transcript.title, "show": transcript.show, "source": transcript.source}
+        if any(getattr(summary, key) != value for key, value in here.items()):
+            summary = summary.model_copy(update=here)
+        if notes:  # about this request, not the transcript: never stored with the summary
+            summary = summary.model_copy(update={"notes": (*summary.notes, *notes)})
+        return Summarized(summary, episode_id, cached)
+
+    async def load(self, data: bytes, source: str) -> Transcript:
+        """Parse a transcript (in the worker pool when there is one)."""
+        if self._workers is None:
+            return load_bytes(data, source=source, max_bytes=self.max_bytes)
+        return await self._workers.run(_load_job, data, source, self.max_bytes)
+
+    async def _recent_link(self, source: Source, options: SummaryOptions) -> Summarized | None:
+        """A link summarized recently is answered from the cache without downloading it."""
+        if not isinstance(source, LinkSource) or source.title_words or self._db is None:
+            return None
+        if self._link_cache_seconds <= 0:
+            return None
+        since = datetime.now(UTC) - timedelta(seconds=self._link_cache_seconds)
+        recent = await self._db.recent_episode(source.url, since)
+        if recent is None:
+            return None
+        episode_id, sha = recent
+        summary = await self._db.cached_summary(self.summarizer.cache_key(sha, options))
+        if summary is None:
+            return None
+        return Summarized(require_content(summary), episode_id, True)
+
+    async def _resolve(self, source: Source) -> tuple[Transcript, int | None, tuple[str, ...]]:
+        notes: tuple[str, ...] = ()
+        if isinstance(source, EpisodeSource):
+            found = await self._db.episode(source.id) if self._db is not None else None
+            if found is None:
+                raise NoSuchEpisode(f"There is no episode {source.id}.")
+            return found, source.id, notes
+        if isinstance(source, FileSource):
+            transcript = await self._from_file(source)
+        elif isinstance(source, TextSource):
+            transcript = await self.load(source.text.encode(), "pasted text")
+            if source.link is not None:
+                transcript = replace(transcript, source=source.link)
+        else:
+            transcript, notes = await from_link(
+                self.fetcher, source.url, self.load, source.title_words, self._sending
+            )
+        episode_id = await self._db.save_episode(transcript) if self._db is not None else None
+        return transcript, episode_id, notes
+
+    async def _from_file(self, file: FileSource) -> Transcript:
+        data = file.data
+        if data is None:
+            if file.url is None:
+                raise TranscriptError(f"{file.name} has no content")
+            data = (await self.fetcher.get(file.url, file.headers)).data
+        transcript = titled(await self.load(data, file.name), file.name)
+        return transcript if file.link is None else replace(transcript, source=file.link)
+
+    async def _summary(
+        self,
+        transcript: Transcript,
+        episode_id: int | None,
+        options: SummaryOptions,
+        workspace: object,
+    ) -> tuple[Summary, bool]:
+        key = self.summarizer.cache_key(transcript.sha256, options)
+        if self._db is not None:
+            cached = await self._db.cached_summary(key)
+            if cached is not None:
+                return cached, True
+        gate = self._gates.setdefault(workspace, asyncio.Semaphore(self._workspace_jobs))
+        async with gate:
+            job = self.summarizer.cpu_job()
+            if job is not None and self._workers is not None:
+                summary = await self._workers.run(job, transcript, options)
+            else:
+                summary = await self.summarizer.summarize(transcript, options)
+        if self._db is not None and episode_id is not None:
+            await self._db.store_summary(key, episode_id, summary)
+        return summary, False
