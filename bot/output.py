@@ -110,7 +110,7 @@ def to_markdown(summary: Summary) -> str:
     for q in summary.quotes:
         lines.append(f"> “{q.text}”")
         where = who_when(q.speaker, q.start_seconds, summary.source, _md_link, _as_is)
-        lines += [f"> — {where}" if where else ">", ""]
+        lines += [f"> — {where}", ""] if where else [""]
     if not summary.quotes:
         lines += [f"_{NO_QUOTES}_", ""]
     if summary.topics:

@@ -86,3 +86,10 @@ def test_pack_keeps_order_and_limits(sizes: list[int], most: int, total: int) ->
     # greedy: a group was closed only because the next item would not fit
     for g, nxt in zip(groups, groups[1:], strict=False):
         assert len(g) == most or sum(n for _, n in g) + nxt[0][1] > total
+
+
+def test_markdown_quote_without_speaker_or_time_has_no_empty_line() -> None:
+    bare = Quote(text="Compost is patience.", verbatim="Compost is patience.", span=(60, 80))
+    md = to_markdown(_summary().model_copy(update={"quotes": (bare,)}))
+    assert "> “Compost is patience.”\n\n" in md
+    assert "\n>\n" not in md
