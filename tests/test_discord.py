@@ -236,7 +236,7 @@ def test_episode_option_autocompletes_stored_episodes(tmp_path: Path) -> None:
 def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from tests.test_digest import feed_xml
+    from tests.support.feeds import feed_xml
 
     async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         fake.attachments["feed.xml"] = feed_xml("http://127.0.0.1:1", datetime.now(UTC)).encode()
@@ -270,7 +270,7 @@ def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
     from tests.fakes.discord_server import CHANNEL_ID
-    from tests.test_digest import feed_xml
+    from tests.support.feeds import feed_xml
 
     async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         fake.attachments["ep.vtt"] = VTT

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from adapters.discord.render import render
 from bot.messages import Destination, Reply
 from tests.discord_limits import check_message
-from tests.test_slack_render import summaries
+from tests.support.summaries import summaries, with_topics
 
 HERE = Destination("discord", "1", "2")
 
@@ -47,10 +47,9 @@ def test_a_full_first_line_makes_no_empty_message() -> None:
 
 
 def test_a_summary_lists_its_topics_with_times_linked_to_the_video() -> None:
-    from tests.test_slack_render import _with_topics
 
-    flat = str(render(Reply(HERE, "summary", summary=_with_topics())))
+    flat = str(render(Reply(HERE, "summary", summary=with_topics())))
     assert "**Topics**" in flat
     assert "• Turning the pile ([2:05](https://youtu.be/abc?t=125s))" in flat
     for kind in ("takeaways", "quotes"):
-        assert "Turning the pile" not in str(render(Reply(HERE, kind, summary=_with_topics())))
+        assert "Turning the pile" not in str(render(Reply(HERE, kind, summary=with_topics())))

@@ -447,7 +447,7 @@ def test_incomplete_slack_settings_name_the_missing_variable(
 def test_subscribing_needs_a_workspace_admin(tmp_path: Path) -> None:
     from datetime import UTC, datetime
 
-    from tests.test_digest import digest_jobs, feed_xml
+    from tests.support.feeds import digest_jobs, feed_xml
 
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         fake.public["feed.xml"] = feed_xml(fake.public_url(""), datetime.now(UTC)).encode()

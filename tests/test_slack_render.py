@@ -8,64 +8,11 @@ from hypothesis import strategies as st
 from adapters.slack.render import render
 from bot.messages import Destination, Reply
 from bot.output import cut, moment_link
-from summarizers.model import Quote, Summary, Takeaway, Topic
+from summarizers.model import Quote, Summary, Takeaway
 from tests.slack_limits import check_message
+from tests.support.summaries import summaries, with_topics
 
 HERE = Destination("slack", "C1", "T1")
-_text = st.text(min_size=1, max_size=5000)
-_seconds = st.one_of(st.none(), st.floats(0, 20_000, allow_nan=False))
-
-
-@st.composite
-def summaries(draw: st.DrawFn) -> Summary:
-    takeaways = draw(
-        st.lists(
-            st.builds(
-                Takeaway,
-                text=_text,
-                speaker=st.one_of(st.none(), _text),
-                start_seconds=_seconds,
-                span=st.just((0, 1)),
-            ),
-            max_size=12,
-        )
-    )
-    quotes = draw(
-        st.lists(
-            st.builds(
-                Quote,
-                text=_text,
-                verbatim=_text,
-                speaker=st.one_of(st.none(), _text),
-                start_seconds=_seconds,
-                span=st.just((0, 1)),
-            ),
-            max_size=10,
-        )
-    )
-    return Summary(
-        title=draw(st.one_of(st.none(), _text)),
-        show=draw(st.one_of(st.none(), _text)),
-        source=draw(
-            st.sampled_from(
-                [None, "file.txt", "https://www.youtube.com/watch?v=x", "https://example.com/ep"]
-            )
-        ),
-        duration_seconds=draw(_seconds),
-        engine="extractive",
-        transcript_sha256="0" * 64,
-        takeaways=tuple(takeaways),
-        quotes=tuple(quotes),
-        topics=tuple(
-            draw(
-                st.lists(
-                    st.builds(Topic, title=_text, start_seconds=_seconds, span=st.just((0, 1))),
-                    max_size=12,
-                )
-            )
-        ),
-        notes=tuple(draw(st.lists(_text, max_size=2))),
-    )
 
 
 @settings(max_examples=150, deadline=None)
@@ -145,24 +92,10 @@ def test_manifest_asks_for_exactly_the_scopes_the_app_uses() -> None:
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]
 
 
-def _with_topics() -> Summary:
-    return Summary(
-        title="Compost",
-        source="https://youtu.be/abc",
-        engine="extractive",
-        transcript_sha256="0" * 64,
-        takeaways=(Takeaway(text="Piles need air.", start_seconds=5.0, span=(0, 1)),),
-        topics=(
-            Topic(title="Browns & greens", start_seconds=0.0, span=(0, 1)),
-            Topic(title="Turning the pile", start_seconds=125.0, span=(2, 3)),
-        ),
-    )
-
-
 def test_a_summary_lists_its_topics_with_times_linked_to_the_video() -> None:
-    flat = str(render(Reply(HERE, "summary", summary=_with_topics())))
+    flat = str(render(Reply(HERE, "summary", summary=with_topics())))
     assert "*Topics*" in flat
     assert "• Browns &amp; greens _(<https://youtu.be/abc?t=0s|0:00>)_" in flat
     assert "• Turning the pile _(<https://youtu.be/abc?t=125s|2:05>)_" in flat
     for kind in ("takeaways", "quotes"):  # only the full summary has them
-        assert "Turning the pile" not in str(render(Reply(HERE, kind, summary=_with_topics())))
+        assert "Turning the pile" not in str(render(Reply(HERE, kind, summary=with_topics())))

@@ -17,7 +17,7 @@ from bot.service import BotService
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from tests.support.core import summaries_for
-from tests.test_digest import digest_jobs, feed_site
+from tests.support.feeds import digest_jobs, feed_site
 
 HERE = Destination("console", "terminal", "local")
 
