@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,12 +10,9 @@ from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.llm import LLMConfig, LLMSummarizer
 from summarizers.llm_prompt import CLOSE, OPEN
-from summarizers.model import RawSegment, Summary, Transcript
+from summarizers.model import RawSegment, Transcript
 from summarizers.tokens import estimate_tokens
-from tests.fakes.openai_server import FakeOpenAI
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
-FALLBACK = "was unavailable"
+from tests.support.llm import EXAMPLE, FALLBACK, assert_quotes_verbatim, run
 
 
 @pytest.fixture(scope="module")
@@ -39,40 +33,6 @@ def long_episode(episode: Transcript) -> Transcript:
             for s in episode.segments
         ]
     return Transcript.build(parts, title="Long one", source="long.txt")
-
-
-def run(
-    mode: str, transcript: Transcript, options: SummaryOptions | None = None, **config: Any
-) -> tuple[Summary, FakeOpenAI]:
-    async def go() -> tuple[Summary, FakeOpenAI]:
-        server = await FakeOpenAI(mode=mode, **config.pop("server", {})).start()
-        engine = LLMSummarizer(
-            LLMConfig(
-                **{
-                    "model": "fake-model",
-                    "base_url": server.base_url,
-                    "api_key": "test-key",
-                    "timeout": 5.0,
-                    "retries": 2,
-                    **config,
-                }
-            )
-        )
-        try:
-            return await engine.summarize(transcript, options or SummaryOptions()), server
-        finally:
-            await engine.aclose()
-            await server.stop()
-
-    return asyncio.run(go())
-
-
-def assert_quotes_verbatim(summary: Summary, transcript: Transcript) -> None:
-    for q in summary.quotes:
-        assert q.verbatim in transcript.text
-        assert transcript.text[q.span[0] : q.span[1]] == q.verbatim
-        assert q.start_seconds is not None
-        assert q.speaker is not None
 
 
 def test_good_answer_single_chunk(episode: Transcript) -> None:

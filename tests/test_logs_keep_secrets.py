@@ -16,9 +16,13 @@ from adapters.discord.app import DiscordAdapter
 from adapters.slack.app import SlackAdapter
 from bot.bootstrap import App
 from bot.logs import REDACTED, Redact
-from tests import test_discord, test_llm, test_slack
+from bot.sources.readers import load_path
+from summarizers.llm import LLMConfig
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.support import discord as discord_support
+from tests.support import llm as llm_support
+from tests.support import slack as slack_support
 
 DISCORD_TOKEN = "test-discord-token"
 
@@ -44,23 +48,23 @@ def test_slack_http_and_socket_mode_log_no_token(
     caplog.set_level(logging.DEBUG)
 
     async def http(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
-        await test_slack.post_command(adapter, f"summarize {fake.public_url('example.txt')}")
-        await test_slack.post_command(adapter, "help", secret="wrong-secret")
+        await slack_support.post_command(adapter, f"summarize {fake.public_url('example.txt')}")
+        await slack_support.post_command(adapter, "help", secret="wrong-secret")
         await fake.wait_for_posts(1)
 
     async def socket(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         await fake.send_envelope(
-            "slash_commands", test_slack.slash(f"quotes {fake.public_url('episode.vtt')}")
+            "slash_commands", slack_support.slash(f"quotes {fake.public_url('episode.vtt')}")
         )
         await fake.wait_for_posts(1)
 
     for name in ("http", "socket"):
         (tmp_path / name).mkdir()
-    test_slack.run(tmp_path / "http", http)
-    test_slack.run(tmp_path / "socket", socket, socket_mode=True)
+    slack_support.run(tmp_path / "http", http)
+    slack_support.run(tmp_path / "socket", socket, socket_mode=True)
     logged = _logged(caplog)
     assert _loggers(caplog, "slack_bolt", "slack_sdk")  # the libraries' logs were on
-    for secret in (BOT_TOKEN, APP_TOKEN, test_slack.SECRET):
+    for secret in (BOT_TOKEN, APP_TOKEN, slack_support.SECRET):
         assert secret not in logged
 
 
@@ -73,12 +77,12 @@ def test_discord_logs_no_token(tmp_path: Path, caplog: pytest.LogCaptureFixture)
 
     async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         token = await fake.interact(
-            "summarize", test_discord.link(fake.attachment_url("example.txt"))
+            "summarize", discord_support.link(fake.attachment_url("example.txt"))
         )
         tokens.append(token)
         await fake.wait_for("followup", token)
 
-    test_discord.run(tmp_path, t)
+    discord_support.run(tmp_path, t)
     logged = _logged(caplog)
     assert _loggers(caplog, "discord.webhook", "discord.gateway")
     assert f"/webhooks/900000000000000001/{REDACTED}" in logged  # the URL, its token out
@@ -136,8 +140,8 @@ def test_the_podbrief_command_logs_through_the_filter() -> None:
 def test_llm_engine_logs_no_api_key(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     key = "sk-test-0123456789abcdef-never-log-me"
-    episode = test_llm.load_path(test_llm.EXAMPLE)
-    summary, server = test_llm.run("429_then_ok", episode, api_key=key)
+    episode = load_path(llm_support.EXAMPLE)
+    summary, server = llm_support.run("429_then_ok", episode, api_key=key)
     assert summary.engine == "llm"
     logged = _logged(caplog)
     assert _loggers(caplog, "openai", "httpx")
@@ -146,6 +150,6 @@ def test_llm_engine_logs_no_api_key(caplog: pytest.LogCaptureFixture) -> None:
 
 def test_the_llm_config_does_not_show_its_key() -> None:
     key = "sk-test-shown-nowhere"
-    config = test_llm.LLMConfig(api_key=key)
+    config = LLMConfig(api_key=key)
     assert key not in repr(config)
     assert key not in str(config)
