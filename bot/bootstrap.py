@@ -123,10 +123,11 @@ class App:
             stopper.cancel()
             for adapter in self.adapters:
                 await adapter.stop()
-            _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS) if tasks else ((), ())
-            for task in late:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
+            if tasks:
+                _, late = await asyncio.wait(tasks, timeout=STOP_GRACE_SECONDS)
+                for task in late:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)

@@ -15,7 +15,7 @@ from bot.messages import Destination, Reply
 from bot.storage.db import EpisodeInfo
 from summarizers.base import Summarizer
 
-__all__ = ["Adapter", "ChatStore", "Messenger", "Summarizer"]
+__all__ = ["Adapter", "ChatStore", "EpisodeIndex", "Messenger", "Summarizer"]
 
 
 class Messenger(Protocol):
@@ -47,7 +47,15 @@ class Adapter(Protocol):
         ...
 
 
-class ChatStore(Protocol):
+class EpisodeIndex(Protocol):
+    """The stored episodes, searched by title (`episodes`, Discord's autocomplete)."""
+
+    async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
+        """Stored episodes whose title has the words, newest first."""
+        ...
+
+
+class ChatStore(EpisodeIndex, Protocol):
     """What adapters keep in the bot's database."""
 
     @property
@@ -57,8 +65,4 @@ class ChatStore(Protocol):
 
     async def first_delivery(self, key: str) -> bool:
         """True the first time an event key is seen (platform retries are dropped)."""
-        ...
-
-    async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
-        """Stored episodes whose title has the words, newest first."""
         ...

@@ -15,8 +15,8 @@ from bot import commands
 from bot.commands import COMMANDS, Handler, Syntax
 from bot.errors import UserError
 from bot.messages import Command, Reply
+from bot.ports import EpisodeIndex
 from bot.sources.readers.load import MIN_WORDS
-from bot.storage.db import EpisodeInfo
 from bot.summaries import (
     EpisodeSource,
     FileSource,
@@ -31,17 +31,13 @@ from summarizers.model import Transcript
 logger = logging.getLogger(__name__)
 DEFAULT_SYNTAX = Syntax()
 Progress = Callable[[Reply], object]
-Answer = Callable[["Command", "Syntax", "Progress | None"], Awaitable["Reply"]]
+Answer = Callable[[Command, Syntax, Progress | None], Awaitable[Reply]]
 
 
 class SubscriptionHandler(Protocol):
     """The subscription commands (bot.digests.subscriptions)."""
 
     async def handle(self, cmd: Command, syntax: Syntax) -> Reply: ...
-
-
-class EpisodeFinder(Protocol):
-    async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]: ...
 
 
 class BotService:
@@ -51,7 +47,7 @@ class BotService:
         self,
         *,
         summaries: Summaries,
-        episodes: EpisodeFinder,
+        episodes: EpisodeIndex,
         subscriptions: SubscriptionHandler | None = None,
         syntaxes: Mapping[str, Syntax] | None = None,
     ) -> None:
