@@ -12,10 +12,8 @@ from adapters.discord.app import DiscordAdapter
 from bot.bootstrap import App, build
 from bot.config import DiscordSettings, Settings
 from tests.fakes.discord_server import FakeDiscord
+from tests.support.data import EXAMPLE, ROOT, VTT  # noqa: F401 (re-exported)
 
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
-VTT = (Path(__file__).parents[1] / "fixtures" / "episode.vtt").read_bytes()
 EPHEMERAL = 64
 
 

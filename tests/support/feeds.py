@@ -8,14 +8,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from pathlib import Path
 
 from aiohttp import web
 
 from bot.digests.store import DigestStore, Subscription
 from tests.fakes.local import serve
+from tests.support.data import VTT
 
-VTT = (Path(__file__).parents[1] / "fixtures" / "episode.vtt").read_bytes()
 # The slot under test: tomorrow's 09:00 UTC. The test feed's episodes are published a
 # minute after the subscription is made (the real clock), so the slot must lie ahead of it.
 SLOT_TIME = (datetime.now(UTC) + timedelta(days=1)).replace(

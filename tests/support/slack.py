@@ -20,11 +20,9 @@ from adapters.slack.app import syntax as slack_syntax
 from bot.bootstrap import App, build
 from bot.config import Settings, SlackSettings
 from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.support.data import EXAMPLE, ROOT, VTT  # noqa: F401 (re-exported)
 
 SECRET = "test-signing-secret"
-ROOT = Path(__file__).resolve().parents[2]
-EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
-VTT = (Path(__file__).parents[1] / "fixtures" / "episode.vtt").read_bytes()
 
 
 @asynccontextmanager
