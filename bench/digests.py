@@ -27,7 +27,7 @@ from bot.digests.scheduler import DigestScheduler
 from bot.digests.store import DigestStore
 from bot.storage import Database
 from bot.storage.models import SubscriptionRow
-from tests.storage_urls import POSTGRES_URL, postgres_reachable
+from tests.support.storage_urls import POSTGRES_URL, postgres_reachable
 
 SCHEDULES = (
     "daily 09:00 tz Europe/Berlin",

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 from bench.common import long_episode_files
-from tests.fakes.discord_server import FakeDiscord
+from tests.support.fakes.discord_server import FakeDiscord
 
 
 async def measure(label: str, workers: int, total: int, files: dict[str, bytes]) -> None:

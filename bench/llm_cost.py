@@ -19,7 +19,7 @@ from summarizers.base import SummaryOptions
 from summarizers.llm import LLMConfig, LLMSummarizer
 from summarizers.model import RawSegment, Transcript
 from summarizers.tokens import estimate_tokens
-from tests.fakes.openai_server import FakeOpenAI
+from tests.support.fakes.openai_server import FakeOpenAI
 
 
 async def measure(name: str, transcript: Transcript, chunk_tokens: int) -> None:

@@ -27,7 +27,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bench.common import long_episode_files
-from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
+from tests.support.fakes.slack_server import BOT_TOKEN, FakeSlack
 
 SECRET = "bench-secret"
 

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-FIXTURES = Path(__file__).parent / "fixtures"
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+from tests.support.data import FIXTURES
 
 
 @pytest.fixture
@@ -23,7 +22,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'podbrief.db'}"
         return
-    from tests.storage_urls import POSTGRES_URL, REQUIRE_POSTGRES, postgres_reachable
+    from tests.support.storage_urls import POSTGRES_URL, REQUIRE_POSTGRES, postgres_reachable
 
     if not postgres_reachable():
         if REQUIRE_POSTGRES:

@@ -11,8 +11,8 @@ from adapters.discord.app import SYNTAX as DISCORD_SYNTAX
 from adapters.discord.app import DiscordAdapter
 from bot.bootstrap import App, build
 from bot.config import DiscordSettings, Settings
-from tests.fakes.discord_server import FakeDiscord
 from tests.support.data import EXAMPLE, ROOT, VTT  # noqa: F401 (re-exported)
+from tests.support.fakes.discord_server import FakeDiscord
 
 EPHEMERAL = 64
 

@@ -12,8 +12,8 @@ from email.utils import format_datetime
 from aiohttp import web
 
 from bot.digests.store import DigestStore, Subscription
-from tests.fakes.local import serve
 from tests.support.data import VTT
+from tests.support.fakes.local import serve
 
 # The slot under test: tomorrow's 09:00 UTC. The test feed's episodes are published a
 # minute after the subscription is made (the real clock), so the slot must lie ahead of it.

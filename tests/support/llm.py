@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 from typing import Any
 
 from summarizers.base import SummaryOptions
 from summarizers.llm import LLMConfig, LLMSummarizer
 from summarizers.model import Summary, Transcript
-from tests.fakes.openai_server import FakeOpenAI
+from tests.support.data import EXAMPLES
+from tests.support.fakes.openai_server import FakeOpenAI
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "repair-cafe.txt"
+EXAMPLE = EXAMPLES / "repair-cafe.txt"
 FALLBACK = "was unavailable"
 
 

@@ -19,8 +19,8 @@ from adapters.slack.app import SlackAdapter
 from adapters.slack.app import syntax as slack_syntax
 from bot.bootstrap import App, build
 from bot.config import Settings, SlackSettings
-from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.support.data import EXAMPLE, ROOT, VTT  # noqa: F401 (re-exported)
+from tests.support.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 SECRET = "test-signing-secret"
 

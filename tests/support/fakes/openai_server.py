@@ -16,7 +16,7 @@ from typing import Any
 from aiohttp import web
 
 from summarizers.tokens import estimate_tokens
-from tests.fakes.local import serve
+from tests.support.fakes.local import serve
 
 _LINE = re.compile(r"^\[(\d+)\] (?:([^:\n]{1,40}): )?(.*)$", re.MULTILINE)
 _CANDIDATE = re.compile(r"^- (.*) \(unit_ids: \[([\d, ]*)\]\)$", re.MULTILINE)

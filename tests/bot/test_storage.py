@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,9 +11,9 @@ from bot.sources.readers import load_path
 from bot.storage import Database, async_url
 from bot.storage.models import SeenEventRow
 from summarizers.extractive import ExtractiveSummarizer
+from tests.support.data import FIXTURES, ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
-FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
 
 
 def test_async_url() -> None:

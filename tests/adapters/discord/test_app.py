@@ -9,9 +9,9 @@ from pathlib import Path
 from adapters.discord.app import DiscordAdapter, sync
 from bot.bootstrap import App
 from bot.config import DiscordSettings, Settings
-from tests.discord_limits import check_message
-from tests.fakes.discord_server import FakeDiscord
 from tests.support.discord import EPHEMERAL, VTT, link, run
+from tests.support.discord_limits import check_message
+from tests.support.fakes.discord_server import FakeDiscord
 
 
 def test_summarize_link_defers_then_follows_up(tmp_path: Path) -> None:
@@ -217,7 +217,7 @@ def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
 def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 
-    from tests.fakes.discord_server import CHANNEL_ID
+    from tests.support.fakes.discord_server import CHANNEL_ID
     from tests.support.feeds import feed_xml
 
     async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
@@ -251,7 +251,7 @@ def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
 def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
     from adapters.discord.render import CONTENT
     from bot.messages import Destination, Reply
-    from tests.fakes.discord_server import CHANNEL_ID
+    from tests.support.fakes.discord_server import CHANNEL_ID
 
     async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
         await asyncio.wait_for(adapter.client.wait_until_ready(), 15)

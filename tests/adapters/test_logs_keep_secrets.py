@@ -18,11 +18,11 @@ from bot.bootstrap import App
 from bot.logs import REDACTED, Redact
 from bot.sources.readers import load_path
 from summarizers.llm import LLMConfig
-from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.support import discord as discord_support
 from tests.support import llm as llm_support
 from tests.support import slack as slack_support
+from tests.support.fakes.discord_server import FakeDiscord
+from tests.support.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 DISCORD_TOKEN = "test-discord-token"
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import AliasChoices
 from pydantic_settings import BaseSettings
 
 from bot.config import DiscordSettings, Settings, SlackSettings
+from tests.support.data import ROOT
 
-README = Path(__file__).resolve().parents[1] / "README.md"
+README = ROOT / "README.md"
 
 
 def _variables(model: type[BaseSettings]) -> list[str]:

@@ -18,7 +18,7 @@ from bot.digests.scheduler import latest_slot_time
 from bot.digests.store import DigestStore
 from bot.storage import Database
 from bot.storage.models import SubscriptionRow
-from tests.fakes.slack_server import BOT_TOKEN, FakeSlack
+from tests.support.fakes.slack_server import BOT_TOKEN, FakeSlack
 from tests.support.feeds import feed_xml
 
 SCHEDULE = "daily 09:00 tz UTC"

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.support.data import FIXTURES, ROOT
+
 EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
-FIXTURES = Path(__file__).parent / "fixtures"
 SCRIPT = Path(sys.executable).with_name("podbrief")
 
 
@@ -128,7 +128,7 @@ def test_help() -> None:
 
 
 def test_llm_engine_through_the_cli() -> None:
-    from tests.fakes.openai_server import ThreadedFakeOpenAI
+    from tests.support.fakes.openai_server import ThreadedFakeOpenAI
 
     with ThreadedFakeOpenAI("good") as server:
         r = podbrief(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from adapters.slack import parse
 from bot.messages import Destination
+from tests.support.data import FIXTURES
 
-PAYLOADS = Path(__file__).parent / "fixtures" / "slack"
+PAYLOADS = FIXTURES / "slack"
 
 
 def payload(name: str) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import warnings
-from pathlib import Path
 
 import pytest
 
@@ -12,8 +11,8 @@ from bot.sources.readers import load_bytes, load_path
 from bot.sources.readers.load import detect_format
 from summarizers.clean import clean, norm
 from summarizers.extractive import ExtractiveSummarizer
+from tests.support.data import FIXTURES
 
-FIXTURES = Path(__file__).parent / "fixtures"
 FIRST = "Welcome back to Compost Corner. Today I'm talking with Tom Reyes about hot composting."
 LAST = "Tom Reyes, thank you for joining us."
 

@@ -14,8 +14,7 @@ import pytest
 from adapters.slack.app import SlackAdapter
 from bot.bootstrap import App
 from bot.config import Settings, SlackSettings
-from tests.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
-from tests.slack_limits import check_message
+from tests.support.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.support.slack import (
     SECRET,
     post_command,
@@ -23,6 +22,7 @@ from tests.support.slack import (
     run,
     slash,
 )
+from tests.support.slack_limits import check_message
 
 
 def test_http_slash_command_acks_then_posts_blocks(tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from adapters.discord.render import render
 from bot.messages import Destination, Reply
-from tests.discord_limits import check_message
+from tests.support.discord_limits import check_message
 from tests.support.summaries import summaries, with_topics
 
 HERE = Destination("discord", "1", "2")

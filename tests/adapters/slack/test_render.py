@@ -9,7 +9,8 @@ from adapters.slack.render import render
 from bot.messages import Destination, Reply
 from bot.output import cut, moment_link
 from summarizers.model import Quote, Summary, Takeaway
-from tests.slack_limits import check_message
+from tests.support.data import ROOT
+from tests.support.slack_limits import check_message
 from tests.support.summaries import summaries, with_topics
 
 HERE = Destination("slack", "C1", "T1")
@@ -78,15 +79,12 @@ def test_cut_marks_the_cut() -> None:
 
 
 def test_manifest_asks_for_exactly_the_scopes_the_app_uses() -> None:
-    from pathlib import Path
 
     import yaml
 
     from adapters.slack.app import SCOPES
 
-    manifest = yaml.safe_load(
-        (Path(__file__).resolve().parents[1] / "adapters" / "slack" / "manifest.yml").read_text()
-    )
+    manifest = yaml.safe_load((ROOT / "adapters" / "slack" / "manifest.yml").read_text())
     assert sorted(manifest["oauth_config"]["scopes"]["bot"]) == sorted(SCOPES)
     assert manifest["features"]["slash_commands"][0]["command"] == "/podbrief"
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == ["app_mention"]

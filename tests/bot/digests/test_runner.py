@@ -12,7 +12,6 @@ from sqlalchemy import update
 from adapters.console.app import ConsoleMessenger
 from bot.digests.runner import EPISODES_AT_ONCE, DigestRunner
 from bot.digests.store import DigestStore
-from bot.messages import Reply
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.storage.models import DeliveryRow
@@ -27,6 +26,7 @@ from tests.support.feeds import (
     slot_key,
     subscribe,
 )
+from tests.support.messenger import RecordingMessenger
 
 Scenario = Callable[[list[DigestRunner], DigestStore, io.StringIO, int], Awaitable[None]]
 
@@ -314,31 +314,12 @@ def test_channels_following_one_feed_share_one_request_per_run(database_url: str
     scenario(database_url, t)
 
 
-class Channel:
-    """A messenger that keeps what it posted and finds a digest by its marker, like the
-    platforms do (Slack message metadata, a Discord footer line)."""
-
-    def __init__(self, fail_after_post: int = 0) -> None:
-        self.posts: list[tuple[str, str | None]] = []  # (message id, marker)
-        self.fail_after_post = fail_after_post  # the platform takes it, the answer is lost
-
-    async def post(self, destination: object, reply: Reply) -> list[str]:
-        self.posts.append((f"m{len(self.posts) + 1}", reply.marker))
-        if self.fail_after_post > 0:
-            self.fail_after_post -= 1
-            raise TimeoutError("the answer was lost")
-        return [self.posts[-1][0]]
-
-    async def find(self, destination: object, marker: str) -> list[str]:
-        return [mid for mid, m in self.posts if m == marker]
-
-
 def test_a_post_whose_answer_was_lost_is_not_repeated(database_url: str) -> None:
     async def t(
         runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
     ) -> None:
         (sub,) = await store.subscriptions()
-        channel = Channel(fail_after_post=1)
+        channel = RecordingMessenger(fail_after_post=1)
         runners[0].messengers["console"] = channel
         assert await runners[0].run_slot(sub, SLOT_TIME) == "posted"
         assert channel.posts == [("m1", f"{sub_id}/{slot_key()}")]
@@ -359,7 +340,7 @@ def test_a_taken_over_slot_that_was_posted_is_found_not_posted_again(database_ur
             sub_id, slot, "crashed", stale_after=timedelta(minutes=15), now=crashed_at
         )
         assert await store.plan(sub_id, slot, "crashed", ["cc-3", "cc-4"])
-        channel = Channel()
+        channel = RecordingMessenger()
         channel.posts.append(("m1", f"{sub_id}/{slot}"))
         runners[0].messengers["console"] = channel
         assert await runners[0].run_slot(sub, SLOT_TIME) == "posted earlier"

@@ -16,14 +16,13 @@ from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.summaries import Summaries
 from bot.workers import WorkerPool
-from tests.fakes.local import serve
 from tests.support.core import service_for
+from tests.support.data import FIXTURES, ROOT
+from tests.support.fakes.local import serve
 
-ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
-VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+VTT = (FIXTURES / "episode.vtt").read_bytes()
 HERE = Destination("test", "C1", "W1")
-FIXTURES = Path(__file__).parent / "fixtures"
 FEED = (FIXTURES / "feed.xml").read_text()
 NEWER = """    <item>
       <guid isPermaLink="false">cc-003</guid>
@@ -317,7 +316,7 @@ def test_recent_link_is_answered_without_downloading(database_url: str) -> None:
 def test_per_workspace_limit_on_concurrent_jobs(tmp_path: Path) -> None:
     """Two summaries from one workspace run one at a time; other workspaces are not held up."""
     from summarizers.llm import LLMConfig, LLMSummarizer
-    from tests.fakes.openai_server import FakeOpenAI
+    from tests.support.fakes.openai_server import FakeOpenAI
 
     async def go() -> None:
         server = await FakeOpenAI(delay=0.3).start()

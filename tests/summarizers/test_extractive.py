@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -16,9 +15,9 @@ from summarizers.extractive import ExtractiveSummarizer
 from summarizers.lexicon import BOILERPLATE, content_terms
 from summarizers.model import RawSegment, Transcript
 from summarizers.topics import MIN_SECTION, make_topics, section_count
+from tests.support.data import FIXTURES, ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
-FIXTURES = Path(__file__).parent / "fixtures"
+EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
 
 
 @pytest.fixture(scope="module")

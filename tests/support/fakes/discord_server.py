@@ -18,7 +18,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.fakes.local import serve
+from tests.support.fakes.local import serve
 
 APP_ID = "900000000000000001"
 BOT_ID = "900000000000000002"

@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 from bot.errors import TranscriptError
 from bot.sources.readers import load_bytes, load_path
 from summarizers.extractive import ExtractiveSummarizer
-from tests.damage import Edit, damage, edits
-
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support.damage import Edit, damage, edits
+from tests.support.data import FIXTURES
 
 
 def _error(data: bytes, **kw: object) -> str:
@@ -326,7 +325,7 @@ def test_damaged_files_get_a_message_or_a_summary(
 
 
 def test_a_feed_file_is_not_a_transcript() -> None:
-    feed = (Path(__file__).parent / "fixtures" / "feed.xml").read_bytes()
+    feed = (FIXTURES / "feed.xml").read_bytes()
     message = _error(feed, source="shows/feed.xml")
     assert message.startswith("feed.xml is a podcast feed (RSS or Atom), not a transcript")
     assert "summarize <feed link>" in message

@@ -14,8 +14,9 @@ from adapters.console.app import SYNTAX, ConsoleAdapter
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from tests.support.core import service_for
+from tests.support.data import ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
+EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
 
 
 def chat(tmp_path: Path, lines: str) -> str:

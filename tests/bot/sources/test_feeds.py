@@ -7,7 +7,6 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -16,10 +15,11 @@ from hypothesis import given, settings
 from bot.sources.feeds import FeedError, fetch_feed, parse_feed
 from bot.sources.fetch import FetchError, SafeFetcher
 from bot.sources.readers.load import looks_like_feed
-from tests.damage import Edit, damage, edits
-from tests.fakes.local import serve
+from tests.support.damage import Edit, damage, edits
+from tests.support.data import FIXTURES
+from tests.support.fakes.local import serve
 
-FEED = (Path(__file__).parent / "fixtures" / "feed.xml").read_text()
+FEED = (FIXTURES / "feed.xml").read_text()
 BOMB = b"""<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>
 <rss version="2.0"><channel><title>&lol2;</title></channel></rss>"""

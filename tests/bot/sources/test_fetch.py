@@ -5,15 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from bot.sources.fetch import FetchError, SafeFetcher, is_public
-from tests.fakes.local import serve
+from tests.support.data import FIXTURES
+from tests.support.fakes.local import serve
 
-VTT = (Path(__file__).parent / "fixtures" / "episode.vtt").read_bytes()
+VTT = (FIXTURES / "episode.vtt").read_bytes()
 
 
 @asynccontextmanager

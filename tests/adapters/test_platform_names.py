@@ -18,8 +18,9 @@ from bot.sources.readers import load_path
 from bot.storage import Database
 from summarizers.extractive import ExtractiveSummarizer
 from tests.support.core import service_for
+from tests.support.data import ROOT
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "repair-cafe.txt"
+EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
 
 
 def test_slack_help_and_footers_use_the_configured_command(tmp_path: Path) -> None:
