@@ -11,90 +11,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from summarizers.lexicon import (
+    ABBREVIATIONS,
+    DOUBLE_OK,
+    FILLERS,
+    KIND_OF_NOUN,
+    KNOW_OBJECT,
+    KNOW_SUBJECT_CONTEXT,
+    MEAN_CONTEXT,
+    MEAN_OBJECT,
+    SHORT_WORDS,
+    SPLIT_BEFORE,
+)
 from summarizers.model import Transcript
 
 _WORD = re.compile(r"\S+")
 _EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…*_-—–"
-FILLERS = frozenset(
-    {
-        "uh",
-        "um",
-        "uhm",
-        "umm",
-        "uhh",
-        "er",
-        "erm",
-        "ah",
-        "hmm",
-        "mm",
-        "mhm",
-        "uh-huh",
-        "mm-hmm",
-        "eh",
-        "hm",
-        "uh-oh",
-    }
-)
 _NOISE = re.compile(r"^[\[({<][a-z _-]*[\])}>][.,]?$", re.IGNORECASE)  # {vocalsound} [laughter]
-_SHORT_WORDS = frozenset(
-    {
-        "a",
-        "i",
-        "o",
-        "an",
-        "am",
-        "as",
-        "at",
-        "be",
-        "by",
-        "do",
-        "go",
-        "he",
-        "if",
-        "in",
-        "is",
-        "it",
-        "me",
-        "my",
-        "no",
-        "of",
-        "on",
-        "or",
-        "so",
-        "to",
-        "up",
-        "us",
-        "we",
-        "ok",
-        "oh",
-        "hi",
-        "ai",
-    }
-)
-_DOUBLE_OK = frozenset({"that", "had", "is", "do", "ha", "bye", "no", "very", "really"})
-_ABBREV = frozenset(
-    {
-        "mr.",
-        "mrs.",
-        "ms.",
-        "dr.",
-        "prof.",
-        "st.",
-        "vs.",
-        "e.g.",
-        "i.e.",
-        "etc.,",
-        "no.",
-        "inc.",
-        "jr.",
-        "sr.",
-        "approx.",
-        "fig.",
-        "u.s.",
-        "u.k.",
-    }
-)
-_SPLIT_BEFORE = frozenset({"and", "but", "so", "because", "which", "then", "whereas", "although"})
 MAX_UNIT_WORDS = 40
 HARD_UNIT_WORDS = 60
 
@@ -227,35 +160,19 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         if nxt is None or toks.text[i][-1:] in ".?!" or not w.replace("'", "").isalpha():
             continue
         follower = toks.norm[nxt]
-        doubled = w == follower and (w not in _DOUBLE_OK or _stutter_is(toks, i))
+        doubled = w == follower and (w not in DOUBLE_OK or _stutter_is(toks, i))
         contracted = follower.split("'")[0] == w != follower  # "we we'll"
         if doubled or contracted:
             toks.kind[i] = STUTTER
         elif (
             len(w) <= 2
-            and w not in _SHORT_WORDS
+            and w not in SHORT_WORDS
             and follower.startswith(w)
             and len(follower) > len(w)
         ):
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
             toks.kind[i] = STUTTER
-
-
-# "you know", "I mean", "kind of" said as fillers inside a sentence, not as a verb or a noun
-_KNOW_OBJECT = frozenset(
-    "what that how why whether if when where who which it this them him her me us the a an "
-    "about nothing something everything exactly".split()
-)
-_KNOW_SUBJECT_CONTEXT = frozenset(
-    "do don't did didn't if as would could to will might that what how i we they".split()
-)
-_MEAN_CONTEXT = frozenset({"what", "that", "if", "do", "don't", "did", "didn't"})
-_MEAN_OBJECT = frozenset({"is", "it", "that", "by", "to", "this", "was"})
-_KIND_OF_NOUN = frozenset(
-    "a the this that what which any some one every each same different these those of no "
-    "another all".split()
-)
 
 
 def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
@@ -272,11 +189,11 @@ def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
         aside = words[i - 1].endswith(",") and words[i + 1].endswith(",")  # ", you know,"
         filler = False
         if a == "you" and b == "know":
-            filler = aside or (prev not in _KNOW_SUBJECT_CONTEXT and nxt not in _KNOW_OBJECT)
+            filler = aside or (prev not in KNOW_SUBJECT_CONTEXT and nxt not in KNOW_OBJECT)
         elif a == "i" and b == "mean":
-            filler = aside or (prev not in _MEAN_CONTEXT and nxt not in _MEAN_OBJECT)
+            filler = aside or (prev not in MEAN_CONTEXT and nxt not in MEAN_OBJECT)
         elif a in {"kind", "sort"} and b == "of":
-            filler = prev not in _KIND_OF_NOUN
+            filler = prev not in KIND_OF_NOUN
         if filler:
             drop.update((i, i + 1))
             i += 2
@@ -329,7 +246,7 @@ def _ends_sentence(word: str) -> bool:
     if not stripped or stripped[-1] not in ".?!…":
         return False
     low = word.lower()
-    if low in _ABBREV:
+    if low in ABBREVIATIONS:
         return False
     return not re.fullmatch(r"(?:[A-Za-z]\.){1,3}", word) or len(word) > 4
 
@@ -373,7 +290,7 @@ def _split_run_on(kept: list[int], toks: Tokens) -> list[list[int]]:
         size = len(current)
         if size >= HARD_UNIT_WORDS or (
             size >= 12
-            and (toks.norm[i] in _SPLIT_BEFORE or toks.text[current[-1]][-1] in ",;:")
+            and (toks.norm[i] in SPLIT_BEFORE or toks.text[current[-1]][-1] in ",;:")
             and size >= 20
         ):
             pieces.append(current)

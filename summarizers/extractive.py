@@ -28,8 +28,11 @@ from summarizers.lexicon import (
     HOST_PROMPT,
     PRONOUN_START,
     PROPOSAL,
+    QUESTION_START,
+    RAMBLE,
     SPECULATIVE,
     STANCE,
+    TAG_QUESTIONS,
     content_terms,
     false_start,
 )
@@ -38,45 +41,8 @@ from summarizers.topics import make_topics
 
 ENGINE = "extractive"
 VERSION = "6"  # part of the cache key: bump when the output changes
-_QUESTION_START = frozenset(
-    {
-        "what",
-        "how",
-        "why",
-        "when",
-        "where",
-        "who",
-        "which",
-        "do",
-        "does",
-        "did",
-        "can",
-        "could",
-        "would",
-        "is",
-        "are",
-        "should",
-        "will",
-        "have",
-        "has",
-    }
-)
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 _LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
-RAMBLE = frozenset(
-    {
-        "like",
-        "right",
-        "basically",
-        "obviously",
-        "actually",
-        "possibly",
-        "perhaps",
-        "somehow",
-        "kind",
-        "sort",
-    }
-)
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
 LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
@@ -158,20 +124,9 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
     return cands
 
 
-_TAGS = (
-    ("right?",),
-    ("you", "know?"),
-    ("no?",),
-    ("yeah?",),
-    ("correct?",),
-    ("isn't", "it?"),
-    ("don't", "you", "think?"),
-)
-
-
 def _tag_length(words: tuple[str, ...]) -> int:
     """Words in a trailing tag question ("AGI is here, right?") of a longer statement."""
-    for tag in _TAGS:
+    for tag in TAG_QUESTIONS:
         size = len(tag)
         if len(words) > size + 6 and tuple(w.lower() for w in words[-size:]) == tag:
             if words[-size - 1].endswith(","):
@@ -185,7 +140,7 @@ def _is_question(c: _Cand) -> bool:
     return (
         (c.unit.is_question and not c.tagged)
         or bool(HOST_PROMPT.search(c.text))
-        or (norm(c.words[0]) in _QUESTION_START and "you" in {norm(w) for w in c.words[:4]})
+        or (norm(c.words[0]) in QUESTION_START and "you" in {norm(w) for w in c.words[:4]})
     )
 
 

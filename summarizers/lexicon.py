@@ -184,3 +184,49 @@ def stem(word: str) -> str:
 def content_terms(norm_words: list[str]) -> list[str]:
     """Stemmed content words (no stopwords, numbers kept, 1-letter words dropped)."""
     return [stem(w) for w in norm_words if len(w) > 1 and w not in STOPWORDS]
+
+
+# Cleaning (summarizers/clean.py): which words are dropped from the display text.
+FILLERS = frozenset("uh um uhm umm uhh er erm ah hmm mm mhm uh-huh mm-hmm eh hm uh-oh".split())
+# Words short enough that "p path" is a stutter only when the first is not one of them.
+SHORT_WORDS = frozenset(
+    """a i o an am as at be by do go he if in is it me my no of on or so to up us we
+    ok oh hi ai""".split()
+)
+DOUBLE_OK = frozenset("that had is do ha bye no very really".split())  # "that that" can be meant
+ABBREVIATIONS = frozenset(
+    "mr. mrs. ms. dr. prof. st. vs. e.g. i.e. etc., no. inc. jr. sr. approx. fig. u.s. u.k.".split()
+)
+SPLIT_BEFORE = frozenset("and but so because which then whereas although".split())
+# "you know", "I mean", "kind of" said as fillers inside a sentence, not as a verb or a noun
+KNOW_OBJECT = frozenset(
+    "what that how why whether if when where who which it this them him her me us the a an "
+    "about nothing something everything exactly".split()
+)
+KNOW_SUBJECT_CONTEXT = frozenset(
+    "do don't did didn't if as would could to will might that what how i we they".split()
+)
+MEAN_CONTEXT = frozenset("what that if do don't did didn't".split())
+MEAN_OBJECT = frozenset("is it that by to this was".split())
+KIND_OF_NOUN = frozenset(
+    "a the this that what which any some one every each same different these those of no "
+    "another all".split()
+)
+
+# Ranking (summarizers/extractive.py).
+QUESTION_START = frozenset(
+    """what how why when where who which do does did can could would is are should will
+    have has""".split()
+)
+RAMBLE = frozenset(
+    "like right basically obviously actually possibly perhaps somehow kind sort".split()
+)
+TAG_QUESTIONS = (
+    ("right?",),
+    ("you", "know?"),
+    ("no?",),
+    ("yeah?",),
+    ("correct?",),
+    ("isn't", "it?"),
+    ("don't", "you", "think?"),
+)
