@@ -35,10 +35,6 @@ class Claim(IntEnum):
     TAKEN_OVER = 2  # from an instance whose claim went stale
 
 
-CLAIMED, POSTED, FAILED = Status.CLAIMED, Status.POSTED, Status.FAILED
-NOT_CLAIMED, CLAIMED_NEW, TAKEN_OVER = Claim.NOT_CLAIMED, Claim.CLAIMED_NEW, Claim.TAKEN_OVER
-
-
 @dataclass(frozen=True)
 class Subscription:
     id: int
@@ -174,8 +170,8 @@ class DigestStore:
         now: datetime | None = None,
     ) -> Claim:
         """Claim a slot for `instance`; exactly one caller per (subscription, slot) gets it,
-        crashed claims aside. Returns NOT_CLAIMED (0: someone else holds it), CLAIMED_NEW,
-        or TAKEN_OVER from an instance whose claim went stale (it may have posted before it
+        crashed claims aside. Returns NOT_CLAIMED (someone else holds it), CLAIMED_NEW, or
+        TAKEN_OVER from an instance whose claim went stale (it may have posted before it
         stopped)."""
         now = now or datetime.now(UTC)
         try:
@@ -184,13 +180,13 @@ class DigestStore:
                     DeliveryRow(
                         subscription_id=subscription_id,
                         slot=slot,
-                        status=CLAIMED,
+                        status=Status.CLAIMED,
                         claimed_by=instance,
                         claimed_at=now,
                         attempts=1,
                     )
                 )
-            return CLAIMED_NEW
+            return Claim.CLAIMED_NEW
         except IntegrityError:
             pass
         # someone holds it: take it over only if their claim is stale (compare and set)
@@ -201,13 +197,13 @@ class DigestStore:
                     and_(
                         DeliveryRow.subscription_id == subscription_id,
                         DeliveryRow.slot == slot,
-                        DeliveryRow.status == CLAIMED,
+                        DeliveryRow.status == Status.CLAIMED,
                         DeliveryRow.claimed_at < now - stale_after,
                     )
                 )
                 .values(claimed_by=instance, claimed_at=now, attempts=DeliveryRow.attempts + 1)
             )
-        return TAKEN_OVER if result.rowcount else NOT_CLAIMED  # type: ignore[attr-defined]
+        return Claim.TAKEN_OVER if result.rowcount else Claim.NOT_CLAIMED  # type: ignore[attr-defined]
 
     async def plan(self, subscription_id: int, slot: str, instance: str, guids: list[str]) -> bool:
         """Note, before posting, the feed items the digest will cover (the holder only);
@@ -243,7 +239,7 @@ class DigestStore:
             subscription_id,
             slot,
             instance,
-            status=FAILED if error else POSTED,
+            status=Status.FAILED if error else Status.POSTED,
             error=error,
             message_ids=json.dumps(message_ids or []),
             episode_guids=guids,
@@ -261,7 +257,7 @@ class DigestStore:
                     DeliveryRow.subscription_id == subscription_id,
                     DeliveryRow.slot == slot,
                     DeliveryRow.claimed_by == instance,
-                    DeliveryRow.status == CLAIMED,
+                    DeliveryRow.status == Status.CLAIMED,
                 )
                 .values(**values)
             )
@@ -284,7 +280,10 @@ class DigestStore:
         async with self._session() as session:
             value = await session.scalar(
                 select(DeliveryRow.finished_at)
-                .where(DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == POSTED)
+                .where(
+                    DeliveryRow.subscription_id == subscription_id,
+                    DeliveryRow.status == Status.POSTED,
+                )
                 .order_by(DeliveryRow.finished_at.desc())
                 .limit(1)
             )
@@ -299,7 +298,7 @@ class DigestStore:
                 await session.execute(
                     select(DeliveryRow.episode_guids, DeliveryRow.finished_at).where(
                         DeliveryRow.subscription_id == subscription_id,
-                        DeliveryRow.status == POSTED,
+                        DeliveryRow.status == Status.POSTED,
                     )
                 )
             ).all()
@@ -316,7 +315,7 @@ class DigestStore:
     async def failed_slots(self, subscription_id: int, after: datetime | None) -> list[str]:
         """Slots that failed since `after` (reported in the next digest)."""
         query = select(DeliveryRow.slot).where(
-            DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == FAILED
+            DeliveryRow.subscription_id == subscription_id, DeliveryRow.status == Status.FAILED
         )
         if after is not None:
             query = query.where(DeliveryRow.finished_at > after)
