@@ -22,7 +22,7 @@ def decode(data: bytes, *, max_bytes: int, name: str = "transcript") -> tuple[st
     if len(data) > max_bytes:
         raise TranscriptError(
             f"{name} is {_size(len(data))}, over the {_size(max_bytes)} limit "
-            "(PODBRIEF_MAX_TRANSCRIPT_BYTES); send a shorter transcript or raise the limit"
+            "(PODBRIEF_MAX_TRANSCRIPT_BYTES); use a shorter transcript or raise the limit"
         )
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -45,10 +45,10 @@ def decode(data: bytes, *, max_bytes: int, name: str = "transcript") -> tuple[st
     if sample and sum(b in _BINARY_BYTES for b in sample) > max(1, len(sample) // 1000):
         kind = _known_binary(sample)
         raise TranscriptError(
-            f"{name} is {kind or 'a binary file'}, not a transcript; send the transcript as "
-            ".txt, .srt, .vtt, .json, .ttml or .html"
+            f"{name} is {kind or 'a binary file'}, not a transcript; podbrief reads "
+            "transcripts as .txt, .srt, .vtt, .json, .ttml or .html"
             + (
-                " (podbrief reads transcripts, it does not transcribe audio)"
+                " (it does not transcribe audio)"
                 if kind and "audio" in kind
                 else ""
             )

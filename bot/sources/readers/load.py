@@ -163,16 +163,16 @@ def load_bytes(
     """Decode, detect and load; raises TranscriptError with a one-line message."""
     name = Path(source).name if source not in {"", "-"} else "the input"
     if not data.strip():
-        raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
+        raise TranscriptError(f"{name} is empty: there is no transcript text in it")
     if looks_like_feed(data):
         raise TranscriptError(
-            f"{name} is a podcast feed (RSS or Atom), not a transcript; send the feed's link "
-            "instead: `summarize <feed link>` summarizes its newest episode with a transcript "
+            f"{name} is a podcast feed (RSS or Atom), not a transcript; give podbrief "
+            "the feed's link instead: `summarize <feed link>` summarizes its newest episode with a transcript "
             "and `subscribe <feed link>` posts digests of new ones"
         )
     text, note = decode(data, max_bytes=max_bytes, name=name)
     if not text.strip():
-        raise TranscriptError(f"{name} is empty; send a file or text with the transcript")
+        raise TranscriptError(f"{name} is empty: there is no transcript text in it")
     return load_text(text, source=source, fmt=fmt, notes=(note,) if note else ())
 
 
@@ -189,8 +189,8 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
         if size > max_bytes:
             raise TranscriptError(
                 f"{p.name} is {size / 1_000_000:.1f} MB, over the {max_bytes / 1_000_000:.1f} MB "
-                "limit (PODBRIEF_MAX_TRANSCRIPT_BYTES); send a shorter transcript or raise the "
-                "limit"
+                "limit (PODBRIEF_MAX_TRANSCRIPT_BYTES); use a shorter transcript or raise "
+                "the limit"
             )
         return p.read_bytes()
     except FileNotFoundError:
