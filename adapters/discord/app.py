@@ -228,13 +228,13 @@ class DiscordAdapter:
             )
             reply = await self.service.handle(cmd)
         except UserError as exc:
+            destination = parse.destination_of(
+                user_id=interaction.user.id,
+                channel_id=interaction.channel_id,
+                guild_id=interaction.guild_id,
+            )
             reply = Reply(
-                parse.to_command(
-                    name,
-                    user_id=interaction.user.id,
-                    channel_id=interaction.channel_id,
-                    guild_id=interaction.guild_id,
-                ).destination,
+                destination,
                 "error",
                 text=str(exc),
                 ephemeral=True,
@@ -283,10 +283,9 @@ class DiscordMessenger:
 
     async def post(self, destination: Destination, reply: Reply) -> list[str]:
         """Send to a channel (digests); the message ids."""
-        channel_id = int(destination.channel)
-        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        channel = await self._channel(destination)
         if not isinstance(channel, discord.abc.Messageable):
-            raise UserError(f"channel {channel_id} cannot receive messages")
+            raise UserError(f"channel {destination.channel} cannot receive messages")
         ids = []
         for m in render.with_marker(render.render(reply), reply.marker):
             embeds = [discord.Embed.from_dict(e) for e in m["embeds"]]
@@ -297,8 +296,7 @@ class DiscordMessenger:
     async def find(self, destination: Destination, marker: str) -> list[str]:
         """Ids of a digest this bot posted earlier with this marker (the latest 200
         messages of the channel; needs the Read Message History permission)."""
-        channel_id = int(destination.channel)
-        channel = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+        channel = await self._channel(destination)
         if not isinstance(channel, discord.abc.Messageable) or self.client.user is None:
             return []
         line = render.marker_line(marker)
@@ -307,3 +305,8 @@ class DiscordMessenger:
             async for message in channel.history(limit=200)
             if message.author.id == self.client.user.id and line in message.content.split("\n")
         ]
+
+    async def _channel(self, destination: Destination) -> Any:
+        """The destination's channel, from the client's cache or else from the API."""
+        channel_id = int(destination.channel)
+        return self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)

@@ -17,6 +17,13 @@ class FileOption:
     size: int
 
 
+def destination_of(*, user_id: int, channel_id: int | None, guild_id: int | None) -> Destination:
+    """Where an interaction's answer goes; DMs have no guild, so the user stands for it."""
+    return Destination(
+        "discord", str(channel_id or ""), str(guild_id) if guild_id else f"dm-{user_id}"
+    )
+
+
 def to_command(
     name: str,
     *,
@@ -29,10 +36,8 @@ def to_command(
     file: FileOption | None = None,
     can_manage: bool = False,
 ) -> Command:
-    """One subcommand of `/podbrief` with its options; DMs have no guild."""
-    destination = Destination(
-        "discord", str(channel_id or ""), str(guild_id) if guild_id else f"dm-{user_id}"
-    )
+    """One subcommand of `/podbrief` with its options."""
+    destination = destination_of(user_id=user_id, channel_id=channel_id, guild_id=guild_id)
     spec = COMMANDS.get(name)
     if spec is not None and spec.argument not in (Argument.SOURCE, Argument.EPISODE):
         args = words or ""

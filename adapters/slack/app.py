@@ -200,10 +200,7 @@ class SlackAdapter:
             for m in messages:
                 await client.chat_postEphemeral(channel=channel, user=user, **m)
             return
-        thread = reply.destination.thread
-        for m in messages:
-            resp = await client.chat_postMessage(channel=channel, thread_ts=thread, **m)
-            thread = thread or resp["ts"]
+        await post_messages(client, reply.destination, reply, messages)
 
     async def _tell(self, cmd: Command, client: AsyncWebClient, text: str) -> None:
         try:
@@ -273,27 +270,9 @@ class SlackMessenger:
         self._prefix = prefix
 
     async def post(self, destination: Destination, reply: Reply) -> list[str]:
-        """Post to a channel (digests); the message timestamps.
-
-        A digest's marker rides on its first message as Slack message metadata, so `find`
-        can tell whether the digest is in the channel already.
-        """
-        ids: list[str] = []
-        thread = destination.thread
+        """Post to a channel (digests); the message timestamps."""
         client = await self._client_for(destination.workspace)
-        for n, m in enumerate(render.render(reply, self._prefix)):
-            extra: dict[str, Any] = {}
-            if n == 0 and reply.marker:
-                extra["metadata"] = {
-                    "event_type": DIGEST_EVENT,
-                    "event_payload": {"marker": reply.marker},
-                }
-            resp = await client.chat_postMessage(
-                channel=destination.channel, thread_ts=thread, **m, **extra
-            )
-            ids.append(str(resp["ts"]))
-            thread = thread or resp["ts"]
-        return ids
+        return await post_messages(client, destination, reply, render.render(reply, self._prefix))
 
     async def find(self, destination: Destination, marker: str) -> list[str]:
         """Timestamps of a digest posted earlier with this marker (the latest 200 messages;
@@ -324,6 +303,32 @@ class SlackMessenger:
             base_url=self.client.base_url,
             retry_handlers=self.client.retry_handlers,
         )
+
+
+async def post_messages(
+    client: AsyncWebClient, destination: Destination, reply: Reply, messages: list[dict[str, Any]]
+) -> list[str]:
+    """Post rendered messages, the first in the destination (or its thread) and the rest in
+    the first one's thread; the message timestamps.
+
+    A digest's marker rides on the first message as Slack message metadata, so
+    `SlackMessenger.find` can tell whether the digest is in the channel already.
+    """
+    ids: list[str] = []
+    thread = destination.thread
+    for n, m in enumerate(messages):
+        extra: dict[str, Any] = {}
+        if n == 0 and reply.marker:
+            extra["metadata"] = {
+                "event_type": DIGEST_EVENT,
+                "event_payload": {"marker": reply.marker},
+            }
+        resp = await client.chat_postMessage(
+            channel=destination.channel, thread_ts=thread, **m, **extra
+        )
+        ids.append(str(resp["ts"]))
+        thread = thread or resp["ts"]
+    return ids
 
 
 def _api_error(exc: SlackApiError) -> str:
