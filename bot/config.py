@@ -3,15 +3,31 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError
+from pydantic import AliasChoices, BeforeValidator, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserError
 from summarizers.llm import LLMConfig
 
 DEFAULT_MAX_TRANSCRIPT_BYTES = 20_000_000
+
+
+def _seconds_or_iso(value: Any) -> Any:
+    """A duration setting as plain seconds ("86400", "90.5") or ISO 8601 ("PT24H")."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            return timedelta(seconds=float(text))
+        except ValueError:
+            return text  # pydantic reads ISO 8601 and says what is wrong with anything else
+        except OverflowError:
+            raise ValueError(f"{text} seconds is too long a duration") from None
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_seconds_or_iso)]
 
 
 class SlackSettings(BaseSettings):
@@ -98,14 +114,17 @@ class Settings(BaseSettings):
         le=86400,
         description="seconds a worker may spend on one transcript before it is stopped",
     )
-    digest_catchup: timedelta = Field(
+    digest_catchup: Duration = Field(
         timedelta(hours=24),
+        ge=timedelta(0),
         description="after downtime, the latest missed digest slot "
         "this recent is posted once (seconds or ISO 8601 like PT24H)",
     )
-    digest_claim_timeout: timedelta = Field(
+    digest_claim_timeout: Duration = Field(
         timedelta(minutes=15),
-        description="a digest claim older than this, left by a crashed instance, is taken over",
+        gt=timedelta(0),
+        description="a digest claim older than this, left by a crashed instance, is taken "
+        "over (seconds or ISO 8601 like PT15M)",
     )
     link_cache_seconds: float = Field(
         3600,
