@@ -216,10 +216,9 @@ class DiscordAdapter:
                     f"{file.filename} is {file.size / 1e6:.1f} MB, over the "
                     f"{max_bytes / 1e6:g} MB limit (PODBRIEF_MAX_TRANSCRIPT_BYTES)"
                 )
-            perms = interaction.permissions
             cmd = parse.to_command(
                 name,
-                can_manage=bool(perms.manage_guild or perms.manage_channels),
+                can_manage=may_manage(interaction),
                 user_id=interaction.user.id,
                 channel_id=interaction.channel_id,
                 guild_id=interaction.guild_id,
@@ -273,6 +272,15 @@ class DiscordAdapter:
     async def stop(self) -> None:
         """Close the gateway connection: `run()` returns after in-flight replies."""
         await self.client.close()
+
+
+def may_manage(interaction: discord.Interaction) -> bool:
+    """Whether the member may change the channel's subscriptions: Manage Server or Manage
+    Channels, Administrator (which implies every permission) or owning the guild."""
+    perms = interaction.permissions
+    guild = interaction.guild
+    owner = guild is not None and guild.owner_id == interaction.user.id
+    return owner or perms.administrator or perms.manage_guild or perms.manage_channels
 
 
 class DiscordMessenger:

@@ -47,11 +47,7 @@ def decode(data: bytes, *, max_bytes: int, name: str = "transcript") -> tuple[st
         raise TranscriptError(
             f"{name} is {kind or 'a binary file'}, not a transcript; podbrief reads "
             "transcripts as .txt, .srt, .vtt, .json, .ttml or .html"
-            + (
-                " (it does not transcribe audio)"
-                if kind and "audio" in kind
-                else ""
-            )
+            + (" (it does not transcribe audio)" if kind and "audio" in kind else "")
         )
     try:
         text = data.decode("utf-8")

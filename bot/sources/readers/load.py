@@ -166,9 +166,9 @@ def load_bytes(
         raise TranscriptError(f"{name} is empty: there is no transcript text in it")
     if looks_like_feed(data):
         raise TranscriptError(
-            f"{name} is a podcast feed (RSS or Atom), not a transcript; give podbrief "
-            "the feed's link instead: `summarize <feed link>` summarizes its newest episode with a transcript "
-            "and `subscribe <feed link>` posts digests of new ones"
+            f"{name} is a podcast feed (RSS or Atom), not a transcript; give podbrief the "
+            "feed's link instead: `summarize <feed link>` summarizes its newest episode with a "
+            "transcript and `subscribe <feed link>` posts digests of new ones"
         )
     text, note = decode(data, max_bytes=max_bytes, name=name)
     if not text.strip():

@@ -214,6 +214,34 @@ def test_subscribing_needs_manage_server_or_channels(tmp_path: Path) -> None:
     run(tmp_path, t)
 
 
+def test_administrators_and_the_guild_owner_may_subscribe(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from tests.support.fakes.discord_server import OWNER
+    from tests.support.feeds import feed_xml
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
+        fake.attachments["feed.xml"] = feed_xml("http://127.0.0.1:1", datetime.now(UTC)).encode()
+        await core.start()
+        scheduler = core.scheduler
+        feed = [{"type": 3, "name": "feed", "value": fake.attachment_url("feed.xml")}]
+        try:
+            # Administrator (0x8) and no other bit implies every permission
+            token = await fake.interact("subscribe", feed, permissions=str(1 << 3))
+            await fake.wait_for("followup", token)
+            assert "Subscribed" in fake.of("followup", token)[0]["content"]
+            # the guild's owner may manage it whatever their roles say
+            token = await fake.interact("unsubscribe", feed, permissions="0", user=OWNER)
+            await fake.wait_for("followup", token)
+            answer = fake.of("followup", token)[0]["content"]
+            assert "Manage Server" not in answer
+            assert "Unsubscribed" in answer
+        finally:
+            scheduler.stop()
+
+    run(tmp_path, t)
+
+
 def test_digest_now_posts_in_the_channel(tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -41,6 +41,13 @@ ASKER = {
     "global_name": "Ana",
     "avatar": None,
 }
+OWNER = {  # the guild's owner: no role or permission needed to manage it
+    "id": "700000000000000009",
+    "username": "olu",
+    "discriminator": "0",
+    "global_name": "Olu",
+    "avatar": None,
+}
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -299,6 +306,7 @@ class FakeDiscord:
         resolved: dict[str, Any] | None = None,
         dm: bool = False,
         kind: int = 2,
+        user: dict[str, Any] = ASKER,
     ) -> str:
         """Send an INTERACTION_CREATE for `/podbrief <sub>`; returns its token."""
         await asyncio.wait_for(self._ready.wait(), 15)
@@ -329,8 +337,8 @@ class FakeDiscord:
         if dm:
             payload.update(
                 channel_id=CHANNEL_ID,
-                user=ASKER,
-                channel={"id": CHANNEL_ID, "type": 1, "recipients": [ASKER]},
+                user=user,
+                channel={"id": CHANNEL_ID, "type": 1, "recipients": [user]},
             )
         else:
             payload.update(
@@ -339,7 +347,7 @@ class FakeDiscord:
                 guild_locale="en-US",
                 channel=_channel(),
                 member={
-                    "user": ASKER,
+                    "user": user,
                     "roles": [],
                     "joined_at": STAMP,
                     "deaf": False,
@@ -376,7 +384,7 @@ def _guild() -> dict[str, Any]:
         "icon": None,
         "splash": None,
         "discovery_splash": None,
-        "owner_id": USER_ID,
+        "owner_id": OWNER["id"],
         "afk_channel_id": None,
         "afk_timeout": 300,
         "verification_level": 0,
