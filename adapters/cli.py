@@ -21,7 +21,7 @@ import click
 from rich.console import Console
 
 from bot import logs
-from bot.bootstrap import fetcher_for, summarizer_for
+from bot.bootstrap import AdapterFailed, fetcher_for, summarizer_for
 from bot.commands import link_of
 from bot.config import load_settings
 from bot.errors import UserError
@@ -210,7 +210,8 @@ def _with_progress(work: Callable[[], T], label: str) -> T:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: exit 0 on success, 2 with a one-line message on bad input or usage."""
+    """Entry point: exit 0 on success, 2 with a one-line message on bad input or usage, 1
+    when a chat platform could not start or stopped with an error."""
     logs.configure(os.environ.get("PODBRIEF_LOG_LEVEL", "ERROR"))
     try:
         cli.main(args=argv, prog_name="podbrief", standalone_mode=False)
@@ -230,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         click.echo(f"podbrief: error: {exc}", err=True)
         return 2
+    except AdapterFailed as exc:
+        click.echo(f"podbrief: error: stopped: {exc}", err=True)
+        return 1
     except BrokenPipeError:
         return 0
     return 0

@@ -69,6 +69,15 @@ def options_for(settings: Settings) -> SummaryOptions:
     return SummaryOptions(takeaways=settings.takeaways, quotes=settings.quotes)
 
 
+class AdapterFailed(Exception):
+    """An adapter could not start or stopped with an error; the message is one line."""
+
+
+def _one_line(exc: BaseException | None) -> str:
+    text = " ".join(str(exc).split()) if exc is not None else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 class App:
     """Everything `build` made. `start()` starts the digests, `run()` serves every adapter
     until a signal or `stop()`, `close()` releases it all (scheduler, pools, clients)."""
@@ -128,6 +137,13 @@ class App:
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
+            failed = [t for t in tasks if not t.cancelled() and t.exception() is not None]
+            for task in failed:  # the whole trace for whoever debugs; the reason goes up
+                logger.debug("%s stopped", task.get_name(), exc_info=task.exception())
+            if failed:
+                raise AdapterFailed(
+                    "; ".join(f"{t.get_name()}: {_one_line(t.exception())}" for t in failed)
+                )
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)

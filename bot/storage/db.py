@@ -11,15 +11,17 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, delete, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import URL, Connection, delete, or_, select, text, update
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
+from bot.errors import UserError
 from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
 from summarizers.model import Segment, Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SWEEP_SECONDS = 60.0  # how often an instance deletes expired event keys
+MIGRATION_LOCK = 0x706F6462  # the advisory lock key instances migrate under ("podb")
 
 
 def async_url(url: str) -> str:
@@ -54,9 +56,30 @@ class Database:
         self._next_sweep = 0.0  # time.monotonic() of the next sweep of expired event keys
 
     async def upgrade(self) -> None:
-        """Apply every Alembic migration not yet applied (`podbrief db upgrade`)."""
-        async with self.engine.begin() as conn:
-            await conn.run_sync(_upgrade)
+        """Apply every Alembic migration not yet applied (`podbrief db upgrade`).
+
+        Safe when several instances start together on a new database: they take turns, on
+        Postgres by a transaction-scoped advisory lock, on SQLite by an exclusive
+        transaction; whoever comes second finds the schema made. A database that cannot be
+        reached is a UserError of one line (the password left out).
+        """
+        url = self.engine.url
+        folder = Path(url.database or "").parent
+        if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            if not folder.is_dir():
+                raise UserError(unreachable(url, f"the folder {folder} does not exist"))
+        try:
+            async with self.engine.connect() as conn:
+                if conn.dialect.name == "postgresql":
+                    await conn.execute(
+                        text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                    )
+                elif conn.dialect.name == "sqlite":
+                    await conn.exec_driver_sql("BEGIN EXCLUSIVE")
+                await conn.run_sync(_upgrade)
+                await conn.commit()
+        except (OperationalError, InterfaceError) as exc:
+            raise UserError(unreachable(self.engine.url, exc)) from None
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -170,6 +193,19 @@ class Database:
                 .values(seen_at=now)
             )
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+
+def unreachable(url: URL, problem: Exception | str) -> str:
+    """One line for a database that refused or could not be reached: where (no password),
+    the driver's reason, and what to check."""
+    reason = str(getattr(problem, "orig", None) or problem).strip().splitlines()
+    first = reason[0] if reason else type(problem).__name__
+    where = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        check = "the file's path, and that its folder exists and is writable"
+    else:
+        check = "host, port, user, password, database name, and that the server is running"
+    return f"cannot use the database {where}: {first[:300]}; check DATABASE_URL ({check})"
 
 
 def _upgrade(connection: Connection) -> None:

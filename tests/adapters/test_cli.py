@@ -331,3 +331,63 @@ def test_a_short_episode_says_why_it_has_no_quotes() -> None:
         r = podbrief("summarize", str(FIXTURES / "episode_rev.txt"), "-f", fmt)
         assert r.returncode == 0, r.stderr
         assert expected in r.stdout.decode()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        (f"postgresql://podbrief:hunter2-secret@127.0.0.1:{_closed_port()}/podbrief", "refused"),
+        ("postgresql://no_such_role_here:hunter2-secret@127.0.0.1:5432/test", "no_such_role_here"),
+        ("sqlite:////nonexistent-dir/podbrief.db", "the folder /nonexistent-dir does not exist"),
+    ],
+)
+def test_db_upgrade_on_an_unusable_database_says_so_in_one_line(url: str, reason: str) -> None:
+    if "5432" in url:
+        from tests.support.storage_urls import REQUIRE_POSTGRES, postgres_reachable
+
+        if not postgres_reachable():
+            if REQUIRE_POSTGRES:
+                pytest.fail("Postgres is required (PODBRIEF_REQUIRE_POSTGRES=1)")
+            pytest.skip("no local Postgres to refuse the role")
+    r = podbrief("db", "upgrade", env={"DATABASE_URL": url})
+    err = r.stderr.decode()
+    assert r.returncode == 2
+    assert err.count("\n") == 1, err
+    assert err.startswith("podbrief: error: cannot use the database ")
+    assert reason in err
+    assert "check DATABASE_URL" in err
+    assert "hunter2" not in err
+    assert "Traceback" not in err
+
+
+def test_run_that_cannot_start_exits_non_zero_with_one_line(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        r = podbrief(
+            "run",
+            env={
+                "SLACK_BOT_TOKEN": "xoxb-start-test",
+                "SLACK_SIGNING_SECRET": "start-test-secret",
+                "SLACK_API_URL": f"http://127.0.0.1:{_closed_port()}/api/",
+                "PODBRIEF_HTTP_PORT": str(port),
+                "DATABASE_URL": f"sqlite:///{tmp_path / 'start.db'}",
+            },
+        )
+    err = r.stderr.decode()
+    assert r.returncode == 1, err
+    assert err.count("\n") == 1, err
+    assert err.startswith("podbrief: error: stopped: slack: OSError: ")
+    assert str(port) in err
+    assert "Traceback" not in err
