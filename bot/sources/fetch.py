@@ -13,10 +13,11 @@ import ipaddress
 import socket
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
+from yarl import URL
 
 from bot.errors import UserError
 
@@ -26,6 +27,15 @@ USER_AGENT = "podbrief/0.1 (+https://github.com/podbrief)"
 
 class FetchError(UserError):
     """A link could not be fetched; the message says why and what to do."""
+
+
+# One message for every refused non-public address, whether its port is open or closed, so
+# the answers tell nothing about the private network.
+REFUSED = "links to private, local or reserved addresses are not allowed"
+
+
+class RefusedAddress(OSError):
+    """Raised where a socket would be made for an address that is not public."""
 
 
 @dataclass(frozen=True)
@@ -43,14 +53,21 @@ class Fetched:
 _NOT_GLOBAL_V4 = (ipaddress.ip_network("192.0.0.0/24"),)
 _GLOBAL_EXCEPTIONS_V4 = (ipaddress.ip_address("192.0.0.9"), ipaddress.ip_address("192.0.0.10"))
 _NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")  # deprecated ::a.b.c.d; never routable
 
 
 def is_public(address: str) -> bool:
     """A globally reachable unicast address; an IPv6 address that embeds an IPv4 one
-    (mapped, NAT64, 6to4) is judged by that IPv4 address too. (Teredo's 2001::/32 lies in
-    2001::/23, which `is_global` already refuses.)"""
-    ip = ipaddress.ip_address(address.split("%")[0])
+    (mapped, NAT64, 6to4) is judged by that IPv4 address too, and the deprecated
+    IPv4-compatible form (::a.b.c.d) is refused. (Teredo's 2001::/32 lies in 2001::/23, which
+    `is_global` already refuses.) Anything that is not an address is not public."""
+    try:
+        ip = ipaddress.ip_address(address.split("%")[0])
+    except ValueError:
+        return False
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _IPV4_COMPATIBLE:
+            return False
         if ip.ipv4_mapped is not None:
             return is_public(str(ip.ipv4_mapped))
         if any(ip in net for net in _NAT64):
@@ -68,19 +85,30 @@ class PublicOnlyResolver(AbstractResolver):
     def __init__(self, allow_hosts: frozenset[str] = frozenset()) -> None:
         self._inner = aiohttp.ThreadedResolver()
         self._allow = allow_hosts
+        # addresses that allowed hosts resolved to: the socket check lets these through
+        self.allowed_addresses = {h for h in allow_hosts if _is_ip(h)}
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
         if host.lower() in self._allow:
+            self.allowed_addresses.update(r["host"] for r in results)
             return results
         blocked = [r["host"] for r in results if not is_public(r["host"])]
         if blocked or not results:
-            raise FetchError(
-                f"links to private, local or reserved addresses are not allowed ({host})"
-            )
+            raise FetchError(REFUSED)
         return results
+
+    def socket_for(self, addr_info: Any) -> socket.socket:
+        """The last check, where the connection is made: whatever spelling the link used
+        and whether or not it went through the resolver (aiohttp skips it for an IP
+        literal), the address a socket is opened to is public or an allowed host's."""
+        family, kind, proto, _, sockaddr = addr_info
+        address = str(sockaddr[0])
+        if address not in self.allowed_addresses and not is_public(address):
+            raise RefusedAddress(REFUSED)
+        return socket.socket(family=family, type=kind, proto=proto)
 
     async def close(self) -> None:
         await self._inner.close()
@@ -99,8 +127,12 @@ class SafeFetcher:
 
     async def _open(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
+            resolver = PublicOnlyResolver(self.allow_hosts)
             connector = aiohttp.TCPConnector(
-                resolver=PublicOnlyResolver(self.allow_hosts), use_dns_cache=False, limit=32
+                resolver=resolver,
+                use_dns_cache=False,
+                limit=32,
+                socket_factory=resolver.socket_for,
             )
             self._session = aiohttp.ClientSession(
                 connector=connector,
@@ -117,9 +149,9 @@ class SafeFetcher:
         """The body of `url` after at most 5 redirects, each checked like the first."""
         session = await self._open()
         for _ in range(MAX_REDIRECTS + 1):
-            _check_url(url, self.allow_hosts)
+            target = _check_url(url, self.allow_hosts)
             try:
-                async with session.get(url, allow_redirects=False, headers=headers) as resp:
+                async with session.get(target, allow_redirects=False, headers=headers) as resp:
                     if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                         url = urljoin(url, resp.headers["Location"])
                         headers = None  # credentials never follow a redirect
@@ -155,7 +187,9 @@ class SafeFetcher:
                 cause = exc.os_error
                 if isinstance(cause, FetchError):
                     raise cause from None
-                raise FetchError(f"could not connect to {urlsplit(url).hostname}") from None
+                if isinstance(cause, RefusedAddress):
+                    raise FetchError(REFUSED) from None
+                raise FetchError(f"could not connect to {target.host}") from None
             except aiohttp.ClientError as exc:
                 raise FetchError(f"the download failed ({type(exc).__name__})") from None
         raise FetchError(f"the link redirected more than {MAX_REDIRECTS} times")
@@ -180,18 +214,28 @@ def _too_big(limit: int) -> str:
     )
 
 
-def _check_url(url: str, allow: frozenset[str]) -> None:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
+def _check_url(url: str, allow: frozenset[str]) -> URL:
+    """The URL as aiohttp will use it (yarl's normalization: IDNA, fullwidth and circled
+    digits, ideographic dots), refused when its host is an address that is not public."""
+    try:
+        target = URL(url)
+        host = (target.host or "").lower()
+    except (ValueError, UnicodeError):
+        raise FetchError("the link is not a valid web address") from None
+    if target.scheme not in ("http", "https"):
         raise FetchError("only http and https links can be fetched")
-    host = (parts.hostname or "").lower()
     if not host:
         raise FetchError("the link has no host name")
-    if parts.username or parts.password:
+    if target.user or target.password:
         raise FetchError("links with a user name or password are not accepted")
+    if host not in allow and _is_ip(host) and not is_public(host):
+        raise FetchError(REFUSED)
+    return target  # a name: checked by the resolver, and every address at the socket
+
+
+def _is_ip(host: str) -> bool:
     try:
-        literal: Any = ipaddress.ip_address(host)
+        ipaddress.ip_address(host.split("%")[0])
     except ValueError:
-        return  # a name: checked by the resolver when connecting
-    if host not in allow and not is_public(str(literal)):
-        raise FetchError(f"links to private, local or reserved addresses are not allowed ({host})")
+        return False
+    return True

@@ -192,3 +192,84 @@ def test_is_public() -> None:
         assert not is_public(address), address
     assert is_public("64:ff9b::5db8:d822")  # NAT64 for a public IPv4 address
     assert is_public("192.0.0.9")
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "１２７.０.０.１",  # fullwidth digits and dots
+        "127。0。0。1",  # ideographic full stops
+        "①②⑦.0.0.1",  # circled digits
+        "127.0.0.1",
+    ],
+)
+def test_unicode_spellings_of_a_local_address_are_refused_like_the_ascii_one(
+    spelling: str,
+) -> None:
+    """The local site is running: a spelling that normalizes to 127.0.0.1 must not reach it,
+    and the refusal is the same text whether or not the port is open."""
+
+    async def t(base: str, f: SafeFetcher) -> None:
+        port = base.rsplit(":", 1)[1]
+        messages = set()
+        for where in (port, "9"):  # open, closed
+            with pytest.raises(FetchError, match="not allowed") as caught:
+                await f.get(f"http://{spelling}:{where}/vtt")
+            messages.add(str(caught.value))
+        assert messages == {"links to private, local or reserved addresses are not allowed"}
+
+    run(t, allow=False)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[::7f00:1]:9/x",  # IPv4-compatible IPv6 for 127.0.0.1
+        "http://[::a9fe:a9fe]/latest",  # ... for 169.254.169.254
+        "http://[::ｆｆｆｆ:127.0.0.1]:9/x",  # fullwidth hex digits in a mapped address
+        "http://[::ffff:7f00:1]:9/x",
+    ],
+)
+def test_ipv6_spellings_of_local_addresses_are_refused(url: str) -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="not allowed"):
+            await f.get(url)
+
+    run(t, allow=False)
+
+
+def test_a_redirect_to_a_unicode_spelling_is_refused() -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        port = base.rsplit(":", 1)[1]
+        with pytest.raises(FetchError, match="not allowed"):
+            await f.get(f"{base}/to?url=http://１２７.０.０.２:{port}/vtt")
+
+    run(t)
+
+
+def test_ipv4_compatible_addresses_are_not_public() -> None:
+    for address in ("::7f00:1", "::a9fe:a9fe", "::a00:1", "::5db8:d822"):
+        assert not is_public(address), address
+
+
+def test_the_socket_is_refused_for_an_address_that_is_not_public() -> None:
+    """The check where the connection is made, beneath the URL and resolver checks."""
+    import socket
+
+    from bot.sources.fetch import PublicOnlyResolver, RefusedAddress
+
+    async def go() -> None:
+        resolver = PublicOnlyResolver(frozenset({"127.0.0.2"}))
+        tcp = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+        try:
+            for address in ("127.0.0.1", "10.0.0.5", "169.254.169.254"):
+                with pytest.raises(RefusedAddress):
+                    resolver.socket_for((*tcp, (address, 80)))
+            with pytest.raises(RefusedAddress):
+                resolver.socket_for((socket.AF_INET6, *tcp[1:], ("::7f00:1", 80, 0, 0)))
+            for address in ("127.0.0.2", "93.184.216.34"):  # allowed, public
+                resolver.socket_for((*tcp, (address, 80))).close()
+        finally:
+            await resolver.close()
+
+    asyncio.run(go())
