@@ -4,7 +4,8 @@ Libraries log more than we do: at DEBUG, discord.py logs every webhook URL (an
 interaction's token is part of it) and the gateway's events (which carry that token too).
 Every record passes through `Redact` before any handler writes it: the configured secrets
 are replaced wherever they appear, and so is anything shaped like a Slack token, an
-OpenAI-style key, a bearer token or an interaction token.
+OpenAI-style key, a bearer token, an interaction token, or a request's verification token,
+response_url or trigger_id (slack_bolt logs a refused request's whole body at DEBUG).
 """
 
 from __future__ import annotations
@@ -21,7 +22,26 @@ _PATTERNS = (
     # an Authorization header's credential ("Bearer abc...", Discord's "Bot MTk...")
     (re.compile(r"\b([Bb]earer|Bot)\s+[A-Za-z0-9._~+/=-]{20,}"), r"\1 " + REDACTED),
     (re.compile(r"(/(?:webhooks|interactions)/\d+/)[A-Za-z0-9._:-]+"), r"\1" + REDACTED),
-    (re.compile(r"""(['"]token['"]\s*:\s*['"])[^'"]+"""), r"\1" + REDACTED),
+    # request fields that are credentials: Slack's legacy verification token, the
+    # response_url (its path is a secret webhook) and the trigger_id, in JSON or in a form
+    # body, and response_url-shaped links wherever they appear (raw or percent-encoded)
+    (
+        re.compile(r"""(['"](?:token|response_url|trigger_id)['"]\s*:\s*['"])[^'"]+"""),
+        r"\1" + REDACTED,
+    ),
+    (re.compile(r"(\b(?:token|response_url|trigger_id)=)[^&\s'\"]+"), r"\1" + REDACTED),
+    (  # the same fields in a percent-encoded JSON `payload=` (interactive requests)
+        re.compile(r"(%22(?:token|response_url|trigger_id)%22%3A(?:%20|\+)*%22)(?:(?!%22)[^&\s])+"),
+        r"\1" + REDACTED,
+    ),
+    (
+        re.compile(
+            r"(hooks\.slack\.com(?:/|%2F)(?:commands|actions|services|triggers|workflows))"
+            r"(?:/|%2F)[^\s&'\"]+",
+            re.IGNORECASE,
+        ),
+        r"\1/" + REDACTED,
+    ),
 )
 
 

@@ -68,6 +68,35 @@ def test_slack_http_and_socket_mode_log_no_token(
         assert secret not in logged
 
 
+def test_a_refused_slack_request_body_is_logged_without_its_credentials(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """slack_bolt logs a refused request's whole body; behind podbrief's filter its
+    verification token, response_url and trigger_id are gone (form and JSON payloads)."""
+    import json
+
+    caplog.set_level(logging.DEBUG)
+    caplog.handler.addFilter(Redact([]))
+    legacy = "legacyVerificationToken42"
+    hook = "https://hooks.slack.com/commands/T1/123/hookSecretPart99"
+    trigger = "13345224609.738474920.8088930838d88f008e0"
+    fields = {"token": legacy, "response_url": hook, "trigger_id": trigger}
+    interactive = {"type": "block_actions", **fields}
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        await slack_support.post_command(adapter, "help", fields, secret="wrong-secret")
+        await slack_support.post_command(
+            adapter, "help", {"payload": json.dumps(interactive)}, secret="wrong-secret"
+        )
+
+    slack_support.run(tmp_path, t)
+    logged = _logged(caplog)
+    assert _loggers(caplog, "slack_bolt")
+    assert f"trigger_id={REDACTED}" in logged  # the body was logged, its credentials out
+    for secret in (legacy, "hookSecretPart99", trigger):
+        assert secret not in logged
+
+
 def test_discord_logs_no_token(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     """discord.py logs each interaction's token at DEBUG (in webhook URLs and gateway
     events); behind the filter that `podbrief` puts on its handlers, none is left."""
