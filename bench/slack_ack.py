@@ -21,6 +21,7 @@ import statistics
 import sys
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -50,7 +51,7 @@ async def _command(http: aiohttp.ClientSession, port: int, channel: str, text: s
             "user_id": "U1",
             "command": "/podbrief",
             "text": text,
-            "trigger_id": "1",
+            "trigger_id": uuid.uuid4().hex,  # one per invocation, as Slack gives
             "response_url": "http://127.0.0.1:9/r",
         }
     )

@@ -25,6 +25,7 @@ from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStor
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import parse, render
+from adapters.slack.guard import request_guard
 from bot.bootstrap import ChatPorts
 from bot.commands import COMMANDS, Syntax
 from bot.config import Settings
@@ -127,6 +128,11 @@ class SlackAdapter:
 
     async def _on_command(self, ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack(response_type="ephemeral", text="Working on it…")
+        # a signed request replayed within the signature's 5 minutes is answered once
+        trigger = body.get("trigger_id")
+        if trigger and not await self.store.first_delivery(f"slack-trigger:{trigger}"):
+            logger.info("a slash command was replayed; it is handled already")
+            return
         self._spawn(self._process(parse.from_slash_command(body), client))
 
     async def _on_mention(
@@ -243,6 +249,9 @@ class SlackAdapter:
 
     async def _run_http(self) -> None:
         web_app = self.app.web_app(path="/slack/events", port=self.settings.http_port)
+        secret = self.settings.slack.signing_secret
+        if secret is not None:
+            web_app.middlewares.append(request_guard(secret.get_secret_value(), "/slack/events"))
 
         async def healthz(_: web.Request) -> web.Response:
             return web.json_response({"ok": True})

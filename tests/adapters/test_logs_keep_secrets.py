@@ -68,33 +68,64 @@ def test_slack_http_and_socket_mode_log_no_token(
         assert secret not in logged
 
 
-def test_a_refused_slack_request_body_is_logged_without_its_credentials(
+def test_a_refused_slack_request_leaves_no_credential_in_the_logs(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """slack_bolt logs a refused request's whole body; behind podbrief's filter its
-    verification token, response_url and trigger_id are gone (form and JSON payloads)."""
+    """A request with a bad signature is refused before slack_bolt sees it (bolt logs a
+    refused body whole); its verification token, response_url and trigger_id are nowhere
+    in the logs, for a form and for an interactive JSON payload."""
     import json
 
     caplog.set_level(logging.DEBUG)
     caplog.handler.addFilter(Redact([]))
-    legacy = "legacyVerificationToken42"
-    hook = "https://hooks.slack.com/commands/T1/123/hookSecretPart99"
-    trigger = "13345224609.738474920.8088930838d88f008e0"
-    fields = {"token": legacy, "response_url": hook, "trigger_id": trigger}
-    interactive = {"type": "block_actions", **fields}
 
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
-        await slack_support.post_command(adapter, "help", fields, secret="wrong-secret")
+        await slack_support.post_command(adapter, "help", REQUEST_FIELDS, secret="wrong-secret")
         await slack_support.post_command(
-            adapter, "help", {"payload": json.dumps(interactive)}, secret="wrong-secret"
+            adapter,
+            "help",
+            {"payload": json.dumps({"type": "block_actions", **REQUEST_FIELDS})},
+            secret="wrong-secret",
         )
 
     slack_support.run(tmp_path, t)
     logged = _logged(caplog)
-    assert _loggers(caplog, "slack_bolt")
-    assert f"trigger_id={REDACTED}" in logged  # the body was logged, its credentials out
-    for secret in (legacy, "hookSecretPart99", trigger):
+    for secret in ("legacyVerificationToken42", "hookSecretPart99", REQUEST_FIELDS["trigger_id"]):
         assert secret not in logged
+
+
+REQUEST_FIELDS = {
+    "token": "legacyVerificationToken42",
+    "response_url": "https://hooks.slack.com/commands/T1/123/hookSecretPart99",
+    "trigger_id": "13345224609.738474920.8088930838d88f008e0",
+}
+
+
+def test_slack_bolts_refusal_line_is_redacted() -> None:
+    """slack_bolt's own line for a refused request (written at INFO with the whole body),
+    as it would come from Socket Mode or a future code path: its credentials go."""
+    import json
+    from urllib.parse import urlencode
+
+    redact = Redact([])
+    form = urlencode({"command": "/podbrief", "text": "help", **REQUEST_FIELDS})
+    encoded = urlencode({"payload": json.dumps({"type": "block_actions", **REQUEST_FIELDS})})
+    raw_json = json.dumps({"type": "event_callback", **REQUEST_FIELDS})
+    for body in (form, encoded, raw_json):
+        line = (
+            "Invalid request signature detected "
+            f"(signature: v0=abc, timestamp: 1700000000, body: {body})"
+        )
+        record = logging.LogRecord(
+            "slack_bolt.AsyncApp", logging.INFO, __file__, 1, line, None, None
+        )
+        assert redact.filter(record)
+        message = record.getMessage()
+        assert "Invalid request signature detected" in message
+        assert "text=help" in message or "block_actions" in message or "event_callback" in message
+        for secret in REQUEST_FIELDS.values():
+            assert secret not in message, (body, message)
+        assert "hookSecretPart99" not in message
 
 
 def test_discord_logs_no_token(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

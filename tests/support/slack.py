@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import itertools
 import json
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -23,6 +24,7 @@ from tests.support.data import EXAMPLE, ROOT, VTT  # noqa: F401 (re-exported)
 from tests.support.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 SECRET = "test-signing-secret"
+_TRIGGERS = itertools.count(1)  # Slack gives every invocation its own trigger_id
 
 
 @asynccontextmanager
@@ -85,7 +87,7 @@ def slash(text: str, user: str = "U1") -> dict[str, str]:
         "text": text,
         "api_app_id": "A1",
         "response_url": "http://127.0.0.1:9/response",
-        "trigger_id": "1.2.3",
+        "trigger_id": f"{next(_TRIGGERS)}.2.3",
     }
 
 

@@ -70,6 +70,78 @@ def test_forged_and_stale_requests_get_401(tmp_path: Path) -> None:
     run(tmp_path, t)
 
 
+async def _raw(adapter: SlackAdapter, body: bytes, headers: dict[str, str]) -> int:
+    async with aiohttp.ClientSession() as http:
+        async with http.post(
+            f"http://127.0.0.1:{adapter.port}/slack/events", data=body, headers=headers
+        ) as resp:
+            return resp.status
+
+
+def _signed_bytes(body: bytes, secret: str = SECRET) -> dict[str, str]:
+    import hashlib
+    import hmac
+
+    ts = str(int(time.time()))
+    base = b"v0:" + ts.encode() + b":" + body
+    digest = hmac.new(secret.encode(), base, hashlib.sha256).hexdigest()
+    return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": f"v0={digest}"}
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+JSON_TYPE = {"Content-Type": "application/json"}
+
+
+def test_malformed_requests_get_401_or_400_never_500(tmp_path: Path) -> None:
+    """The signature is checked on the raw bytes before anything is parsed: unsigned or
+    wrongly signed is 401 whatever the body; signed but malformed is 400."""
+    bodies = {
+        "invalid UTF-8 form": (b"text=\xff\xfe&command=/podbrief", FORM),
+        "payload that is not JSON": (b"payload=%7Bnot-json", FORM),
+        "JSON type with a form body": (b"text=help&command=%2Fpodbrief", JSON_TYPE),
+        "JSON that is a list": (b"[1, 2]", JSON_TYPE),
+    }
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        for name, (body, kind) in bodies.items():
+            assert await _raw(adapter, body, kind) == 401, name  # unsigned
+            forged = _signed_bytes(body, secret="not-the-secret")
+            assert await _raw(adapter, body, {**kind, **forged}) == 401, name
+            assert await _raw(adapter, body, {**kind, **_signed_bytes(body)}) == 400, name
+        # a timestamp that is not a number, with or without a signature
+        for stamp in ("soon", "１２３", "-5", ""):
+            headers = {**FORM, "X-Slack-Request-Timestamp": stamp, "X-Slack-Signature": "v0=00"}
+            assert await _raw(adapter, b"text=help", headers) == 401, stamp
+        await asyncio.sleep(0.2)
+        assert fake.posts == []
+        # and the endpoint still serves a proper command
+        status, payload, _ = await post_command(adapter, "help")
+        assert status == 200
+
+    run(tmp_path, t)
+
+
+def test_a_replayed_slash_command_is_handled_once(tmp_path: Path) -> None:
+    """The same signed request sent again (within the signature's 5 minutes) is acked and
+    not processed again: Slack gives every invocation its own trigger_id."""
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        fields = {"trigger_id": "replayed.1.2"}
+        url = fake.public_url("example.txt")
+        for _ in range(3):
+            status, _, _ = await post_command(adapter, f"summarize {url}", fields)
+            assert status == 200
+        await fake.wait_for_posts(1)
+        await asyncio.sleep(0.5)
+        titles = [p for p in fake.posts if "Fix It Forward" in json.dumps(p.get("blocks", []))]
+        assert len(titles) == 1
+        # another invocation of the same command is new work
+        await post_command(adapter, f"summarize {url}", {"trigger_id": "replayed.1.3"})
+        await fake.wait_for_posts(len(fake.posts) + 1)
+
+    run(tmp_path, t)
+
+
 def test_bad_input_is_told_to_the_asker_only(tmp_path: Path) -> None:
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
         cases = [
