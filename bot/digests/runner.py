@@ -73,11 +73,70 @@ class DigestRunner:
         slot = schedule.slot(fire_time)
         if manual:
             slot = "now-" + slot
+        return await self.run_claim(sub, slot, feeds=feeds)
+
+    async def take_over_stale(self) -> list[Outcome]:
+        """Finish the slots whose claim was left by an instance that stopped (claimed, never
+        finished, older than `stale_after`): look for the digest in the channel, then record
+        it or post it. Every instance runs this periodically, so no slot waits for a fire."""
+        outcomes: list[Outcome] = []
+        stale = await self.store.stale_claims(self.stale_after, now=self.clock())
+        if not stale:
+            return outcomes
+        subs = {sub.id: sub for sub in await self.store.subscriptions()}
+        for sub_id, slot in stale:
+            sub = subs.get(sub_id)
+            if sub is None:  # unsubscribed meanwhile
+                continue
+            try:
+                outcome = await self.run_claim(sub, slot)
+            except Exception:
+                logger.exception("taking over digest %s slot %s failed", sub_id, slot)
+                continue
+            logger.info("digest %s slot %s taken over: %s", sub_id, slot, outcome)
+            outcomes.append(outcome)
+        return outcomes
+
+    async def run_claim(
+        self, sub: Subscription, slot: str, *, feeds: FeedCycle | None = None
+    ) -> Outcome:
+        """Claim one slot and, while holding it (kept fresh by a heartbeat), build, post and
+        record its digest. A holder that finds its claim gone never posts."""
         claimed = await self.store.claim(
             sub.id, slot, self.instance, stale_after=self.stale_after, now=self.clock()
         )
         if claimed == Claim.NOT_CLAIMED:
             return Outcome.CLAIMED_ELSEWHERE
+        lost = asyncio.Event()
+        heartbeat = asyncio.create_task(self._keep_claim(sub.id, slot, lost))
+        try:
+            return await self._run_held(sub, slot, claimed, lost, feeds)
+        finally:
+            heartbeat.cancel()
+            await asyncio.gather(heartbeat, return_exceptions=True)
+
+    async def _keep_claim(self, sub_id: int, slot: str, lost: asyncio.Event) -> None:
+        """Renew the claim every third of the claim timeout; set `lost` when it is gone."""
+        interval = max(self.stale_after.total_seconds() / 3, 0.01)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                held = await self.store.renew(sub_id, slot, self.instance, now=self.clock())
+            except Exception:
+                logger.exception("could not renew the claim of digest %s slot %s", sub_id, slot)
+                continue  # the next beat tries again; the claim is still ours until stale
+            if not held:
+                lost.set()
+                return
+
+    async def _run_held(
+        self,
+        sub: Subscription,
+        slot: str,
+        claimed: Claim,
+        lost: asyncio.Event,
+        feeds: FeedCycle | None,
+    ) -> Outcome:
         marker = f"{sub.id}/{slot}"
         if claimed == Claim.TAKEN_OVER:
             # taken over from an instance that stopped: it may have posted already
@@ -115,7 +174,8 @@ class DigestRunner:
             validators = (feed.etag, feed.last_modified)
             # kept for finish (and for an instance that takes over): the oldest left out
             # of a long digest count as covered too
-            await self.store.plan(sub.id, slot, self.instance, [e.guid for e in new])
+            if not await self.store.plan(sub.id, slot, self.instance, [e.guid for e in new]):
+                lost.set()  # taken over while this instance was building: never post
             covered: list[str] | None = None
         except UserError as exc:
             validators = None
@@ -125,6 +185,9 @@ class DigestRunner:
                 "text",
                 text=f"The digest of {sub.feed_url} could not be made: {exc}",
             )
+        if lost.is_set():
+            logger.warning("digest %s slot %s: the claim was taken over; not posting", sub.id, slot)
+            return Outcome.CLAIMED_ELSEWHERE
         ids = await self._post(sub, replace(reply, marker=marker))
         if ids is None:
             await self.store.finish(

@@ -71,6 +71,16 @@ class DigestScheduler:
             replace_existing=True,
             max_instances=1,
         )
+        # claims left by an instance that stopped are finished by whoever sees them first,
+        # within about a quarter of the claim timeout after they went stale
+        self.scheduler.add_job(
+            self.runner.take_over_stale,
+            "interval",
+            seconds=max(1.0, self.runner.stale_after.total_seconds() / 4),
+            id="stale-claims",
+            replace_existing=True,
+            max_instances=1,
+        )
         await self.refresh()
         await self.catch_up()
 

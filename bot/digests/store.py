@@ -246,6 +246,34 @@ class DigestStore:
             finished_at=now or datetime.now(UTC),
         )
 
+    async def renew(
+        self, subscription_id: int, slot: str, instance: str, now: datetime | None = None
+    ) -> bool:
+        """Keep a claim fresh while its digest is built (the heartbeat); False when the
+        claim is no longer this instance's (it went stale and was taken over)."""
+        return await self._update_held(
+            subscription_id, slot, instance, claimed_at=now or datetime.now(UTC)
+        )
+
+    async def stale_claims(
+        self, stale_after: timedelta, now: datetime | None = None
+    ) -> list[tuple[int, str]]:
+        """(subscription id, slot) of claims left unfinished for longer than `stale_after`:
+        their holder stopped. Oldest first."""
+        now = now or datetime.now(UTC)
+        async with self._session() as session:
+            rows = (
+                await session.execute(
+                    select(DeliveryRow.subscription_id, DeliveryRow.slot)
+                    .where(
+                        DeliveryRow.status == Status.CLAIMED,
+                        DeliveryRow.claimed_at < now - stale_after,
+                    )
+                    .order_by(DeliveryRow.claimed_at)
+                )
+            ).all()
+        return [(int(r[0]), str(r[1])) for r in rows]
+
     async def _update_held(
         self, subscription_id: int, slot: str, instance: str, **values: object
     ) -> bool:

@@ -29,6 +29,7 @@ def slot_key(days: int = 0) -> str:
 
 FEED_HITS: list[str] = []  # If-None-Match of every feed request
 TRANSCRIPTS_IN_FLIGHT = [0, 0]  # now, most at once
+FEED_DELAY = [0.0]  # seconds the feed takes to answer: a digest build that takes long
 FEED_CHANGES: list[tuple[str, datetime]] = []  # (guid, pubDate) items the feed adds or re-dates
 
 
@@ -93,6 +94,8 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
 
     async def feed(request: web.Request) -> web.Response:
         FEED_HITS.append(request.headers.get("If-None-Match", ""))
+        if FEED_DELAY[0]:
+            await asyncio.sleep(FEED_DELAY[0])
         etag = f'"feed-v{1 + len(FEED_CHANGES)}"'
         if request.headers.get("If-None-Match") == etag:
             return web.Response(status=304, headers={"ETag": etag})
@@ -117,5 +120,6 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
     try:
         yield base["url"]
     finally:
-        FEED_CHANGES.clear()  # a test's feed changes end with its site
+        FEED_CHANGES.clear()  # a test's feed changes and delay end with its site
+        FEED_DELAY[0] = 0.0
         await runner.cleanup()

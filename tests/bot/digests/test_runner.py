@@ -5,19 +5,22 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
 from adapters.console.app import ConsoleMessenger
 from bot.digests.runner import EPISODES_AT_ONCE, DigestRunner
-from bot.digests.store import DigestStore
+from bot.digests.scheduler import DigestScheduler
+from bot.digests.store import Claim, DigestStore
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.storage.models import DeliveryRow
 from tests.support.core import summaries_for
 from tests.support.feeds import (
     FEED_CHANGES,
+    FEED_DELAY,
     FEED_HITS,
     SLOT_TIME,
     TRANSCRIPTS_IN_FLIGHT,
@@ -378,5 +381,88 @@ def test_a_digest_summarizes_its_episodes_side_by_side(database_url: str) -> Non
         assert second.count("•") >= 4  # each one summarized
         # several at once, as many as a digest allows, not one after another
         assert TRANSCRIPTS_IN_FLIGHT == [0, EPISODES_AT_ONCE]
+
+    scenario(database_url, t)
+
+
+def _moving(runner: DigestRunner, stale_after: float) -> DigestRunner:
+    """The runner with a short claim timeout and a clock that moves (from SLOT_TIME on)."""
+    offset = SLOT_TIME - datetime.now(UTC)
+    return replace(
+        runner,
+        stale_after=timedelta(seconds=stale_after),
+        clock=lambda: datetime.now(UTC) + offset,
+    )
+
+
+def test_a_build_longer_than_the_claim_timeout_keeps_its_claim(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        a, b = (_moving(r, stale_after=0.3) for r in runners)
+        FEED_DELAY[0] = 1.2  # the build takes four claim timeouts
+        building = asyncio.create_task(a.run_slot(sub, SLOT_TIME))
+        await asyncio.sleep(0.7)  # without a heartbeat, A's claim is stale by now
+        assert await b.run_slot(sub, SLOT_TIME) == "claimed elsewhere"
+        assert await b.take_over_stale() == []
+        assert await building == "posted"
+        assert out.getvalue().count("Compost Corner: 2 new episodes") == 1
+        assert await store.deliveries(sub_id) == [(slot_key(), "posted", 1)]
+
+    scenario(database_url, t, runners=2)
+
+
+def test_a_holder_that_lost_its_claim_never_posts(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        a = _moving(runners[0], stale_after=0.3)
+        FEED_DELAY[0] = 1.0
+        building = asyncio.create_task(a.run_slot(sub, SLOT_TIME))
+        await asyncio.sleep(0.2)
+        # another instance took the slot over (it judged the claim stale)
+        later = a.clock() + timedelta(hours=1)
+        taken = await store.claim(
+            sub_id, slot_key(), "other", stale_after=timedelta(seconds=1), now=later
+        )
+        assert taken == Claim.TAKEN_OVER
+        assert await building == "claimed elsewhere"
+        assert "new episodes" not in out.getvalue()
+        assert await store.deliveries(sub_id) == [(slot_key(), "claimed", 2)]
+
+    scenario(database_url, t)
+
+
+def test_stale_claims_are_taken_over_without_waiting_for_a_fire(database_url: str) -> None:
+    async def t(
+        runners: list[DigestRunner], store: DigestStore, out: io.StringIO, sub_id: int
+    ) -> None:
+        (sub,) = await store.subscriptions()
+        crashed_at = datetime.now(UTC) - timedelta(hours=1)
+        posted, lost = slot_key(), slot_key(1)
+        for slot in (posted, lost):
+            assert await store.claim(
+                sub_id, slot, "killed", stale_after=timedelta(minutes=15), now=crashed_at
+            )
+        # the killed instance had posted the first slot and died before recording it
+        channel = RecordingMessenger()
+        channel.posts.append(("m1", f"{sub_id}/{posted}"))
+        runners[0].messengers["console"] = channel
+        outcomes = await runners[0].take_over_stale()
+        assert sorted(outcomes) == ["posted", "posted earlier"]
+        assert [m for _, m in channel.posts] == [f"{sub_id}/{posted}", f"{sub_id}/{lost}"]
+        assert await store.deliveries(sub_id) == [(posted, "posted", 2), (lost, "posted", 2)]
+        assert await runners[0].take_over_stale() == []  # nothing left
+
+        scheduler = DigestScheduler(runners[0], store, catchup=timedelta(hours=1))
+        await scheduler.start(paused=True)
+        try:
+            job = scheduler.scheduler.get_job("stale-claims")
+            assert job is not None
+            assert job.trigger.interval <= runners[0].stale_after
+        finally:
+            scheduler.stop()
 
     scenario(database_url, t)
