@@ -145,3 +145,82 @@ def test_a_claim_left_by_a_crashed_process_is_posted_once(database_url: str) -> 
             await fake.stop()
 
     asyncio.run(go())
+
+
+def _bot_env(database_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": fake.api_url,
+        "PODBRIEF_HTTP_PORT": str(_free_port()),
+        "DATABASE_URL": database_url,
+        "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        "PODBRIEF_WORKERS": "0",
+        **extra,
+    }
+
+
+def test_a_claimer_killed_before_posting_is_taken_over_within_the_timeout(
+    database_url: str,
+) -> None:
+    """Instance A claims the slot and is killed (SIGKILL) while it builds the digest;
+    instance B, started seconds later, finds A's claim fresh, then takes it over by itself
+    once it is stale (no fire, no restart needed) and posts the slot once."""
+    from aiohttp import web
+
+    from tests.support.fakes.local import serve
+
+    timeout = 8.0  # longer than B takes to start: B's catch-up finds A's claim fresh
+
+    async def go() -> None:
+        fake = await FakeSlack().start()
+        asked = asyncio.Event()
+        delay = [30.0]
+        app = web.Application()
+
+        async def feed(_: web.Request) -> web.Response:
+            asked.set()
+            await asyncio.sleep(delay[0])
+            return web.Response(body=fake.public["feed.xml"], content_type="application/rss+xml")
+
+        app.router.add_get("/slow-feed.xml", feed)
+        site, port = await serve(app)
+        try:
+            sub_id, slot = await _prepare(database_url, fake, crashed=False)
+            db = Database(database_url)
+            async with db.engine.begin() as conn:
+                await conn.execute(
+                    update(SubscriptionRow).values(
+                        feed_url=f"http://127.0.0.1:{port}/slow-feed.xml"
+                    )
+                )
+            await db.close()
+            env = {"PODBRIEF_DIGEST_CLAIM_TIMEOUT": str(timeout)}
+            a = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "adapters.cli", "run",
+                env=_bot_env(database_url, fake, **env), stdin=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+            await asyncio.wait_for(asked.wait(), 60)  # A claimed and is building
+            a.kill()
+            await a.wait()
+            delay[0] = 0.0
+            assert await _deliveries(database_url, sub_id) == [(slot, "claimed", 1)]
+            b = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "adapters.cli", "run",
+                env=_bot_env(database_url, fake, **env), stdin=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                await fake.wait_for_posts(1, within=60)
+                await asyncio.sleep(1.5)  # time for a second, wrong post to show up
+            finally:
+                b.send_signal(signal.SIGTERM)
+                assert await b.wait() == 0
+            digests = [p for p in fake.posts if "Compost Corner" in json.dumps(p)]
+            assert len(digests) == 1
+            assert await _deliveries(database_url, sub_id) == [(slot, "posted", 2)]
+        finally:
+            await site.cleanup()
+            await fake.stop()
+
+    asyncio.run(go())
