@@ -10,7 +10,12 @@ way: its pool's processes are ended and a new pool serves the next jobs.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import logging
+import os
+import signal
+import socket
+import sys
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -20,6 +25,45 @@ from bot.errors import UserError
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
+WORKER_NICE = 10  # workers yield the CPU to the event loop that acks commands
+_PR_SET_PDEATHSIG = 1
+
+
+def _worker_start() -> None:
+    """In each worker: die with the bot (even when it is SIGKILLed, so no orphan keeps
+    running a job or holds its port), close the listening sockets inherited by the fork
+    (the HTTP port), and run at a lower priority than the event loop that acks commands."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:  # the bot died before the line above took effect
+            os._exit(1)
+        _close_listening_sockets()
+    try:
+        os.nice(WORKER_NICE)
+    except OSError:
+        pass
+
+
+def _close_listening_sockets() -> None:
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        try:
+            sock = socket.socket(fileno=fd)
+        except OSError:
+            continue  # not a socket (or already gone)
+        try:
+            listening = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ACCEPTCONN)
+        except OSError:
+            listening = 0
+        if listening:
+            sock.close()
+        else:
+            sock.detach()  # leave every other file as it was
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
 
 
 class WorkerCrashed(UserError):
@@ -37,7 +81,7 @@ class WorkerPool:
     def __init__(self, workers: int, timeout: float = 300.0) -> None:
         self.workers = workers
         self.timeout = timeout
-        self._pool = ProcessPoolExecutor(max_workers=workers)
+        self._pool = _pool(workers)
         self.replaced = 0  # pools replaced after a crash or a stopped job (for logs and tests)
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T:
@@ -72,7 +116,7 @@ class WorkerPool:
     def _replace(self, broken: ProcessPoolExecutor) -> None:
         if self._pool is broken:  # the first job to notice replaces it; the others reuse
             logger.error("a worker process died; starting a new pool of %d", self.workers)
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+            self._pool = _pool(self.workers)
             self.replaced += 1
             broken.shutdown(wait=False, cancel_futures=True)
 

@@ -136,8 +136,9 @@ def test_a_replayed_slash_command_is_handled_once(tmp_path: Path) -> None:
         titles = [p for p in fake.posts if "Fix It Forward" in json.dumps(p.get("blocks", []))]
         assert len(titles) == 1
         # another invocation of the same command is new work
+        before = len(fake.posts)
         await post_command(adapter, f"summarize {url}", {"trigger_id": "replayed.1.3"})
-        await fake.wait_for_posts(len(fake.posts) + 1)
+        await fake.wait_for_posts(before + 1)
 
     run(tmp_path, t)
 
@@ -445,3 +446,82 @@ def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
         assert await adapter.messenger.find(Destination("slack", "C6", "T1"), "7/slot-b") == []
 
     run(tmp_path, t)
+
+
+def test_kill_9_leaves_no_worker_and_frees_the_port(tmp_path: Path) -> None:
+    """`podbrief run` SIGKILLed after its workers ran a job: no worker process outlives it
+    (they die with it) and none holds the HTTP port, so a restarted instance can bind it."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import uuid
+    from urllib.parse import urlencode
+
+    from tests.support.slack import EXAMPLE, signed, slash
+
+    marker = f"podbrief-kill-test-{uuid.uuid4().hex}"
+
+    def marked() -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/environ", "rb") as f:
+                        if marker.encode() in f.read():
+                            pids.append(int(entry))
+                except OSError:
+                    continue
+        return pids
+
+    async def go() -> None:
+        fake = await FakeSlack(public={"example.txt": EXAMPLE}).start()
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        env = {
+            **os.environ,
+            "PODBRIEF_KILL_TEST": marker,
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": fake.api_url,
+            "PODBRIEF_HTTP_PORT": str(port),
+            "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'kill.db'}",
+            "PODBRIEF_WORKERS": "2",
+        }
+        bot = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "adapters.cli", "run", env=env, stdin=subprocess.DEVNULL
+        )
+        try:
+            body = urlencode(slash(f"summarize {fake.public_url('example.txt')}"))
+            headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
+            async with aiohttp.ClientSession() as http:
+                for _ in range(400):
+                    try:
+                        async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                            if resp.status == 200:
+                                break
+                    except aiohttp.ClientError:
+                        await asyncio.sleep(0.05)
+                async with http.post(
+                    f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
+                ) as resp:
+                    assert resp.status == 200
+            await fake.wait_for_posts(1, within=60)  # a worker summarized it
+            assert len(marked()) > 2  # the bot, its fork server and workers
+            bot.kill()
+            await bot.wait()
+            for _ in range(100):
+                if not marked():
+                    break
+                await asyncio.sleep(0.1)
+            assert marked() == []
+            with socket.socket() as again:  # what a restarted instance does first
+                again.bind(("0.0.0.0", port))
+        finally:
+            if bot.returncode is None:
+                bot.kill()
+            await fake.stop()
+
+    asyncio.run(go())
