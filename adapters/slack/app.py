@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -44,6 +45,7 @@ SCOPES = [
     "channels:history",
     "groups:history",
 ]
+TRIGGER_MEMORY_SECONDS = 360.0  # past the 5 minutes a signature is accepted for
 DIGEST_EVENT = "podbrief_digest"  # message metadata type of a digest's first message
 RIGHTS = "workspace admins and owners (and the users in PODBRIEF_SLACK_MANAGERS)"
 
@@ -67,6 +69,7 @@ class SlackAdapter:
         self.port: int | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = asyncio.Event()
+        self._triggers: dict[str, float] = {}  # trigger_id -> when it may be forgotten
         self.client = AsyncWebClient(
             token=slack.bot_token.get_secret_value() if slack.bot_token else None,
             base_url=slack.api_url,
@@ -130,7 +133,7 @@ class SlackAdapter:
         await ack(response_type="ephemeral", text="Working on it…")
         # a signed request replayed within the signature's 5 minutes is answered once
         trigger = body.get("trigger_id")
-        if trigger and not await self.store.first_delivery(f"slack-trigger:{trigger}"):
+        if trigger and not await self._first_trigger(str(trigger)):
             logger.info("a slash command was replayed; it is handled already")
             return
         self._spawn(self._process(parse.from_slash_command(body), client))
@@ -143,6 +146,22 @@ class SlackAdapter:
             logger.info("event %s was redelivered; it is handled already", event_id)
             return
         self._spawn(self._process(parse.from_mention(event, body.get("team_id")), client))
+
+    async def _first_trigger(self, trigger: str) -> bool:
+        """True the first time a slash command's trigger_id is seen. This instance's memory
+        answers first; a database shared by several instances (Postgres) is asked too, so a
+        replay sent to another instance is caught. SQLite serves one instance: a write per
+        command there would only queue behind the summaries' own writes."""
+        now = time.monotonic()
+        seen = self._triggers
+        while seen and next(iter(seen.values())) < now:  # oldest first: drop the expired
+            seen.pop(next(iter(seen)))
+        if trigger in seen:
+            return False
+        seen[trigger] = now + TRIGGER_MEMORY_SECONDS
+        if self.store.engine.dialect.name == "sqlite":
+            return True
+        return await self.store.first_delivery(f"slack-trigger:{trigger}")
 
     def _spawn(self, work: Any) -> None:
         task = asyncio.create_task(work)

@@ -518,7 +518,10 @@ def test_kill_9_leaves_no_worker_and_frees_the_port(tmp_path: Path) -> None:
                 await asyncio.sleep(0.1)
             assert marked() == []
             with socket.socket() as again:  # what a restarted instance does first
+                # as asyncio's servers do: past TIME_WAIT, but never over a live listener
+                again.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 again.bind(("0.0.0.0", port))
+                again.listen()
         finally:
             if bot.returncode is None:
                 bot.kill()
