@@ -458,6 +458,7 @@ def test_kill_9_leaves_no_worker_and_frees_the_port(tmp_path: Path) -> None:
     import uuid
     from urllib.parse import urlencode
 
+    from tests.support.fakes.local import wait_until_healthy
     from tests.support.slack import EXAMPLE, signed, slash
 
     marker = f"podbrief-kill-test-{uuid.uuid4().hex}"
@@ -497,13 +498,7 @@ def test_kill_9_leaves_no_worker_and_frees_the_port(tmp_path: Path) -> None:
             body = urlencode(slash(f"summarize {fake.public_url('example.txt')}"))
             headers = {"Content-Type": "application/x-www-form-urlencoded", **signed(body)}
             async with aiohttp.ClientSession() as http:
-                for _ in range(400):
-                    try:
-                        async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                            if resp.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        await asyncio.sleep(0.05)
+                await wait_until_healthy(http, port)
                 async with http.post(
                     f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
                 ) as resp:

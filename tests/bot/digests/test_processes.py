@@ -18,6 +18,7 @@ from bot.digests.scheduler import latest_slot_time
 from bot.digests.store import DigestStore
 from bot.storage import Database
 from bot.storage.models import SubscriptionRow
+from tests.support.fakes.local import wait_until_healthy
 from tests.support.fakes.slack_server import BOT_TOKEN, FakeSlack
 from tests.support.feeds import feed_xml
 
@@ -91,14 +92,7 @@ async def _run_bots(database_url: str, fake: FakeSlack, count: int) -> None:
     try:
         async with aiohttp.ClientSession() as http:
             for _, port in procs:  # every instance is up (and has run its catch-up)
-                for _ in range(400):
-                    try:
-                        async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                            if resp.status == 200:
-                                break
-                    except aiohttp.ClientError:
-                        pass
-                    await asyncio.sleep(0.05)
+                await wait_until_healthy(http, port)
         await fake.wait_for_posts(1, within=60)
         await asyncio.sleep(1.5)  # time for a second, wrong post to show up
     finally:

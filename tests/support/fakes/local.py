@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+
+import aiohttp
 from aiohttp import web
 
 
@@ -14,3 +17,18 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
     server = site._server
     assert server is not None
     return runner, int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+
+
+async def wait_until_healthy(
+    http: aiohttp.ClientSession, port: int | str, tries: int = 400
+) -> None:
+    """Poll a `podbrief run` instance's /healthz until it answers 200 (20 s by default)."""
+    for _ in range(tries):
+        try:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                if resp.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"nothing answered /healthz on port {port}")
