@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 import aiohttp
 
 from bench.common import long_episode_files
+from tests.support.fakes.local import wait_until_healthy
 from tests.support.fakes.slack_server import BOT_TOKEN, FakeSlack
 
 SECRET = "bench-secret"
@@ -99,7 +100,7 @@ async def measure(label: str, workers: int, total: int, long_files: dict[str, by
         acks: list[float] = []
         try:
             async with aiohttp.ClientSession() as http:
-                await _wait_healthy(http, port)
+                await wait_until_healthy(http, port, tries=300)
                 await _command(http, port, "W0", "help")  # warm-up: auth.test, first import
                 long_started = {}
                 for n, name in enumerate(long_files):
@@ -130,18 +131,6 @@ async def measure(label: str, workers: int, total: int, long_files: dict[str, by
         f"{1000 * cached:>9.1f}",
         flush=True,
     )
-
-
-async def _wait_healthy(http: aiohttp.ClientSession, port: int) -> None:
-    for _ in range(300):
-        try:
-            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                if resp.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.05)
-    raise RuntimeError("the bot did not start")
 
 
 async def main() -> None:

@@ -73,8 +73,8 @@ class AdapterFailed(Exception):
     """An adapter could not start or stopped with an error; the message is one line."""
 
 
-def _one_line(exc: BaseException | None) -> str:
-    text = " ".join(str(exc).split()) if exc is not None else ""
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
@@ -137,13 +137,15 @@ class App:
                 for task in late:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
-            failed = [t for t in tasks if not t.cancelled() and t.exception() is not None]
-            for task in failed:  # the whole trace for whoever debugs; the reason goes up
-                logger.debug("%s stopped", task.get_name(), exc_info=task.exception())
+            failed = [
+                (task.get_name(), error)
+                for task in tasks
+                if not task.cancelled() and (error := task.exception()) is not None
+            ]
+            for name, error in failed:  # the whole trace for whoever debugs; the reason goes up
+                logger.debug("%s stopped", name, exc_info=error)
             if failed:
-                raise AdapterFailed(
-                    "; ".join(f"{t.get_name()}: {_one_line(t.exception())}" for t in failed)
-                )
+                raise AdapterFailed("; ".join(f"{name}: {_one_line(e)}" for name, e in failed))
         finally:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 loop.remove_signal_handler(sig)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -71,6 +70,4 @@ def request_guard(secret: str, path: str) -> Any:
 
 
 def _error(status: int, message: str) -> web.Response:
-    return web.Response(
-        status=status, text=json.dumps({"error": message}), content_type="application/json"
-    )
+    return web.json_response({"error": message}, status=status)

@@ -64,8 +64,8 @@ class Database:
         reached is a UserError of one line (the password left out).
         """
         url = self.engine.url
-        folder = Path(url.database or "").parent
         if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+            folder = Path(url.database or "").parent
             if not folder.is_dir():
                 raise UserError(unreachable(url, f"the folder {folder} does not exist"))
         try:
@@ -79,7 +79,7 @@ class Database:
                 await conn.run_sync(_upgrade)
                 await conn.commit()
         except (OperationalError, InterfaceError) as exc:
-            raise UserError(unreachable(self.engine.url, exc)) from None
+            raise UserError(unreachable(url, exc)) from None
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -63,32 +63,32 @@ async def _prepare(database_url: str, fake: FakeSlack, crashed: bool) -> tuple[i
     return sub.id, slot
 
 
+def _bot_env(database_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": "s",
+        "SLACK_API_URL": fake.api_url,
+        "PODBRIEF_HTTP_PORT": str(_free_port()),
+        "DATABASE_URL": database_url,
+        "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        "PODBRIEF_WORKERS": "0",
+        **extra,
+    }
+
+
+async def _start_bot(env: dict[str, str]) -> asyncio.subprocess.Process:
+    """`podbrief run` as its own process."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "adapters.cli", "run", env=env, stdin=asyncio.subprocess.DEVNULL
+    )
+
+
 async def _run_bots(database_url: str, fake: FakeSlack, count: int) -> None:
     procs = []
     for _ in range(count):
-        env = {
-            **os.environ,
-            "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": "s",
-            "SLACK_API_URL": fake.api_url,
-            "PODBRIEF_HTTP_PORT": str(_free_port()),
-            "DATABASE_URL": database_url,
-            "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
-            "PODBRIEF_WORKERS": "1",
-        }
-        procs.append(
-            (
-                await asyncio.create_subprocess_exec(
-                    sys.executable,
-                    "-m",
-                    "adapters.cli",
-                    "run",
-                    env=env,
-                    stdin=asyncio.subprocess.DEVNULL,
-                ),
-                env["PODBRIEF_HTTP_PORT"],
-            )
-        )
+        env = _bot_env(database_url, fake, PODBRIEF_WORKERS="1")
+        procs.append((await _start_bot(env), env["PODBRIEF_HTTP_PORT"]))
     try:
         async with aiohttp.ClientSession() as http:
             for _, port in procs:  # every instance is up (and has run its catch-up)
@@ -141,20 +141,6 @@ def test_a_claim_left_by_a_crashed_process_is_posted_once(database_url: str) -> 
     asyncio.run(go())
 
 
-def _bot_env(database_url: str, fake: FakeSlack, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": "s",
-        "SLACK_API_URL": fake.api_url,
-        "PODBRIEF_HTTP_PORT": str(_free_port()),
-        "DATABASE_URL": database_url,
-        "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
-        "PODBRIEF_WORKERS": "0",
-        **extra,
-    }
-
-
 def test_a_claimer_killed_before_posting_is_taken_over_within_the_timeout(
     database_url: str,
 ) -> None:
@@ -191,19 +177,13 @@ def test_a_claimer_killed_before_posting_is_taken_over_within_the_timeout(
                 )
             await db.close()
             env = {"PODBRIEF_DIGEST_CLAIM_TIMEOUT": str(timeout)}
-            a = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "adapters.cli", "run",
-                env=_bot_env(database_url, fake, **env), stdin=asyncio.subprocess.DEVNULL,
-            )  # fmt: skip
+            a = await _start_bot(_bot_env(database_url, fake, **env))
             await asyncio.wait_for(asked.wait(), 60)  # A claimed and is building
             a.kill()
             await a.wait()
             delay[0] = 0.0
             assert await _deliveries(database_url, sub_id) == [(slot, "claimed", 1)]
-            b = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "adapters.cli", "run",
-                env=_bot_env(database_url, fake, **env), stdin=asyncio.subprocess.DEVNULL,
-            )  # fmt: skip
+            b = await _start_bot(_bot_env(database_url, fake, **env))
             try:
                 await fake.wait_for_posts(1, within=60)
                 await asyncio.sleep(1.5)  # time for a second, wrong post to show up
