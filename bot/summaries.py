@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from bot.errors import TranscriptError, UserError, require_content
+from bot.sources.feeds import Feed, parse_feed, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.links import CHAT_SENDING, from_link
 from bot.sources.readers import load_bytes
@@ -142,6 +143,12 @@ class Summaries:
             return load_bytes(data, source=source, max_bytes=self.max_bytes)
         return await self._workers.run(_load_job, data, source, self.max_bytes)
 
+    async def parse_feed(self, data: bytes, url: str) -> Feed:
+        """Parse a feed (in the worker pool when there is one, where its time is limited)."""
+        if self._workers is None:
+            return await parse_in_thread(data, url)
+        return await self._workers.run(parse_feed, data, url)
+
     async def _recent_link(self, source: Source, options: SummaryOptions) -> Summarized | None:
         """A link summarized recently is answered from the cache without downloading it."""
         if not isinstance(source, LinkSource) or source.title_words or self._db is None:
@@ -173,7 +180,12 @@ class Summaries:
                 transcript = replace(transcript, source=source.link)
         else:
             transcript, notes = await from_link(
-                self.fetcher, source.url, self.load, source.title_words, self._sending
+                self.fetcher,
+                source.url,
+                self.load,
+                source.title_words,
+                self._sending,
+                parse=self.parse_feed,
             )
         episode_id = await self._db.save_episode(transcript) if self._db is not None else None
         return transcript, episode_id, notes

@@ -1,10 +1,9 @@
-"""Worker processes for the CPU-bound work (loading and summarizing transcripts).
+"""Worker processes for the CPU-bound work (loading transcripts, parsing feeds, summarizing).
 
-A worker that dies (the kernel kills it for memory, a C extension crashes) breaks a
-`ProcessPoolExecutor` for good: every later job would fail at once. `WorkerPool` replaces a
-broken pool, so a crash costs only the jobs that were running in it. A job that runs past
-the time limit (a hostile file that some parsing step handles slowly) is stopped the same
-way: its pool's processes are ended and a new pool serves the next jobs.
+Jobs run in a pebble `ProcessPool`: each job's time limit counts from the moment a worker
+starts it (not while it waits in the queue), and a job past its limit, or one whose worker
+dies (the kernel kills it for memory, a C extension crashes), costs only that job: its
+worker is ended and replaced, and the jobs running beside it finish.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ import signal
 import socket
 import sys
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from pebble import ProcessExpired, ProcessPool
 
 from bot.errors import UserError
 
@@ -62,8 +61,8 @@ def _close_listening_sockets() -> None:
             sock.detach()  # leave every other file as it was
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, initializer=_worker_start)
+def _pool(workers: int) -> ProcessPool:
+    return ProcessPool(max_workers=workers, initializer=_worker_start)
 
 
 class WorkerCrashed(UserError):
@@ -75,50 +74,41 @@ class JobTooLong(UserError):
 
 
 class WorkerPool:
-    """`workers` processes; `run` awaits one job, for at most `timeout` seconds; a broken
-    pool, or one holding a job past its time, is replaced."""
+    """`workers` processes; `run` awaits one job, stopped after `timeout` seconds of its own
+    running (another limit may be given per job, such as one that grows with an episode's
+    length). Cancelling the awaiting task stops the job too."""
 
     def __init__(self, workers: int, timeout: float = 300.0) -> None:
         self.workers = workers
         self.timeout = timeout
         self._pool = _pool(workers)
-        self.replaced = 0  # pools replaced after a crash or a stopped job (for logs and tests)
+        self.stopped = 0  # jobs ended by their limit or a dead worker (for logs and tests)
 
-    async def run(self, fn: Callable[..., T], *args: Any) -> T:
-        pool = self._pool
-        job = asyncio.get_running_loop().run_in_executor(pool, fn, *args)
+    async def run(self, fn: Callable[..., T], *args: Any, limit: float | None = None) -> T:
+        limit = self.timeout if limit is None else limit
+        if not self._pool.active:  # the pool broke (its channel to the workers failed)
+            logger.error("the worker pool stopped; starting a new pool of %d", self.workers)
+            self._pool = _pool(self.workers)
+        future = self._pool.schedule(fn, args=args, timeout=limit)
         try:
-            return await asyncio.wait_for(job, self.timeout)
+            return await asyncio.wrap_future(future)
         except TimeoutError:
-            self._stop(pool)
+            self.stopped += 1
+            logger.error("a job ran past %g s; its worker was stopped", limit)
             raise JobTooLong(
-                f"this took longer than {self.timeout:g} s and was stopped "
+                f"this took longer than {limit:g} s and was stopped "
                 "(PODBRIEF_JOB_TIMEOUT); check that the file is a transcript, or send a "
                 "smaller one"
             ) from None
-        except BrokenProcessPool:
-            self._replace(pool)
+        except ProcessExpired as exc:
+            self.stopped += 1
+            logger.error("a worker process died (exit code %s) during a job", exc.exitcode)
             raise WorkerCrashed(
                 "the worker handling this stopped before it finished (perhaps out of memory "
                 "on a very large transcript); try again, or send a smaller file"
             ) from None
 
-    def _stop(self, pool: ProcessPoolExecutor) -> None:
-        """End a pool's processes (a running job cannot be cancelled otherwise); the jobs
-        running beside the stopped one fail as after a crash."""
-        logger.error("a job ran past %g s; stopping its worker pool", self.timeout)
-        # the executor keeps its processes in `_processes` (pid -> Process): there is no
-        # public way to end a running job
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()
-        self._replace(pool)
-
-    def _replace(self, broken: ProcessPoolExecutor) -> None:
-        if self._pool is broken:  # the first job to notice replaces it; the others reuse
-            logger.error("a worker process died; starting a new pool of %d", self.workers)
-            self._pool = _pool(self.workers)
-            self.replaced += 1
-            broken.shutdown(wait=False, cancel_futures=True)
-
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the workers, running jobs included (the bot is stopping)."""
+        self._pool.stop()  # type: ignore[no-untyped-call]  # (pebble 5.2 leaves it untyped)
+        self._pool.join()

@@ -75,6 +75,10 @@ class DigestRunner:
             slot = "now-" + slot
         return await self.run_claim(sub, slot, feeds=feeds)
 
+    def feed_cycle(self) -> FeedCycle:
+        """Feed requests shared by one run's subscriptions, parsed where summaries parse."""
+        return FeedCycle(self.fetcher, self.summaries.parse_feed)
+
     async def take_over_stale(self) -> list[Outcome]:
         """Finish the slots whose claim was left by an instance that stopped (claimed, never
         finished, older than `stale_after`): look for the digest in the channel, then record
@@ -154,7 +158,7 @@ class DigestRunner:
             delivered, legacy = await self.store.delivered(sub.id)
             since = max(sub.created_at, legacy) if legacy else sub.created_at
             # the validators are the feed this channel last got: 304 means nothing new
-            feed = await (feeds or FeedCycle(self.fetcher)).fetch(
+            feed = await (feeds or self.feed_cycle()).fetch(
                 sub.feed_url,
                 etag=sub.feed_etag if previous else None,
                 last_modified=sub.feed_last_modified if previous else None,

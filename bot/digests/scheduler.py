@@ -21,7 +21,6 @@ from bot.digests.runner import DigestRunner
 from bot.digests.schedule import Schedule, parse_schedule
 from bot.digests.store import DigestStore, Subscription
 from bot.errors import UserError
-from bot.sources.feeds import FeedCycle
 
 logger = logging.getLogger(__name__)
 CONCURRENT_DIGESTS = 8
@@ -142,7 +141,7 @@ class DigestScheduler:
         if fire is None:
             return []
         gate = asyncio.Semaphore(CONCURRENT_DIGESTS)
-        feeds = FeedCycle(self.runner.fetcher)  # one request a feed for the run
+        feeds = self.runner.feed_cycle()  # one request a feed for the run
 
         async def one(sub: Subscription) -> str | None:
             if fire < sub.created_at:  # the slot came before the channel subscribed

@@ -78,7 +78,8 @@ class SubscriptionCommands:
         if always:
             schedule_text = " ".join(words[:-1])
         schedule = parse_schedule(schedule_text)
-        feed = await fetch_feed(self.fetcher, link)  # a clear error if not
+        # a clear error if it is not a feed
+        feed = await fetch_feed(self.fetcher, link, parse=self.runner.summaries.parse_feed)
         sub, created = await self.store.subscribe(
             platform=cmd.destination.platform,
             workspace=cmd.destination.workspace,

@@ -9,14 +9,13 @@ command line fetch links the same way.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
-from bot.sources.feeds import parse_feed
+from bot.sources.feeds import FeedParser, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.readers.load import looks_like_feed, titled
 from summarizers.model import Transcript
@@ -89,14 +88,16 @@ async def from_link(
     load: Loader,
     title_words: str = "",
     sending: str = CHAT_SENDING,
+    parse: FeedParser = parse_in_thread,
 ) -> tuple[Transcript, tuple[str, ...]]:
-    """The transcript `link` names, and notes about how it was found. `load` parses bytes
-    (the bot parses in its worker processes). `title_words` pick a feed's episode;
-    `sending` is how a video's transcript is sent with its link (see refuse_pages)."""
+    """The transcript `link` names, and notes about how it was found. `load` parses a
+    transcript's bytes and `parse` a feed's (the bot parses in its worker processes).
+    `title_words` pick a feed's episode; `sending` is how a video's transcript is sent
+    with its link (see refuse_pages)."""
     refuse_pages(link, sending)
     fetched = await fetcher.get(direct_download(link))
     if looks_like_feed(fetched.data):
-        return await _feed_episode(fetcher, fetched.data, link, load, title_words)
+        return await _feed_episode(fetcher, fetched.data, link, load, parse, title_words)
     if title_words:
         raise UserError(
             "words after a link pick an episode of a podcast feed by its title, but this "
@@ -108,11 +109,16 @@ async def from_link(
 
 
 async def _feed_episode(
-    fetcher: SafeFetcher, data: bytes, link: str, load: Loader, title_words: str
+    fetcher: SafeFetcher,
+    data: bytes,
+    link: str,
+    load: Loader,
+    parse: FeedParser,
+    title_words: str,
 ) -> tuple[Transcript, tuple[str, ...]]:
     """A podcast feed's newest episode that links a transcript, among those whose title
     holds every one of `title_words` (all episodes when there are none)."""
-    feed = await asyncio.to_thread(parse_feed, data, link)
+    feed = await parse(data, link)
     newest_first = sorted(feed.episodes, key=lambda e: e.sort_time, reverse=True)
     wanted = title_words.casefold().split()
     matching = [e for e in newest_first if all(w in e.title.casefold() for w in wanted)]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
@@ -15,6 +17,8 @@ from hypothesis import given, settings
 from bot.sources.feeds import FeedError, fetch_feed, parse_feed
 from bot.sources.fetch import FetchError, SafeFetcher
 from bot.sources.readers.load import looks_like_feed
+from bot.workers import JobTooLong, WorkerPool
+from tests.support.core import summaries_for
 from tests.support.damage import Edit, damage, edits
 from tests.support.data import FIXTURES
 from tests.support.fakes.local import serve
@@ -205,3 +209,98 @@ def test_ttml_is_preferred_to_html_and_text() -> None:
     ).encode()
     (episode,) = parse_feed(data, "https://x.test/feed.xml").episodes
     assert episode.transcript_url == "https://x.test/1.ttml"
+
+
+def _feed_with(items: str) -> bytes:
+    return (
+        '<?xml version="1.0"?><rss version="2.0" xmlns:x="urn:x">'
+        f"<channel><title>T</title><item><guid>g1</guid><title>One</title>{items}</item>"
+        "</channel></rss>"
+    ).encode()
+
+
+def _attributes(count: int) -> str:
+    return " ".join(f'k{n}="v"' for n in range(count))
+
+
+def test_an_element_of_thousands_of_attributes_is_refused_before_feedparser() -> None:
+    # feedparser's time grows with the square of one element's attributes: 40,000 of them
+    # took 12 s; the bounded parse stops at the element
+    hostile = _feed_with(f"<x:a {_attributes(40_000)}/>")
+    with pytest.raises(FeedError, match="more than 100 attributes"):
+        parse_feed(hostile, "https://x.test/feed.xml")
+    # the same, not well-formed (feedparser reads such feeds with its lenient parser)
+    broken = hostile.replace(b"<title>One</title>", b"<title>One & two</title>")
+    with pytest.raises(FeedError, match="more than 100 attributes"):
+        parse_feed(broken, "https://x.test/feed.xml")
+    # a handful of attributes on each of many elements is what feeds write
+    (episode,) = parse_feed(_feed_with(f"<x:a {_attributes(20)}/>" * 1000), "u").episodes
+    assert episode.title == "One"
+
+
+def test_a_feed_of_more_elements_than_any_podcast_feed_is_refused() -> None:
+    with pytest.raises(FeedError, match="more than 250,000 XML elements"):
+        parse_feed(_feed_with("<x:a/>" * 250_001), "https://x.test/feed.xml")
+    with pytest.raises(FeedError, match="more than 250,000 XML elements"):
+        parse_feed(_feed_with("<x:a>&</x:a>" * 250_001), "https://x.test/feed.xml")
+
+
+def test_a_feed_that_is_not_well_formed_is_still_read() -> None:
+    # an unescaped "&" in a title is common in real feeds: feedparser reads them
+    data = FEED.replace("{base}", "https://compost.example").replace(
+        "Hot composting", "Hot & cold composting"
+    )
+    feed = parse_feed(data.encode(), "https://compost.example/feed.xml")
+    assert [e.title for e in feed.episodes] == ["Hot & cold composting", "Worms at work"]
+
+
+def test_an_external_entity_is_refused() -> None:
+    data = (
+        b'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+        b"<rss><channel><title>&x;</title></channel></rss>"
+    )
+    with pytest.raises(FeedError, match="DOCTYPE or XML entities"):
+        parse_feed(data, "https://x.test/feed.xml")
+
+
+def test_feeds_are_parsed_without_the_threads_that_resolve_host_names() -> None:
+    # aiohttp resolves host names in the event loop's default thread pool; feed parses that
+    # filled it (six hostile links) stalled every fetch and post for minutes
+    async def t(base: str, hits: dict[str, int], fetcher: SafeFetcher) -> None:
+        loop = asyncio.get_running_loop()
+        pool = ThreadPoolExecutor(1)
+        loop.set_default_executor(pool)
+        busy = threading.Event()
+        occupied = loop.run_in_executor(None, busy.wait)  # the pool's only thread, taken
+        try:
+            feed = await asyncio.wait_for(fetch_feed(fetcher, f"{base}/feed.xml"), 10)
+        finally:
+            busy.set()
+            await occupied
+        assert feed.title == "Compost Corner"
+
+    run(t)
+
+
+def test_in_the_bot_a_feed_is_parsed_in_a_worker_under_the_job_limit() -> None:
+    # a feed within the bounds that still parses slowly (about 2 s) is stopped at the job
+    # limit like any other job, and the workers serve on
+    slow = _feed_with("<x:a/>" * 240_000)
+
+    async def go(pool: WorkerPool) -> None:
+        fetcher = SafeFetcher(max_bytes=200_000)
+        summaries = summaries_for(None, fetcher, workers=pool)
+        try:
+            with pytest.raises(JobTooLong, match="longer than 0.3 s"):
+                await summaries.parse_feed(slow, "https://x.test/feed.xml")
+            small = FEED.replace("{base}", "https://compost.example").encode()
+            feed = await summaries.parse_feed(small, "https://compost.example/feed.xml")
+            assert [e.guid for e in feed.episodes] == ["cc-002", "cc-001"]
+        finally:
+            await fetcher.close()
+
+    pool = WorkerPool(1, timeout=0.3)
+    try:
+        asyncio.run(go(pool))
+    finally:
+        pool.shutdown()
