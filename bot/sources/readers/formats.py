@@ -42,6 +42,11 @@ _BLOCKS = {
 }
 _CUE_SPEAKER = re.compile(r"^\s*\[([^\]\n]{1,60})\]:\s*(.*)$", re.DOTALL)
 _CUE_NAME = re.compile(r"^(" + NAME + r"):\s+(.*)$", re.DOTALL)
+# BeautifulSoup keeps about 2 KB and 40 us an element: a page of 400,000 unclosed tags
+# (4 MB) took 16 s and 835 MB. A transcript page holds a few thousand (one per paragraph,
+# or per word where words are timed); the limit bounds a hostile page to about 4 s, 250 MB.
+MAX_HTML_ELEMENTS = 100_000
+_TAG_START = re.compile(r"<[A-Za-z]")
 _TAG = re.compile(r"<[^<>]*>")  # not `<[^>]+>`: quadratic on thousands of unclosed "<"
 _VTT_TIMING = re.compile(
     r"^\s*(?:\d+:)?\d{1,2}:\d{2}\.\d{3}\s+-->\s+(?:\d+:)?\d{1,2}:\d{2}\.\d{3}(?:\s+.*)?$"
@@ -232,6 +237,12 @@ def html_to_lines(text: str) -> tuple[list[str], str | None]:
     """The visible text of an HTML page, one block per line, and its title. XML that is
     not TTML but holds <p> or <body> is read this way too: quietly, not with
     BeautifulSoup's "XML parsed as HTML" warning on stderr."""
+    for n, _ in enumerate(_TAG_START.finditer(text)):
+        if n >= MAX_HTML_ELEMENTS:
+            raise TranscriptError(
+                f"the page holds more than {MAX_HTML_ELEMENTS:,} HTML elements, far more than "
+                "a transcript page; send the transcript as a text or subtitle file instead"
+            )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html.parser")

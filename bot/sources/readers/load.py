@@ -14,6 +14,13 @@ from summarizers.model import RawSegment, Transcript
 
 DEFAULT_MAX_BYTES = 20_000_000
 MIN_WORDS = 60
+# about 28 hours of speech: no episode is longer, and the offline engine's time and memory
+# grow with the words (250,000 take about 2.5 s and 150 MB; 3 million took 31 s and 1.1 GB)
+MAX_WORDS = 250_000
+# before parsing, a file is counted in whitespace-separated pieces: a subtitle file's
+# numbers and timings are pieces too (SubRip: about four for each cue of eight words)
+MAX_PIECES = 4 * MAX_WORDS
+_PIECE = re.compile(r"\S+")
 _HTML = re.compile(
     r"^\s*(?:<!doctype html|<html|<\?xml[^>]*>\s*<html)|<body[\s>]|<p[\s>]", re.IGNORECASE
 )
@@ -63,6 +70,7 @@ def load_text(
     """Parse decoded text in its detected (or given) format."""
     fmt = fmt or detect_format(text, source)
     text = text.lstrip("\ufeff")
+    _check_pieces(text)
     meta: dict[str, str] = {}
     keep_lines = False
     segments: list[RawSegment]
@@ -137,8 +145,25 @@ def _unspaced_script(text: str, words: int) -> bool:
     return letters > 0 and len(_UNSPACED.findall(sample)) > letters / 2
 
 
+def _too_many_words(counted: str) -> TranscriptError:
+    return TranscriptError(
+        f"the transcript holds {counted} words; podbrief summarizes up to {MAX_WORDS:,} at "
+        "once (about 28 hours of speech): send one episode's transcript, or a part of it"
+    )
+
+
+def _check_pieces(text: str) -> None:
+    """Refuse a file far past MAX_WORDS before parsing it (parsers and the engine would
+    take time and memory in proportion); counted lazily, stopping at the limit."""
+    for n, _ in enumerate(_PIECE.finditer(text)):
+        if n >= MAX_PIECES:
+            raise _too_many_words(f"far more than {MAX_WORDS:,}")
+
+
 def _check_usable(transcript: Transcript) -> None:
     words = transcript.word_count
+    if words > MAX_WORDS:
+        raise _too_many_words(f"{words:,}")
     if _unspaced_script(transcript.text, words):
         raise TranscriptError(
             "this transcript is in Chinese, Japanese, Thai or another language written "

@@ -218,6 +218,32 @@ def test_json_with_bad_time() -> None:
     assert "segment 0" in _error(b'{"segments": [{"body": "hello there", "startTime": "soon"}]}')
 
 
+def test_a_page_of_more_elements_than_any_transcript_page_is_refused() -> None:
+    # a 20 MB page of unclosed tags cost 86 s and 4.8 GB; refused before it is parsed
+    unclosed = b"<html><body>" + b"<p><b>word " * 100_000
+    assert "more than 100,000 HTML elements" in _error(unclosed, source="page.html")
+    nested = b"<html><body>" + b"<div>" * 200_000 + b"words" + b"</div>" * 200_000
+    assert "more than 100,000 HTML elements" in _error(nested, source="page.html")
+    # a long page of a few thousand paragraphs is what transcript pages are
+    page = b"<html><body>" + b"<p>Ana: the compost is warm today, she said.</p>" * 5_000
+    assert load_bytes(page, source="page.html").word_count == 35_000  # (labels are not words)
+
+
+def test_more_words_than_any_episode_are_refused() -> None:
+    # a 20 MB single line took 42 s and 1 GB to summarize; counted before it is parsed
+    line = b"word " * 4_000_000
+    assert "far more than 250,000 words" in _error(line, source="one.txt")
+    # past the limit by less than the pieces counted before parsing: the words count
+    many = b"Ana: the compost is warm today.\n" * 60_000
+    assert "holds 300,000 words" in _error(many, source="lines.txt")
+    cues = b"".join(
+        b"%d\n00:00:%02d,000 --> 00:00:%02d,500\nthe compost is warm today\n\n"
+        % (n + 1, n % 60, n % 60)
+        for n in range(51_000)
+    )
+    assert "holds 255,000 words" in _error(cues, source="cues.srt")
+
+
 def test_too_short() -> None:
     message = _error(b"Hello there. This is short.")
     assert "too short" in message
