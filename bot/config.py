@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     http_port: int = Field(
         3000, ge=0, le=65535, description="HTTP port (Slack HTTP mode, /healthz)"
     )
+    http_request_timeout: float = Field(
+        10,
+        gt=0,
+        le=300,
+        description="seconds a client may take to send a request to the HTTP port (headers "
+        "and body); an idle connection is closed after as long",
+    )
     slack: SlackSettings = Field(default_factory=SlackSettings)
     discord: DiscordSettings = Field(default_factory=DiscordSettings)
     database_url: str = Field(
@@ -112,7 +119,8 @@ class Settings(BaseSettings):
         300,
         gt=0,
         le=86400,
-        description="seconds a worker may spend on one transcript before it is stopped",
+        description="seconds a worker may spend on one job (a transcript, a feed, a summary) "
+        "before it is stopped",
     )
     digest_catchup: Duration = Field(
         timedelta(hours=24),

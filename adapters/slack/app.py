@@ -270,13 +270,24 @@ class SlackAdapter:
         web_app = self.app.web_app(path="/slack/events", port=self.settings.http_port)
         secret = self.settings.slack.signing_secret
         if secret is not None:
-            web_app.middlewares.append(request_guard(secret.get_secret_value(), "/slack/events"))
+            web_app.middlewares.append(
+                request_guard(
+                    secret.get_secret_value(),
+                    "/slack/events",
+                    body_timeout=self.settings.http_request_timeout,
+                )
+            )
 
         async def healthz(_: web.Request) -> web.Response:
             return web.json_response({"ok": True})
 
         web_app.router.add_get("/healthz", healthz)
-        runner = web.AppRunner(web_app, access_log=None)
+        # aiohttp closes a connection whose request has not fully arrived when its keep-alive
+        # time is up, counted from the connection's start: the header deadline slow or
+        # half-open connections (slowloris) need
+        runner = web.AppRunner(
+            web_app, access_log=None, keepalive_timeout=self.settings.http_request_timeout
+        )
         await runner.setup()
         site = web.TCPSite(runner, "0.0.0.0", self.settings.http_port)
         await site.start()

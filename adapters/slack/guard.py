@@ -9,6 +9,7 @@ not parse into an object, is 400; everything else goes on to bolt, which checks 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import time
@@ -49,14 +50,19 @@ def malformed(body: bytes, content_type: str) -> str | None:
     return None
 
 
-def request_guard(secret: str, path: str) -> Any:
-    """aiohttp middleware for POSTs to `path` (the events endpoint)."""
+def request_guard(secret: str, path: str, *, body_timeout: float = 10.0) -> Any:
+    """aiohttp middleware for POSTs to `path` (the events endpoint); a body that takes
+    longer than `body_timeout` seconds to arrive is answered 408."""
 
     @web.middleware
     async def guard(request: web.Request, handler: Handler) -> web.StreamResponse:
         if request.method != "POST" or request.path != path:
             return await handler(request)
-        body = await request.read()  # kept by aiohttp: bolt's request.text() reads it again
+        try:
+            async with asyncio.timeout(body_timeout):
+                body = await request.read()  # kept by aiohttp: bolt's text() reads it again
+        except TimeoutError:
+            return _error(408, "the request body did not arrive in time")
         timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
         signature = request.headers.get("X-Slack-Signature", "")
         if not signature_ok(secret, timestamp, body, signature, time.time()):

@@ -29,12 +29,18 @@ _TRIGGERS = itertools.count(1)  # Slack gives every invocation its own trigger_i
 
 @asynccontextmanager
 async def slack_app(
-    tmp_path: Path, *, socket_mode: bool = False, oauth: bool = False
+    tmp_path: Path,
+    *,
+    socket_mode: bool = False,
+    oauth: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> AsyncIterator[tuple[FakeSlack, SlackAdapter, App]]:
+    """The bot with its Slack adapter on the fake Slack; `settings` override the bot's."""
     fake = await FakeSlack(
         public={"example.txt": EXAMPLE, "episode.vtt": VTT}, files={"F1": ("interview.vtt", VTT)}
     ).start()
-    settings = Settings(
+    bot_settings = Settings(
+        **(settings or {}),
         database_url=f"sqlite:///{tmp_path / 'bot.db'}",
         fetch_allow_hosts="127.0.0.1",
         http_port=0,
@@ -49,7 +55,9 @@ async def slack_app(
         ),
     )
     core = await build(
-        settings, adapters=[SlackAdapter.make], syntaxes={"slack": slack_syntax(settings)}
+        bot_settings,
+        adapters=[SlackAdapter.make],
+        syntaxes={"slack": slack_syntax(bot_settings)},
     )
     (adapter,) = core.adapters
     assert isinstance(adapter, SlackAdapter)
@@ -142,9 +150,10 @@ def run(
     test: Callable[[FakeSlack, SlackAdapter, App], Awaitable[None]],
     socket_mode: bool = False,
     oauth: bool = False,
+    settings: dict[str, Any] | None = None,
 ) -> None:
     async def go() -> None:
-        async with slack_app(tmp_path, socket_mode=socket_mode, oauth=oauth) as (
+        async with slack_app(tmp_path, socket_mode=socket_mode, oauth=oauth, settings=settings) as (
             fake,
             adapter,
             core,

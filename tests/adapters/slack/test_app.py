@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 from pathlib import Path
@@ -119,6 +120,53 @@ def test_malformed_requests_get_401_or_400_never_500(tmp_path: Path) -> None:
         assert status == 200
 
     run(tmp_path, t)
+
+
+def test_slow_and_half_open_connections_are_closed(tmp_path: Path) -> None:
+    """Slowloris: connections that trickle their headers, or stop sending their body, are
+    closed once the request timeout is up; a real command is answered meanwhile."""
+
+    async def trickle() -> float:
+        reader, writer = await asyncio.open_connection("127.0.0.1", adapter_port[0])
+        start = time.monotonic()
+        writer.write(b"POST /slack/events HTTP/1.1\r\nHost: podbrief\r\n")
+        try:
+            while not reader.at_eof() and time.monotonic() - start < 8:
+                writer.write(b"X-Slow: 1\r\n")
+                await writer.drain()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(reader.read(1024), 0.3)
+        except ConnectionError:
+            pass  # closed by the server while writing
+        writer.close()
+        return time.monotonic() - start
+
+    async def half_body() -> bytes:
+        reader, writer = await asyncio.open_connection("127.0.0.1", adapter_port[0])
+        body = b"text=help&command=%2Fpodbrief"
+        headers = "".join(f"{k}: {v}\r\n" for k, v in {**FORM, **_signed_bytes(body)}.items())
+        writer.write(
+            f"POST /slack/events HTTP/1.1\r\nHost: podbrief\r\nContent-Length: 500\r\n"
+            f"{headers}\r\n".encode()
+            + body
+        )
+        answer = await asyncio.wait_for(reader.read(1024), 8)
+        writer.close()
+        return answer
+
+    adapter_port: list[int] = []
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        adapter_port.append(adapter.port)
+        slow = [asyncio.ensure_future(trickle()) for _ in range(20)]
+        stuck = asyncio.ensure_future(half_body())
+        status, payload, _ = await post_command(adapter, "help")
+        assert status == 200
+        lasted = await asyncio.gather(*slow)
+        assert max(lasted) < 5, lasted  # closed after about 1 s, not held open
+        assert (await stuck).startswith(b"HTTP/1.1 408")
+
+    run(tmp_path, t, settings={"http_request_timeout": 1})
 
 
 def test_a_replayed_slash_command_is_handled_once(tmp_path: Path) -> None:
