@@ -14,9 +14,9 @@ from summarizers.model import RawSegment, Transcript
 
 DEFAULT_MAX_BYTES = 20_000_000
 MIN_WORDS = 60
-# about 28 hours of speech: no episode is longer, and the offline engine's time and memory
-# grow with the words (250,000 take about 2.5 s and 150 MB; 3 million took 31 s and 1.1 GB)
-MAX_WORDS = 250_000
+# about 55 hours of speech: no episode is longer, and the offline engine's time and memory
+# grow with the words (500,000 take about 5 s and 200 MB; 3 million took 31 s and 1.1 GB)
+MAX_WORDS = 500_000
 # before parsing, a file is counted in whitespace-separated pieces: a subtitle file's
 # numbers and timings are pieces too (SubRip: about four for each cue of eight words)
 MAX_PIECES = 4 * MAX_WORDS
@@ -148,7 +148,7 @@ def _unspaced_script(text: str, words: int) -> bool:
 def _too_many_words(counted: str) -> TranscriptError:
     return TranscriptError(
         f"the transcript holds {counted} words; podbrief summarizes up to {MAX_WORDS:,} at "
-        "once (about 28 hours of speech): send one episode's transcript, or a part of it"
+        "once (about 55 hours of speech): send one episode's transcript, or a part of it"
     )
 
 

@@ -232,16 +232,16 @@ def test_a_page_of_more_elements_than_any_transcript_page_is_refused() -> None:
 def test_more_words_than_any_episode_are_refused() -> None:
     # a 20 MB single line took 42 s and 1 GB to summarize; counted before it is parsed
     line = b"word " * 4_000_000
-    assert "far more than 250,000 words" in _error(line, source="one.txt")
+    assert "far more than 500,000 words" in _error(line, source="one.txt")
     # past the limit by less than the pieces counted before parsing: the words count
-    many = b"Ana: the compost is warm today.\n" * 60_000
-    assert "holds 300,000 words" in _error(many, source="lines.txt")
+    many = b"Ana: the compost is warm today.\n" * 104_000
+    assert "holds 520,000 words" in _error(many, source="lines.txt")
     cues = b"".join(
         b"%d\n00:00:%02d,000 --> 00:00:%02d,500\nthe compost is warm today\n\n"
         % (n + 1, n % 60, n % 60)
-        for n in range(51_000)
+        for n in range(101_000)
     )
-    assert "holds 255,000 words" in _error(cues, source="cues.srt")
+    assert "holds 505,000 words" in _error(cues, source="cues.srt")
 
 
 def test_too_short() -> None:
