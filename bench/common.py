@@ -87,6 +87,46 @@ def sumy_pick(units: list[Unit], k: int, method: str) -> list[int]:
     return [i for i, s in enumerate(sentences) if id(s) in picked]
 
 
+def big_transcript_files(
+    count: int = 6, first_mb: float = 3.0, step_mb: float = 0.28
+) -> dict[str, bytes]:
+    """`count` WebVTT transcripts of 3 MB and more (to about 4.4 MB: under the 500,000-word
+    limit), each the seenunseen episodes' cues one after another from a different episode
+    on, times running on: loads for the acknowledgement bench. Built in memory."""
+    require_corpus()
+    episodes = []
+    for path in sorted(SEENUNSEEN.glob("*.vtt")):
+        cues = path.read_text(encoding="utf-8").split("\n\n")
+        episodes.append([c for c in cues if "-->" in c])
+    files = {}
+    for n in range(count):
+        target = int((first_mb + n * step_mb) * 1_000_000)
+        parts, size, cue_index, clock = ["WEBVTT"], 6, 0, 0.0
+        order = episodes[n:] + episodes[:n]
+        while size < target:
+            for cue in order[cue_index % len(order)]:
+                lines = cue.strip().splitlines()
+                timing = next(i for i, line in enumerate(lines) if "-->" in line)
+                start, end = clock, clock + 3.0
+                clock = end
+                block = "\n".join(
+                    [f"{_vtt_time(start)} --> {_vtt_time(end)}", *lines[timing + 1 :]]
+                )
+                parts.append(block)
+                size += len(block) + 2
+                if size >= target:
+                    break
+            cue_index += 1
+        files[f"big{n}.vtt"] = "\n\n".join(parts).encode() + b"\n"
+    return files
+
+
+def _vtt_time(seconds: float) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{int(hours):02d}:{int(minutes):02d}:{secs:06.3f}"
+
+
 def long_episode_files() -> dict[str, bytes]:
     """The three largest seenunseen episodes and the seed: load for the latency benches."""
     require_corpus()

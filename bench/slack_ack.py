@@ -1,9 +1,12 @@
 """Slack acknowledgement latency while long episodes are summarized (fake Slack on loopback).
 
-Usage: python -m bench.slack_ack [--commands 200]
+Usage: python -m bench.slack_ack [--commands 200] [--burst 50] [--files big|corpus]
 For each configuration, `podbrief run` (its own process, Slack HTTP mode, signed requests)
-gets long-episode summaries plus `--commands` slash commands in all; this prints ack
-latency p50/p99, the time to each posted long summary, and the time of a cached repeat.
+gets long summaries to make (`big`: six WebVTT transcripts of 3 to 4.4 MB built from the
+corpus's episodes; `corpus`: its three longest episodes and the seed), then, while they are
+made, `help` commands in bursts of `--burst` at once, half a second apart, `--commands` slash
+commands in all; this prints ack latency p50/p99, the time to each posted long summary, and
+the time of a cached repeat.
 The peer is the same bot summarizing in threads of the bot process (PODBRIEF_WORKERS=0)
 instead of worker processes, measured in the same run.
 """
@@ -27,7 +30,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 
-from bench.common import long_episode_files
+from bench.common import big_transcript_files, long_episode_files
 from tests.support.fakes.local import wait_until_healthy
 from tests.support.fakes.slack_server import BOT_TOKEN, FakeSlack
 
@@ -78,7 +81,9 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def measure(label: str, workers: int, total: int, long_files: dict[str, bytes]) -> None:
+async def measure(
+    label: str, workers: int, total: int, long_files: dict[str, bytes], burst: int
+) -> None:
     """`podbrief run` as its own process (HTTP mode), the fake Slack and the client here."""
     fake = await FakeSlack(public=long_files).start()
     port = _free_port()
@@ -109,11 +114,12 @@ async def measure(label: str, workers: int, total: int, long_files: dict[str, by
                         await _command(http, port, f"L{n}", f"summarize {fake.public_url(name)}")
                     )
                 rest = total - len(long_files)
-                for batch in range(0, rest, 10):
-                    size = min(10, rest - batch)
+                for batch in range(0, rest, burst):
+                    size = min(burst, rest - batch)
                     acks += await asyncio.gather(
                         *(_command(http, port, f"H{batch + i}", "help") for i in range(size))
                     )
+                    await asyncio.sleep(0.5)
                 to_post = [await _posted(fake, ch, t0) for ch, t0 in long_started.items()]
                 start = time.perf_counter()
                 first = next(iter(long_files))
@@ -136,19 +142,22 @@ async def measure(label: str, workers: int, total: int, long_files: dict[str, by
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--commands", type=int, default=200)
+    ap.add_argument("--burst", type=int, default=50)
+    ap.add_argument("--files", choices=("big", "corpus"), default="big")
     args = ap.parse_args()
-    files = long_episode_files()
+    files = big_transcript_files() if args.files == "big" else long_episode_files()
     print(
-        f"{len(files)} long episodes ({', '.join(files)}) + help commands, "
-        f"{args.commands} slash commands in all"
+        f"{len(files)} long transcripts ({', '.join(files)}; "
+        f"{sum(map(len, files.values())) / 1e6:.1f} MB) + help commands in bursts of "
+        f"{args.burst}, {args.commands} slash commands in all"
     )
     print(
         f"{'configuration':<36} {'cmds':>4} {'ack p50':>8} {'ack p99':>8} "
         f"{'post med':>9} {'post max':>9} {'cached':>9}"
     )
     print(f"{'':<36} {'':>4} {'ms':>8} {'ms':>8} {'s':>9} {'s':>9} {'ms':>9}")
-    await measure("podbrief (2 worker processes)", 2, args.commands, files)
-    await measure("peer: threads (PODBRIEF_WORKERS=0)", 0, args.commands, files)
+    await measure("podbrief (2 worker processes)", 2, args.commands, files, args.burst)
+    await measure("peer: threads (PODBRIEF_WORKERS=0)", 0, args.commands, files, args.burst)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'podbrief.db'}"
         return
+    yield from _postgres_schema()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new schema in the local Postgres: for what only a shared database does (several
+    instances on one database)."""
+    yield from _postgres_schema()
+
+
+def _postgres_schema() -> Iterator[str]:
     from tests.support.storage_urls import POSTGRES_URL, REQUIRE_POSTGRES, postgres_reachable
 
     if not postgres_reachable():

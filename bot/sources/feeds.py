@@ -124,8 +124,10 @@ def _bounded_tree(data: bytes, url: str) -> ET.Element | None:
     try:
         for _event, element in SafeET.iterparse(io.BytesIO(data), ("start",), forbid_dtd=True):
             elements += 1
-            if elements > MAX_ELEMENTS or len(element.attrib) > MAX_ATTRIBUTES:
-                raise _too_big(url)
+            if elements > MAX_ELEMENTS:
+                raise _too_big(url, f"more than {MAX_ELEMENTS:,} XML elements")
+            if len(element.attrib) > MAX_ATTRIBUTES:
+                raise _too_big(url, f"an element with more than {MAX_ATTRIBUTES} attributes")
             if elements == 1:
                 root = element
     except DefusedXmlException:
@@ -135,17 +137,17 @@ def _bounded_tree(data: bytes, url: str) -> ET.Element | None:
         ) from None
     except (ET.ParseError, LookupError, UnicodeError, ValueError):
         # not well-formed: feedparser may still read it, once its size is known to be sane
-        if len(_TAG_START.findall(data)) > MAX_ELEMENTS or _MANY_ATTRIBUTES.search(data):
-            raise _too_big(url) from None
+        if any(n >= MAX_ELEMENTS for n, _ in enumerate(_TAG_START.finditer(data))):
+            raise _too_big(url, f"more than {MAX_ELEMENTS:,} XML elements") from None
+        if _MANY_ATTRIBUTES.search(data):
+            raise _too_big(url, f"an element with more than {MAX_ATTRIBUTES} attributes") from None
         return None
     return root
 
 
-def _too_big(url: str) -> FeedError:
+def _too_big(url: str, what: str) -> FeedError:
     return FeedError(
-        f"{url} holds more than {MAX_ELEMENTS:,} XML elements, or an element with more than "
-        f"{MAX_ATTRIBUTES} attributes: no podcast feed is shaped like that, so podbrief does "
-        "not read it"
+        f"{url} holds {what}: no podcast feed is shaped like that, so podbrief does not read it"
     )
 
 

@@ -34,14 +34,16 @@ async def slack_app(
     socket_mode: bool = False,
     oauth: bool = False,
     settings: dict[str, Any] | None = None,
+    database_url: str | None = None,
 ) -> AsyncIterator[tuple[FakeSlack, SlackAdapter, App]]:
-    """The bot with its Slack adapter on the fake Slack; `settings` override the bot's."""
+    """The bot with its Slack adapter on the fake Slack; `settings` override the bot's;
+    the database is a SQLite file in `tmp_path` unless `database_url` names another."""
     fake = await FakeSlack(
         public={"example.txt": EXAMPLE, "episode.vtt": VTT}, files={"F1": ("interview.vtt", VTT)}
     ).start()
     bot_settings = Settings(
         **(settings or {}),
-        database_url=f"sqlite:///{tmp_path / 'bot.db'}",
+        database_url=database_url or f"sqlite:///{tmp_path / 'bot.db'}",
         fetch_allow_hosts="127.0.0.1",
         http_port=0,
         workers=1,

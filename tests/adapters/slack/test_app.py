@@ -21,6 +21,7 @@ from tests.support.slack import (
     post_command,
     post_event,
     run,
+    slack_app,
     slash,
 )
 from tests.support.slack_limits import check_message
@@ -189,6 +190,32 @@ def test_a_replayed_slash_command_is_handled_once(tmp_path: Path) -> None:
         await fake.wait_for_posts(before + 1)
 
     run(tmp_path, t)
+
+
+def test_a_replay_sent_to_another_instance_is_handled_once(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Two instances on one Postgres database (behind one address, say): the same signed
+    command sent to each, twice, is processed once; the shared database remembers the
+    trigger_id (on SQLite, one instance only, memory does)."""
+
+    async def go() -> None:
+        async with (
+            slack_app(tmp_path, database_url=postgres_url) as (fake_a, a, _),
+            slack_app(tmp_path, database_url=postgres_url) as (fake_b, b, _),
+        ):
+            fields = {"trigger_id": "replayed.9.9"}
+            url = fake_a.public_url("example.txt")
+            for adapter in (a, b, a, b):
+                status, _, _ = await post_command(adapter, f"summarize {url}", fields)
+                assert status == 200
+            await fake_a.wait_for_posts(1)
+            await asyncio.sleep(1)
+            posts = [*fake_a.posts, *fake_b.posts]
+            titles = [p for p in posts if "Fix It Forward" in json.dumps(p.get("blocks", []))]
+            assert len(titles) == 1
+
+    asyncio.run(go())
 
 
 def test_bad_input_is_told_to_the_asker_only(tmp_path: Path) -> None:

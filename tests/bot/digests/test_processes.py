@@ -198,3 +198,161 @@ def test_a_claimer_killed_before_posting_is_taken_over_within_the_timeout(
             await fake.stop()
 
     asyncio.run(go())
+
+
+async def _point_feed_at(database_url: str, url: str) -> None:
+    db = Database(database_url)
+    async with db.engine.begin() as conn:
+        await conn.execute(update(SubscriptionRow).values(feed_url=url))
+    await db.close()
+
+
+def _digests(fake: FakeSlack) -> list[dict[str, object]]:
+    """The digest's top-level messages in the channel (its thread replies aside)."""
+    return [
+        p
+        for p in fake.posts
+        if p.get("channel") == "C-digest" and not p.get("thread_ts") and "Compost" in json.dumps(p)
+    ]
+
+
+def test_a_claimer_killed_after_slack_took_the_digest_is_not_posted_again(
+    database_url: str,
+) -> None:
+    """Instance A posts the digest and is killed (SIGKILL) before it hears Slack's answer,
+    so it never records it; B takes the stale claim over, finds the digest in the channel
+    by its marker, and records it without posting a second one."""
+    timeout = 4.0
+
+    async def go() -> None:
+        fake = await FakeSlack().start()
+        bots: list[asyncio.subprocess.Process] = []
+
+        async def kill_the_poster(message: dict[str, object]) -> None:
+            if message.get("channel") == "C-digest" and bots:
+                bots[0].kill()
+                await asyncio.sleep(0.5)  # the poster is gone before it hears back
+
+        fake.on_post = kill_the_poster
+        try:
+            sub_id, slot = await _prepare(database_url, fake, crashed=False)
+            env = {"PODBRIEF_DIGEST_CLAIM_TIMEOUT": str(timeout)}
+            bots.append(await _start_bot(_bot_env(database_url, fake, **env)))
+            await fake.wait_for_posts(1, within=60)
+            await bots[0].wait()
+            fake.on_post = None
+            assert await _deliveries(database_url, sub_id) == [(slot, "claimed", 1)]
+            b = await _start_bot(_bot_env(database_url, fake, **env))
+            try:
+                for _ in range(300):  # B records it within a claim timeout or so
+                    if (await _deliveries(database_url, sub_id))[0][1] == "posted":
+                        break
+                    await asyncio.sleep(0.1)
+                await asyncio.sleep(1.5)  # time for a second, wrong post to show up
+            finally:
+                b.send_signal(signal.SIGTERM)
+                assert await b.wait() == 0
+            assert len(_digests(fake)) == 1
+            assert await _deliveries(database_url, sub_id) == [(slot, "posted", 2)]
+        finally:
+            await fake.stop()
+
+    asyncio.run(go())
+
+
+def test_a_build_longer_than_the_claim_timeout_keeps_its_claim_while_the_other_restarts(
+    database_url: str,
+) -> None:
+    """A builds for three claim timeouts (a slow feed); B starts, is stopped and starts
+    again meanwhile: A's heartbeat keeps the claim fresh, so B never takes it, and the slot
+    is posted once, by A."""
+    from aiohttp import web
+
+    from tests.support.fakes.local import serve
+
+    timeout = 3.0
+
+    async def go() -> None:
+        fake = await FakeSlack().start()
+        asked = asyncio.Event()
+        app = web.Application()
+
+        async def feed(_: web.Request) -> web.Response:
+            asked.set()
+            await asyncio.sleep(3 * timeout)
+            return web.Response(body=fake.public["feed.xml"], content_type="application/rss+xml")
+
+        app.router.add_get("/slow-feed.xml", feed)
+        site, port = await serve(app)
+        procs: list[asyncio.subprocess.Process] = []
+        try:
+            sub_id, slot = await _prepare(database_url, fake, crashed=False)
+            await _point_feed_at(database_url, f"http://127.0.0.1:{port}/slow-feed.xml")
+            env = {"PODBRIEF_DIGEST_CLAIM_TIMEOUT": str(timeout)}
+            procs.append(await _start_bot(_bot_env(database_url, fake, **env)))
+            await asyncio.wait_for(asked.wait(), 60)  # A claimed and is building
+            async with aiohttp.ClientSession() as http:
+                for _ in range(2):  # B starts (and runs its catch-up), stops, starts again
+                    b_env = _bot_env(database_url, fake, **env)
+                    b = await _start_bot(b_env)
+                    procs.append(b)
+                    await wait_until_healthy(http, b_env["PODBRIEF_HTTP_PORT"])
+                    await asyncio.sleep(timeout / 2)
+                    if len(procs) == 2:
+                        b.send_signal(signal.SIGTERM)
+                        assert await b.wait() == 0
+            await fake.wait_for_posts(1, within=60)
+            await asyncio.sleep(timeout)  # past a claim timeout: a second post would show
+        finally:
+            for proc in procs:
+                if proc.returncode is None:
+                    proc.send_signal(signal.SIGTERM)
+                    assert await proc.wait() == 0
+            await site.cleanup()
+        try:
+            assert len(_digests(fake)) == 1
+            assert await _deliveries(database_url, sub_id) == [(slot, "posted", 1)]
+        finally:
+            await fake.stop()
+
+    asyncio.run(go())
+
+
+def test_both_stopped_for_three_slots_post_every_episode_once(database_url: str) -> None:
+    """Both instances were down for three daily slots, an episode published before each;
+    started together, they post one catch-up digest (the latest missed slot, as the README
+    says) holding all three episodes, once; a restart of both posts nothing more."""
+
+    async def go() -> None:
+        fake = await FakeSlack().start()
+        try:
+            sub_id, slot = await _prepare(database_url, fake, crashed=False)
+            now = datetime.now(UTC)
+            episodes = tuple((f"cc-down-{n}", now - timedelta(days=n, hours=12)) for n in range(3))
+            fake.public["feed.xml"] = feed_xml(
+                fake.public_url(""), now - timedelta(days=5), episodes
+            ).encode()
+            await _run_bots(database_url, fake, count=2)
+            assert len(_digests(fake)) == 1
+            for guid, _ in episodes:  # each episode in one message (its text and blocks)
+                assert sum(f"Episode {guid}" in json.dumps(p) for p in fake.posts) == 1, guid
+            # published before the channel subscribed
+            assert "Hot composting" not in json.dumps(fake.posts)
+            assert await _deliveries(database_url, sub_id) == [(slot, "posted", 1)]
+            before = len(fake.posts)
+            procs = []
+            for _ in range(2):  # both restarted: the slot is done, nothing is posted again
+                env = _bot_env(database_url, fake)
+                procs.append((await _start_bot(env), env["PODBRIEF_HTTP_PORT"]))
+            async with aiohttp.ClientSession() as http:
+                for _, port in procs:
+                    await wait_until_healthy(http, port)
+            await asyncio.sleep(2)
+            for proc, _ in procs:
+                proc.send_signal(signal.SIGTERM)
+                assert await proc.wait() == 0
+            assert len(fake.posts) == before
+        finally:
+            await fake.stop()
+
+    asyncio.run(go())

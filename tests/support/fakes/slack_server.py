@@ -13,6 +13,7 @@ import itertools
 import json
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,9 @@ class FakeSlack:
     public: dict[str, bytes] = field(default_factory=dict)  # /pub/<name>: links to episodes
     admins: set[str] = field(default_factory=set)  # users.info says these are admins
     rate_limit_posts: int = 0  # the next N chat.postMessage calls answer 429
+    # awaited with each message once it is posted, before the poster gets its answer (a
+    # test kills the poster there: Slack took the message, the poster never learned it)
+    on_post: Callable[[dict[str, Any]], Awaitable[None]] | None = None
     posts: list[dict[str, Any]] = field(default_factory=list)
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
     calls: list[tuple[str, float]] = field(default_factory=list)  # (method, time)
@@ -120,6 +124,8 @@ class FakeSlack:
         message["ts"] = f"{time.time():.0f}.{next(self._ts):06d}"
         message["token"] = token
         self.posts.append(message)
+        if self.on_post is not None:
+            await self.on_post(message)
         return web.json_response(
             {
                 "ok": True,
