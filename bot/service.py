@@ -17,6 +17,7 @@ from bot.errors import UserError
 from bot.messages import Command, Reply
 from bot.ports import EpisodeIndex
 from bot.sources.readers.load import MIN_WORDS
+from bot.storage.stored import StoredTranscript
 from bot.summaries import (
     EpisodeSource,
     FileSource,
@@ -26,7 +27,6 @@ from bot.summaries import (
     Summaries,
     TextSource,
 )
-from summarizers.model import Transcript
 
 logger = logging.getLogger(__name__)
 DEFAULT_SYNTAX = Syntax()
@@ -119,7 +119,7 @@ class BotService:
     async def _summary(self, cmd: Command, syntax: Syntax, progress: Progress | None) -> Reply:
         source, notes = self.source_of(cmd, syntax)
 
-        def loaded(transcript: Transcript) -> None:
+        def loaded(transcript: StoredTranscript) -> None:
             if progress is not None:
                 progress(
                     Reply(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.errors import TranscriptError, UserError, require_content
@@ -20,6 +20,7 @@ from bot.sources.links import CHAT_SENDING, from_link
 from bot.sources.readers import load_bytes
 from bot.sources.readers.load import titled
 from bot.storage import Database
+from bot.storage.stored import StoredTranscript
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.model import Summary, Transcript
@@ -77,9 +78,19 @@ class Summarized:
     cached: bool
 
 
-def _load_job(data: bytes, source: str, max_bytes: int) -> Transcript:
-    """Runs in a worker process: parsing a large transcript is CPU work too."""
-    return load_bytes(data, source=source, max_bytes=max_bytes)
+def _load_job(data: bytes, source: str, max_bytes: int) -> StoredTranscript:
+    """Runs in a worker process: parsing a large transcript is CPU work, and so are its
+    hash, word count and stored form; the bot process gets them, not the segments."""
+    return StoredTranscript.of(load_bytes(data, source=source, max_bytes=max_bytes))
+
+
+def _summary_job(
+    job: Callable[[Transcript, SummaryOptions], Summary],
+    episode: StoredTranscript,
+    options: SummaryOptions,
+) -> Summary:
+    """Runs in a worker process: the transcript is built here, from its stored form."""
+    return job(episode.transcript(), options)
 
 
 class Summaries:
@@ -116,7 +127,7 @@ class Summaries:
         options: SummaryOptions | None = None,
         *,
         workspace: object = None,
-        loaded: Callable[[Transcript], object] | None = None,
+        loaded: Callable[[StoredTranscript], object] | None = None,
     ) -> Summarized:
         """The summary of `source`. `workspace` names whose job limit applies; `loaded` is
         told the transcript before the (perhaps long) summary starts."""
@@ -137,10 +148,10 @@ class Summaries:
             summary = summary.model_copy(update={"notes": (*summary.notes, *notes)})
         return Summarized(summary, episode_id, cached)
 
-    async def load(self, data: bytes, source: str) -> Transcript:
+    async def load(self, data: bytes, source: str) -> StoredTranscript:
         """Parse a transcript (in the worker pool when there is one)."""
         if self._workers is None:
-            return load_bytes(data, source=source, max_bytes=self.max_bytes)
+            return StoredTranscript.of(load_bytes(data, source=source, max_bytes=self.max_bytes))
         return await self._workers.run(_load_job, data, source, self.max_bytes)
 
     async def parse_feed(self, data: bytes, url: str) -> Feed:
@@ -165,10 +176,12 @@ class Summaries:
             return None
         return Summarized(require_content(summary), episode_id, True)
 
-    async def _resolve(self, source: Source) -> tuple[Transcript, int | None, tuple[str, ...]]:
+    async def _resolve(
+        self, source: Source
+    ) -> tuple[StoredTranscript, int | None, tuple[str, ...]]:
         notes: tuple[str, ...] = ()
         if isinstance(source, EpisodeSource):
-            found = await self._db.episode(source.id) if self._db is not None else None
+            found = await self._db.stored_episode(source.id) if self._db is not None else None
             if found is None:
                 raise NoSuchEpisode(f"There is no episode {source.id}.")
             return found, source.id, notes
@@ -177,7 +190,7 @@ class Summaries:
         elif isinstance(source, TextSource):
             transcript = await self.load(source.text.encode(), "pasted text")
             if source.link is not None:
-                transcript = replace(transcript, source=source.link)
+                transcript = transcript.renamed(source=source.link)
         else:
             transcript, notes = await from_link(
                 self.fetcher,
@@ -190,18 +203,18 @@ class Summaries:
         episode_id = await self._db.save_episode(transcript) if self._db is not None else None
         return transcript, episode_id, notes
 
-    async def _from_file(self, file: FileSource) -> Transcript:
+    async def _from_file(self, file: FileSource) -> StoredTranscript:
         data = file.data
         if data is None:
             if file.url is None:
                 raise TranscriptError(f"{file.name} has no content")
             data = (await self.fetcher.get(file.url, file.headers)).data
         transcript = titled(await self.load(data, file.name), file.name)
-        return transcript if file.link is None else replace(transcript, source=file.link)
+        return transcript if file.link is None else transcript.renamed(source=file.link)
 
     async def _summary(
         self,
-        transcript: Transcript,
+        transcript: StoredTranscript,
         episode_id: int | None,
         options: SummaryOptions,
         workspace: object,
@@ -215,9 +228,12 @@ class Summaries:
         async with gate:
             job = self.summarizer.cpu_job()
             if job is not None and self._workers is not None:
-                summary = await self._workers.run(job, transcript, options)
-            else:
-                summary = await self.summarizer.summarize(transcript, options)
+                summary = await self._workers.run(_summary_job, job, transcript, options)
+            else:  # an engine that waits on a server (or no workers): in this process
+                words = transcript.built
+                if words is None:  # tens of thousands of segments to build: in a thread
+                    words = await asyncio.to_thread(transcript.transcript)
+                summary = await self.summarizer.summarize(words, options)
         if self._db is not None and episode_id is not None:
             await self._db.store_summary(key, episode_id, summary)
         return summary, False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -101,9 +101,22 @@ class Transcript:
                 return seg.start
         return None
 
-    @property
+    @cached_property
     def word_count(self) -> int:
         return len(self.text.split())
+
+    def renamed(self, **names: str | None) -> Transcript:
+        """The same words under other names (`title`, `show`, `source`). What is computed
+        from the words (hash, word count) is kept: computed once, in the worker process
+        that loaded the transcript (it is pickled with it), never again on the event loop."""
+        unknown = set(names) - {"title", "show", "source"}
+        if unknown:
+            raise TypeError(f"renamed() takes title, show and source, not {sorted(unknown)}")
+        new = replace(self, **names)  # type: ignore[arg-type]
+        for key in ("sha256", "word_count"):
+            if key in self.__dict__:
+                new.__dict__[key] = self.__dict__[key]
+        return new
 
 
 class _Out(BaseModel):

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
 from bot.sources.feeds import FeedParser, parse_in_thread
 from bot.sources.fetch import SafeFetcher
-from bot.sources.readers.load import looks_like_feed, titled
-from summarizers.model import Transcript
-
-Loader = Callable[[bytes, str], Awaitable[Transcript]]
+from bot.sources.readers.load import N, looks_like_feed, titled
 
 _DRIVE_FILE = re.compile(r"^/file/d/([\w-]+)")
 _GOOGLE_DOC = re.compile(r"^/document/d/([\w-]+)")
@@ -85,11 +81,11 @@ def direct_download(url: str) -> str:
 async def from_link(
     fetcher: SafeFetcher,
     link: str,
-    load: Loader,
+    load: Callable[[bytes, str], Awaitable[N]],
     title_words: str = "",
     sending: str = CHAT_SENDING,
     parse: FeedParser = parse_in_thread,
-) -> tuple[Transcript, tuple[str, ...]]:
+) -> tuple[N, tuple[str, ...]]:
     """The transcript `link` names, and notes about how it was found. `load` parses a
     transcript's bytes and `parse` a feed's (the bot parses in its worker processes).
     `title_words` pick a feed's episode; `sending` is how a video's transcript is sent
@@ -112,10 +108,10 @@ async def _feed_episode(
     fetcher: SafeFetcher,
     data: bytes,
     link: str,
-    load: Loader,
+    load: Callable[[bytes, str], Awaitable[N]],
     parse: FeedParser,
     title_words: str,
-) -> tuple[Transcript, tuple[str, ...]]:
+) -> tuple[N, tuple[str, ...]]:
     """A podcast feed's newest episode that links a transcript, among those whose title
     holds every one of `title_words` (all episodes when there are none)."""
     feed = await parse(data, link)
@@ -149,4 +145,4 @@ async def _feed_episode(
             f"the newest episode with a transcript in the feed; the {skipped} newer "
             f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} none",
         )
-    return replace(transcript, title=episode.title, show=feed.title), notes
+    return transcript.renamed(title=episode.title, show=feed.title), notes

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from dataclasses import dataclass
@@ -17,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.errors import UserError
 from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
-from summarizers.model import Segment, Summary, Transcript
+from bot.storage.stored import StoredTranscript
+from summarizers.model import Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 SWEEP_SECONDS = 60.0  # how often an instance deletes expired event keys
@@ -84,25 +86,27 @@ class Database:
     async def close(self) -> None:
         await self.engine.dispose()
 
-    async def save_episode(self, transcript: Transcript) -> int:
+    async def save_episode(self, episode: Transcript | StoredTranscript) -> int:
         """Store a transcript once (by its hash) and return the episode id."""
-        existing = await self._episode_id(transcript.sha256)
+        if isinstance(episode, Transcript):
+            episode = StoredTranscript.of(episode)
+        existing = await self._episode_id(episode.sha256)
         if existing is not None:
             return existing
         row = EpisodeRow(
-            transcript_sha256=transcript.sha256,
-            source=transcript.source,
-            title=transcript.title,
-            show=transcript.show,
-            format=transcript.format,
-            transcript_json=_dump(transcript),
+            transcript_sha256=episode.sha256,
+            source=episode.source,
+            title=episode.title,
+            show=episode.show,
+            format=episode.format,
+            transcript_json=episode.stored,
         )
         try:
             async with self._session.begin() as session:
                 session.add(row)
             return row.id
         except IntegrityError:  # another instance stored it first
-            found = await self._episode_id(transcript.sha256)
+            found = await self._episode_id(episode.sha256)
             assert found is not None
             return found
 
@@ -126,9 +130,26 @@ class Database:
         return (row[0], row[1]) if row else None
 
     async def episode(self, episode_id: int) -> Transcript | None:
+        stored = await self.stored_episode(episode_id)
+        # a long transcript is tens of thousands of segments to build: off the event loop
+        return await asyncio.to_thread(stored.transcript) if stored else None
+
+    async def stored_episode(self, episode_id: int) -> StoredTranscript | None:
+        """A stored episode as the bot holds it (its segments are not built here)."""
         async with self._session() as session:
             row = await session.get(EpisodeRow, episode_id)
-        return _load(row) if row else None
+        if row is None:
+            return None
+        words = await asyncio.to_thread(_word_count, row.transcript_json)
+        return StoredTranscript(
+            stored=row.transcript_json,
+            sha256=row.transcript_sha256,
+            word_count=words,
+            title=row.title,
+            show=row.show,
+            source=row.source,
+            format=row.format,
+        )
 
     async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
         """Newest first; every search word must appear in the title, show or source."""
@@ -215,26 +236,5 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-def _dump(t: Transcript) -> str:
-    return json.dumps(
-        {
-            "text": t.text,
-            "language": t.language,
-            "notes": list(t.notes),
-            "segments": [[s.text, s.start, s.end, s.speaker, s.offset] for s in t.segments],
-        }
-    )
-
-
-def _load(row: EpisodeRow) -> Transcript:
-    data = json.loads(row.transcript_json)
-    return Transcript(
-        segments=tuple(Segment(*s) for s in data["segments"]),
-        text=data["text"],
-        title=row.title,
-        show=row.show,
-        source=row.source,
-        format=row.format,
-        language=data["language"],
-        notes=tuple(data["notes"]),
-    )
+def _word_count(stored: str) -> int:
+    return len(json.loads(stored)["text"].split())

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from pathlib import Path
+from typing import Protocol, Self, TypeVar
 
 from bot.errors import TranscriptError
 from bot.sources.readers import formats, ttml
@@ -236,10 +236,22 @@ def load_path(
     return titled(transcript, p.name)
 
 
-def titled(transcript: Transcript, name: str, fallback: str = "") -> Transcript:
+class Named(Protocol):
+    """A transcript, or a form of it (the bot holds `StoredTranscript`s), with its names."""
+
+    @property
+    def title(self) -> str | None: ...
+
+    def renamed(self, **names: str | None) -> Self: ...
+
+
+N = TypeVar("N", bound=Named)
+
+
+def titled(transcript: N, name: str, fallback: str = "") -> N:
     """A transcript without a title of its own is named after its file: the name without
     its suffix, `_` and `-` read as spaces (a file name is a better title than none)."""
     if transcript.title is not None:
         return transcript
     stem = name.rsplit(".", 1)[0].replace("_", " ").replace("-", " ").strip()
-    return replace(transcript, title=stem or fallback or None)
+    return transcript.renamed(title=stem or fallback or None)
