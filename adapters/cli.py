@@ -21,11 +21,12 @@ import click
 from rich.console import Console
 
 from bot import logs
-from bot.bootstrap import AdapterFailed, fetcher_for, summarizer_for
+from bot.bootstrap import AdapterFailed, fetcher_for, speech_for, summarizer_for
 from bot.commands import link_of
 from bot.config import load_settings
 from bot.errors import UserError
 from bot.output import RENDERERS
+from bot.sources.audio import looks_like_audio
 from bot.sources.readers.load import read_file
 from bot.storage import Database
 from bot.summaries import FileSource, LinkSource, Source, Summaries
@@ -97,7 +98,8 @@ def summarize(
     """Summarize the transcript SOURCE and print takeaways, quotes and topics.
 
     SOURCE is a transcript file (plain text, SubRip .srt, WebVTT .vtt, Podcasting 2.0
-    or Whisper JSON, TTML, or an HTML page; the format is detected from the content), - to read
+    or Whisper JSON, TTML, or an HTML page; the format is detected from the content), an
+    audio file (mp3, m4a, ogg, opus, wav, flac, webm: transcribed offline first), - to read
     standard input, or an http(s) link to a transcript or to a podcast feed (its newest
     episode with a transcript), fetched with the bot's safety rules.
     """
@@ -116,12 +118,17 @@ def summarize(
     what: Source
     if source == "-":
         data = sys.stdin.buffer.read(settings.max_transcript_bytes + 1)
+        if looks_like_audio(data[:64]):  # audio on standard input: read up to its own limit
+            data += sys.stdin.buffer.read(settings.max_audio_bytes + 1 - len(data))
         what = FileSource("-", data, link=page)
     elif link is not None:
         what = LinkSource(link)
     else:
         path = Path(source)
-        what = FileSource(path.name, read_file(path, settings.max_transcript_bytes), link=page)
+        limit = settings.max_transcript_bytes
+        if _is_audio(path):
+            limit = settings.max_audio_bytes
+        what = FileSource(path.name, read_file(path, limit), link=page)
 
     async def go() -> Summary:
         fetcher = fetcher_for(settings)
@@ -132,6 +139,8 @@ def summarize(
             options=options,
             max_bytes=settings.max_transcript_bytes,
             sending=CLI_SENDING,
+            speech=speech_for(settings),
+            max_audio_bytes=settings.max_audio_bytes,
         )
         try:
             return (await summaries.summarize(what)).summary
@@ -145,6 +154,15 @@ def summarize(
         Console(stderr=True).print(f"note: {note}", style="yellow", highlight=False)
     out = RENDERERS[fmt](summary)
     sys.stdout.write(out if out.endswith("\n") else out + "\n")
+
+
+def _is_audio(path: Path) -> bool:
+    """An audio file by its first bytes (a missing file is left to read_file's message)."""
+    try:
+        with path.open("rb") as f:
+            return looks_like_audio(f.read(64))
+    except OSError:
+        return False
 
 
 @cli.command("run")

@@ -25,6 +25,7 @@ from bot.digests.store import DigestStore
 from bot.digests.subscriptions import SubscriptionCommands
 from bot.ports import Adapter, ChatStore, Messenger
 from bot.service import BotService
+from bot.sources.audio import SpeechSettings
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
 from bot.summaries import Summaries
@@ -55,6 +56,7 @@ def fetcher_for(settings: Settings) -> SafeFetcher:
         max_bytes=settings.max_transcript_bytes,
         timeout=settings.fetch_timeout,
         allow_hosts=allow_hosts(settings),
+        max_audio_bytes=settings.max_audio_bytes,
     )
 
 
@@ -63,6 +65,15 @@ def summarizer_for(settings: Settings, engine: str | None = None) -> Summarizer:
     if (engine or settings.engine) == "llm":
         return LLMSummarizer(llm_config(settings))
     return ExtractiveSummarizer()
+
+
+def speech_for(settings: Settings) -> SpeechSettings:
+    """How audio is transcribed, from the PODBRIEF_STT_* and audio limit settings."""
+    return SpeechSettings(
+        model=settings.stt_model,
+        threads=settings.stt_threads,
+        max_seconds=settings.max_audio_seconds,
+    )
 
 
 def options_for(settings: Settings) -> SummaryOptions:
@@ -184,6 +195,8 @@ async def build(
         workers=workers,
         workspace_jobs=settings.workspace_jobs,
         link_cache_seconds=settings.link_cache_seconds,
+        speech=speech_for(settings),
+        max_audio_bytes=settings.max_audio_bytes,
     )
     store = DigestStore(db)
     # filled below with the adapters' messengers, before anything runs

@@ -83,6 +83,20 @@ class Settings(BaseSettings):
         gt=0,
         description="largest transcript accepted, in bytes (files, pasted text, downloads)",
     )
+    max_audio_bytes: int = Field(
+        500_000_000, gt=0, description="largest audio file accepted, in bytes"
+    )
+    max_audio_seconds: float = Field(
+        5 * 3600, gt=0, description="longest audio accepted, in seconds"
+    )
+    stt_model: str | None = Field(
+        None,
+        description="speech-to-text model: a CTranslate2 Whisper model folder, or a size "
+        "faster-whisper's cache holds (never downloaded); unset: the bundled tiny.en",
+    )
+    stt_threads: int = Field(
+        0, ge=0, le=64, description="CPU threads per transcription (0: faster-whisper's default)"
+    )
     takeaways: int = Field(6, ge=3, le=10, description="default number of takeaways")
     quotes: int = Field(4, ge=1, le=8, description="default number of quotes")
 

@@ -80,8 +80,11 @@ def to_json(summary: Summary) -> str:
 
 def _heading(summary: Summary) -> tuple[str, str]:
     title = summary.title or "Episode summary"
+    heard = f"transcribed by {summary.transcription}" if summary.transcription else None
     meta = [
-        p for p in (summary.show, clock(summary.duration_seconds), f"{summary.engine} engine") if p
+        p
+        for p in (summary.show, clock(summary.duration_seconds), f"{summary.engine} engine", heard)
+        if p
     ]
     return title, " · ".join(meta)
 

@@ -17,7 +17,7 @@ from bot.errors import UserError
 from bot.messages import Command, Reply
 from bot.ports import EpisodeIndex
 from bot.sources.readers.load import MIN_WORDS
-from bot.storage.stored import StoredTranscript
+from bot.sources.stored import StoredTranscript
 from bot.summaries import (
     EpisodeSource,
     FileSource,

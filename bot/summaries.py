@@ -12,18 +12,23 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bot.errors import TranscriptError, UserError, require_content
+from bot.sources.audio import SpeechSettings, duration_of, looks_like_audio, transcribed
 from bot.sources.feeds import Feed, parse_feed, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.links import CHAT_SENDING, from_link
 from bot.sources.readers import load_bytes
 from bot.sources.readers.load import titled
+from bot.sources.stored import StoredTranscript
 from bot.storage import Database
-from bot.storage.stored import StoredTranscript
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.model import Summary, Transcript
+
+DEFAULT_MAX_AUDIO_BYTES = 500_000_000  # a 4-hour episode at 256 kbit/s
+SLOWEST_REALTIME = 4  # a transcription job may run at a quarter of the audio's speed
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,8 @@ class Summaries:
         workspace_jobs: int = 2,
         link_cache_seconds: float = 3600,
         sending: str = CHAT_SENDING,
+        speech: SpeechSettings | None = None,
+        max_audio_bytes: int = DEFAULT_MAX_AUDIO_BYTES,
     ) -> None:
         self.fetcher = fetcher
         self.summarizer = summarizer
@@ -119,6 +126,8 @@ class Summaries:
         self._workspace_jobs = workspace_jobs
         self._link_cache_seconds = link_cache_seconds
         self._sending = sending
+        self._speech = speech or SpeechSettings()
+        self._max_audio_bytes = max_audio_bytes
         self._gates: dict[object, asyncio.Semaphore] = {}
 
     async def summarize(
@@ -141,7 +150,12 @@ class Summaries:
         summary, cached = await self._summary(transcript, episode_id, options, workspace)
         require_content(summary)
         # a summary cached for the same words loaded another way: this request's names
-        here = {"title": transcript.title, "show": transcript.show, "source": transcript.source}
+        here = {
+            "title": transcript.title,
+            "show": transcript.show,
+            "source": transcript.source,
+            "transcription": transcript.transcribed_by,
+        }
         if any(getattr(summary, key) != value for key, value in here.items()):
             summary = summary.model_copy(update=here)
         if notes:  # about this request, not the transcript: never stored with the summary
@@ -149,10 +163,27 @@ class Summaries:
         return Summarized(summary, episode_id, cached)
 
     async def load(self, data: bytes, source: str) -> StoredTranscript:
-        """Parse a transcript (in the worker pool when there is one)."""
+        """Parse a transcript, or transcribe audio (in the worker pool when there is one)."""
+        if looks_like_audio(data[:64]):
+            return await self._transcribe(data, source)
         if self._workers is None:
             return StoredTranscript.of(load_bytes(data, source=source, max_bytes=self.max_bytes))
         return await self._workers.run(_load_job, data, source, self.max_bytes)
+
+    async def _transcribe(self, data: bytes, source: str) -> StoredTranscript:
+        name = Path(source).name if source not in {"", "-"} else "the audio"
+        if len(data) > self._max_audio_bytes:
+            raise TranscriptError(
+                f"{name} is {len(data) / 1e6:.0f} MB of audio, over the "
+                f"{self._max_audio_bytes / 1e6:.0f} MB limit (PODBRIEF_MAX_AUDIO_BYTES); "
+                "send a smaller file (a lower bit rate, or a part of the episode)"
+            )
+        if self._workers is None:
+            return await asyncio.to_thread(transcribed, data, name, self._speech)
+        seconds = await self._workers.run(duration_of, data, name)
+        # the job's limit grows with the episode: at least this many times realtime
+        limit = self._workers.timeout + seconds / SLOWEST_REALTIME
+        return await self._workers.run(transcribed, data, name, self._speech, limit=limit)
 
     async def parse_feed(self, data: bytes, url: str) -> Feed:
         """Parse a feed (in the worker pool when there is one, where its time is limited)."""

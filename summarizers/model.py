@@ -52,6 +52,7 @@ class Transcript:
     format: str = "text"
     language: str | None = None
     notes: tuple[str, ...] = ()  # what the loader had to assume, shown to the user
+    transcribed_by: str | None = None  # the speech-to-text engine and model, for audio
 
     @classmethod
     def build(
@@ -180,3 +181,4 @@ class Summary(_Out):
     topics: tuple[Topic, ...] = ()
     notes: tuple[str, ...] = ()
     usage: Usage | None = None
+    transcription: str | None = None  # the speech-to-text engine and model, for audio

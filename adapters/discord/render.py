@@ -93,6 +93,8 @@ def summary_embeds(reply: Reply) -> list[Embed]:
                 fields = current.setdefault("fields", [])
             fields.append({"name": name, "value": value, "inline": False})
     footer = [f"{s.engine} engine" + (f" ({s.model})" if s.model else "")]
+    if s.transcription:
+        footer.append(f"transcribed by {s.transcription}")
     if s.duration_seconds:
         footer.append(clock(s.duration_seconds))
     if reply.episode_id is not None:

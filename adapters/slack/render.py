@@ -93,6 +93,8 @@ def summary_blocks(reply: Reply, prefix: str = "/podbrief") -> list[Block]:
         lines = [_bullet(s, t.title, None, t.start_seconds) for t in s.topics]
         blocks += _sections("Topics", lines)
     context = [f"{s.engine} engine" + (f" ({escape(s.model)})" if s.model else "")]
+    if s.transcription:
+        context.append(f"transcribed by {escape(s.transcription)}")
     if s.duration_seconds:
         context.append(clock(s.duration_seconds))
     if reply.episode_id is not None:

@@ -20,6 +20,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from bot.errors import UserError
+from bot.sources.audio import looks_like_audio
 
 MAX_REDIRECTS = 5
 USER_AGENT = "podbrief/0.1 (+https://github.com/podbrief)"
@@ -118,9 +119,16 @@ class SafeFetcher:
     """GETs http(s) links with the safety rules; one instance per application."""
 
     def __init__(
-        self, *, max_bytes: int, timeout: float = 20.0, allow_hosts: frozenset[str] = frozenset()
+        self,
+        *,
+        max_bytes: int,
+        timeout: float = 20.0,
+        allow_hosts: frozenset[str] = frozenset(),
+        max_audio_bytes: int | None = None,
     ) -> None:
         self.max_bytes = max_bytes
+        # audio (told by its first bytes or its content type) may be larger; None: no more
+        self.max_audio_bytes = max_audio_bytes or max_bytes
         self.timeout = timeout
         self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
         self._session: aiohttp.ClientSession | None = None
@@ -195,23 +203,27 @@ class SafeFetcher:
         raise FetchError(f"the link redirected more than {MAX_REDIRECTS} times")
 
     async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+        media = resp.content_type.split("/")[0]
+        audio = media in ("audio", "video")
+        limit = self.max_audio_bytes if audio else self.max_bytes
         declared = resp.content_length
-        if declared is not None and declared > self.max_bytes:
-            raise FetchError(_too_big(self.max_bytes))
+        if declared is not None and declared > limit:
+            raise FetchError(_too_big(limit, audio))
         chunks: list[bytes] = []
         size = 0
         async for chunk in resp.content.iter_chunked(65536):
+            if not chunks and not audio and looks_like_audio(chunk[:64]):
+                audio, limit = True, self.max_audio_bytes  # audio served as anything else
             size += len(chunk)
-            if size > self.max_bytes:
-                raise FetchError(_too_big(self.max_bytes))
+            if size > limit:
+                raise FetchError(_too_big(limit, audio))
             chunks.append(chunk)
         return b"".join(chunks)
 
 
-def _too_big(limit: int) -> str:
-    return (
-        f"the download is over the {limit / 1_000_000:g} MB limit (PODBRIEF_MAX_TRANSCRIPT_BYTES)"
-    )
+def _too_big(limit: int, audio: bool = False) -> str:
+    setting = "PODBRIEF_MAX_AUDIO_BYTES" if audio else "PODBRIEF_MAX_TRANSCRIPT_BYTES"
+    return f"the download is over the {limit / 1_000_000:g} MB limit ({setting})"
 
 
 def _check_url(url: str, allow: frozenset[str]) -> URL:

@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.errors import UserError
+from bot.sources.stored import StoredTranscript
 from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
-from bot.storage.stored import StoredTranscript
 from summarizers.model import Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -140,7 +140,7 @@ class Database:
             row = await session.get(EpisodeRow, episode_id)
         if row is None:
             return None
-        words = await asyncio.to_thread(_word_count, row.transcript_json)
+        words, transcribed_by = await asyncio.to_thread(_words_of, row.transcript_json)
         return StoredTranscript(
             stored=row.transcript_json,
             sha256=row.transcript_sha256,
@@ -149,6 +149,7 @@ class Database:
             show=row.show,
             source=row.source,
             format=row.format,
+            transcribed_by=transcribed_by,
         )
 
     async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
@@ -236,5 +237,7 @@ def _upgrade(connection: Connection) -> None:
     command.upgrade(config, "head")
 
 
-def _word_count(stored: str) -> int:
-    return len(json.loads(stored)["text"].split())
+def _words_of(stored: str) -> tuple[int, str | None]:
+    """The word count and the speech-to-text engine of a stored transcript."""
+    data = json.loads(stored)
+    return len(data["text"].split()), data.get("transcribed_by")

