@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import re
+import socket
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
+
+import aiohttp
 
 from summarizers.clean import Unit
 from summarizers.model import RawSegment, Transcript
@@ -21,6 +29,45 @@ SEED = CORPUS / "seed" / "gemini-colead-interview.txt"
 SEENUNSEEN = CORPUS / "seenunseen" / "vtt"
 SEENUNSEEN_META = CORPUS / "seenunseen" / "metadata.json"
 QMSUM_VAL = CORPUS / "qmsum" / "val"
+
+
+BENCH_SECRET = "bench-secret"  # the signing secret the benches give `podbrief run`
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def slash_command(
+    http: aiohttp.ClientSession, port: int, channel: str, text: str, team: str = "T1"
+) -> float:
+    """A signed `/podbrief` slash command to `podbrief run` on `port`; seconds to its ack."""
+    body = urlencode(
+        {
+            "team_id": team,
+            "channel_id": channel,
+            "user_id": "U1",
+            "command": "/podbrief",
+            "text": text,
+            "trigger_id": uuid.uuid4().hex,  # one per invocation, as Slack gives
+            "response_url": "http://127.0.0.1:9/r",
+        }
+    )
+    ts = str(int(time.time()))
+    sig = hmac.new(BENCH_SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256)
+    headers = {
+        "X-Slack-Request-Timestamp": ts,
+        "X-Slack-Signature": f"v0={sig.hexdigest()}",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    start = time.perf_counter()
+    async with http.post(
+        f"http://127.0.0.1:{port}/slack/events", data=body, headers=headers
+    ) as resp:
+        await resp.read()
+    return time.perf_counter() - start
 
 
 def require_corpus() -> None:

@@ -35,15 +35,14 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
-from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
 from bs4 import BeautifulSoup
 
+from bench.common import BENCH_SECRET, free_port, slash_command
 from bot.errors import TranscriptError
 from bot.sources.feeds import parse_feed, parse_in_thread
 from bot.sources.readers import load_bytes
@@ -55,7 +54,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PEER_REV = "a8e9e83"  # issue 17 was filed against this code
 LIMIT = 20_000_000
 CHILD_SECONDS = 120
-SECRET = "bench-secret"
 
 # Run in a fresh interpreter whose working directory is the tree measured: only the APIs
 # both trees have (load_bytes, parse_feed, the offline engine, SafeFetcher).
@@ -230,37 +228,6 @@ async def _spellings(peer: Path) -> None:
         await runner.cleanup()
 
 
-def _signed(body: str) -> dict[str, str]:
-    import hashlib
-    import hmac
-
-    ts = str(int(time.time()))
-    sig = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={sig}",
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-
-
-async def _command(http: aiohttp.ClientSession, port: int, channel: str, text: str) -> None:
-    body = urlencode(
-        {
-            "team_id": channel,  # each channel its own workspace: no shared job limit
-            "channel_id": channel,
-            "user_id": "U1",
-            "command": "/podbrief",
-            "text": text,
-            "trigger_id": uuid.uuid4().hex,
-            "response_url": "http://127.0.0.1:9/r",
-        }
-    )
-    async with http.post(
-        f"http://127.0.0.1:{port}/slack/events", data=body, headers=_signed(body)
-    ) as resp:
-        await resp.read()
-
-
 async def _answered(fake: FakeSlack, channel: str, since: float, within: float) -> float | None:
     while time.perf_counter() - since < within:
         if any(p.get("channel") == channel for p in [*fake.posts, *fake.ephemeral]):
@@ -269,27 +236,19 @@ async def _answered(fake: FakeSlack, channel: str, since: float, within: float) 
     return None
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def answers(label: str, tree: Path, within: float = 120.0) -> None:
     """Six hostile links at once, then other users' small links; their answer times."""
     public = {f"feed{n}.xml": _attribute_feed() for n in range(3)}
     public |= {f"page{n}.html": _unclosed_page(4_400_000) for n in range(3)}
     public |= {f"small{n}.txt": EXAMPLE + f"\n\nCopy {n}.".encode() for n in range(40)}
     fake = await FakeSlack(public=public).start()
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
             "PYTHONPATH": str(tree),
             "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_SIGNING_SECRET": BENCH_SECRET,
             # by host name, as slack.com is: every API call needs the resolver's threads
             "SLACK_API_URL": fake.api_url.replace("127.0.0.1", "localhost"),
             "PODBRIEF_HTTP_PORT": str(port),
@@ -311,12 +270,14 @@ async def answers(label: str, tree: Path, within: float = 120.0) -> None:
         try:
             async with aiohttp.ClientSession() as http:
                 await wait_until_healthy(http, port, tries=300)
-                await _command(http, port, "W0", "help")
+                await slash_command(http, port, "W0", "help", "W0")
                 start = time.perf_counter()
                 names = [n for n in public if not n.startswith("small")]
                 await asyncio.gather(
                     *(
-                        _command(http, port, f"H{n}", f"summarize {fake.public_url(name)}")
+                        slash_command(  # each channel its own workspace: no shared job limit
+                            http, port, f"H{n}", f"summarize {fake.public_url(name)}", f"H{n}"
+                        )
                         for n, name in enumerate(names)
                     )
                 )
@@ -328,9 +289,8 @@ async def answers(label: str, tree: Path, within: float = 120.0) -> None:
                 for n in range(40):  # 20 s of other users' commands
                     channel = f"O{n}"
                     sent = time.perf_counter()
-                    await _command(
-                        http, port, channel, f"summarize {fake.public_url(f'small{n}.txt')}"
-                    )
+                    link = fake.public_url(f"small{n}.txt")
+                    await slash_command(http, port, channel, f"summarize {link}", channel)
                     waits.append(asyncio.ensure_future(_answered(fake, channel, sent, within)))
                     await asyncio.sleep(0.5)
                 times = list(await asyncio.gather(*waits))

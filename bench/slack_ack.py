@@ -15,56 +15,25 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
-import hmac
 import os
 import signal
-import socket
 import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
-from urllib.parse import urlencode
 
 import aiohttp
 
-from bench.common import big_transcript_files, long_episode_files
+from bench.common import (
+    BENCH_SECRET,
+    big_transcript_files,
+    free_port,
+    long_episode_files,
+    slash_command,
+)
 from tests.support.fakes.local import wait_until_healthy
 from tests.support.fakes.slack_server import BOT_TOKEN, FakeSlack
-
-SECRET = "bench-secret"
-
-
-def _signed(body: str) -> dict[str, str]:
-    ts = str(int(time.time()))
-    sig = hmac.new(SECRET.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={sig}",
-        "Content-Type": "application/x-www-form-urlencoded",
-    }
-
-
-async def _command(http: aiohttp.ClientSession, port: int, channel: str, text: str) -> float:
-    body = urlencode(
-        {
-            "team_id": "T1",
-            "channel_id": channel,
-            "user_id": "U1",
-            "command": "/podbrief",
-            "text": text,
-            "trigger_id": uuid.uuid4().hex,  # one per invocation, as Slack gives
-            "response_url": "http://127.0.0.1:9/r",
-        }
-    )
-    start = time.perf_counter()
-    async with http.post(
-        f"http://127.0.0.1:{port}/slack/events", data=body, headers=_signed(body)
-    ) as resp:
-        await resp.read()
-    return time.perf_counter() - start
 
 
 async def _posted(fake: FakeSlack, channel: str, since: float) -> float:
@@ -75,23 +44,17 @@ async def _posted(fake: FakeSlack, channel: str, since: float) -> float:
     return time.perf_counter() - since
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 async def measure(
     label: str, workers: int, total: int, long_files: dict[str, bytes], burst: int
 ) -> None:
     """`podbrief run` as its own process (HTTP mode), the fake Slack and the client here."""
     fake = await FakeSlack(public=long_files).start()
-    port = _free_port()
+    port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **os.environ,
             "SLACK_BOT_TOKEN": BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_SIGNING_SECRET": BENCH_SECRET,
             "SLACK_API_URL": fake.api_url,
             "PODBRIEF_HTTP_PORT": str(port),
             "PODBRIEF_WORKERS": str(workers),
@@ -106,24 +69,26 @@ async def measure(
         try:
             async with aiohttp.ClientSession() as http:
                 await wait_until_healthy(http, port, tries=300)
-                await _command(http, port, "W0", "help")  # warm-up: auth.test, first import
+                await slash_command(http, port, "W0", "help")  # warm-up: auth.test, first import
                 long_started = {}
                 for n, name in enumerate(long_files):
                     long_started[f"L{n}"] = time.perf_counter()
                     acks.append(
-                        await _command(http, port, f"L{n}", f"summarize {fake.public_url(name)}")
+                        await slash_command(
+                            http, port, f"L{n}", f"summarize {fake.public_url(name)}"
+                        )
                     )
                 rest = total - len(long_files)
                 for batch in range(0, rest, burst):
                     size = min(burst, rest - batch)
                     acks += await asyncio.gather(
-                        *(_command(http, port, f"H{batch + i}", "help") for i in range(size))
+                        *(slash_command(http, port, f"H{batch + i}", "help") for i in range(size))
                     )
                     await asyncio.sleep(0.5)
                 to_post = [await _posted(fake, ch, t0) for ch, t0 in long_started.items()]
                 start = time.perf_counter()
                 first = next(iter(long_files))
-                await _command(http, port, "R1", f"summarize {fake.public_url(first)}")
+                await slash_command(http, port, "R1", f"summarize {fake.public_url(first)}")
                 cached = await _posted(fake, "R1", start)
         finally:
             bot.send_signal(signal.SIGTERM)
