@@ -31,6 +31,7 @@ from defusedxml import DefusedXmlException
 
 from bot.errors import UserError
 from bot.sources.fetch import SafeFetcher
+from bot.sources.readers.text import more_than
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 TRANSCRIPT_PREFERENCE = (
@@ -137,7 +138,7 @@ def _bounded_tree(data: bytes, url: str) -> ET.Element | None:
         ) from None
     except (ET.ParseError, LookupError, UnicodeError, ValueError):
         # not well-formed: feedparser may still read it, once its size is known to be sane
-        if any(n >= MAX_ELEMENTS for n, _ in enumerate(_TAG_START.finditer(data))):
+        if more_than(_TAG_START, data, MAX_ELEMENTS):
             raise _too_big(url, f"more than {MAX_ELEMENTS:,} XML elements") from None
         if _MANY_ATTRIBUTES.search(data):
             raise _too_big(url, f"an element with more than {MAX_ATTRIBUTES} attributes") from None

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import CData, NavigableString, PageElement, Tag
 
 from bot.errors import TranscriptError
-from bot.sources.readers.text import NAME, mostly
+from bot.sources.readers.text import NAME, more_than, mostly
 from summarizers.model import RawSegment
 
 _BLOCKS = {
@@ -237,12 +237,11 @@ def html_to_lines(text: str) -> tuple[list[str], str | None]:
     """The visible text of an HTML page, one block per line, and its title. XML that is
     not TTML but holds <p> or <body> is read this way too: quietly, not with
     BeautifulSoup's "XML parsed as HTML" warning on stderr."""
-    for n, _ in enumerate(_TAG_START.finditer(text)):
-        if n >= MAX_HTML_ELEMENTS:
-            raise TranscriptError(
-                f"the page holds more than {MAX_HTML_ELEMENTS:,} HTML elements, far more than "
-                "a transcript page; send the transcript as a text or subtitle file instead"
-            )
+    if more_than(_TAG_START, text, MAX_HTML_ELEMENTS):
+        raise TranscriptError(
+            f"the page holds more than {MAX_HTML_ELEMENTS:,} HTML elements, far more than "
+            "a transcript page; send the transcript as a text or subtitle file instead"
+        )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         soup = BeautifulSoup(text, "html.parser")

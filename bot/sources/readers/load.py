@@ -9,7 +9,7 @@ from typing import Protocol, Self, TypeVar
 from bot.errors import TranscriptError
 from bot.sources.readers import formats, ttml
 from bot.sources.readers.decode import decode
-from bot.sources.readers.text import parse_lines, split_header
+from bot.sources.readers.text import more_than, parse_lines, split_header
 from summarizers.model import RawSegment, Transcript
 
 DEFAULT_MAX_BYTES = 20_000_000
@@ -155,9 +155,8 @@ def _too_many_words(counted: str) -> TranscriptError:
 def _check_pieces(text: str) -> None:
     """Refuse a file far past MAX_WORDS before parsing it (parsers and the engine would
     take time and memory in proportion); counted lazily, stopping at the limit."""
-    for n, _ in enumerate(_PIECE.finditer(text)):
-        if n >= MAX_PIECES:
-            raise _too_many_words(f"far more than {MAX_WORDS:,}")
+    if more_than(_PIECE, text, MAX_PIECES):
+        raise _too_many_words(f"far more than {MAX_WORDS:,}")
 
 
 def check_usable(transcript: Transcript) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
+from typing import AnyStr
 
 from summarizers.model import RawSegment
 
@@ -31,6 +33,12 @@ HEADER_SEARCH_LINES = 80
 # _LABEL's groups: a time in brackets, a bare time, the name, a time after the name, the words
 _BRACKET_TIME, _BARE_TIME, _NAME, _NAME_TIME, _WORDS = slice(0, 4), slice(4, 8), 8, slice(9, 13), 13
 Heading = tuple[str | None, float | None]  # a heading line's speaker and start time
+
+
+def more_than(pattern: re.Pattern[AnyStr], text: AnyStr, limit: int) -> bool:
+    """Whether `pattern` matches more than `limit` times in `text`: counted lazily, it
+    stops at the first match past the limit (a bound checked before costly parsing)."""
+    return next(islice(pattern.finditer(text), limit, None), None) is not None
 
 
 def parse_time(hours: str | None, minutes: str, seconds: str, frac: str | None) -> float:
