@@ -183,7 +183,7 @@ class Summaries:
         seconds = await self._workers.run(duration_of, data, name)
         # the job's limit grows with the episode: at least this many times realtime
         limit = self._workers.timeout + seconds / SLOWEST_REALTIME
-        return await self._workers.run(transcribed, data, name, self._speech, limit=limit)
+        return await self._workers.run(transcribed, data, name, self._speech, seconds, limit=limit)
 
     async def parse_feed(self, data: bytes, url: str) -> Feed:
         """Parse a feed (in the worker pool when there is one, where its time is limited)."""

@@ -140,12 +140,13 @@ def transcribe(
     name: str,
     speech: SpeechSettings,
     progress: Progress | None = None,
+    seconds: float | None = None,
 ) -> Transcript:
     """The audio's transcript: timed segments, speaker unknown (`transcribed` also checks it
     is long enough to summarize)."""
     import av
 
-    total = duration_of(audio, name)
+    total = duration_of(audio, name) if seconds is None else seconds  # given: probed already
     if total > speech.max_seconds:
         raise TranscriptError(
             f"{name} is {_clock(total)} long, over the {_clock(speech.max_seconds)} limit "
@@ -182,10 +183,12 @@ def transcribe(
     return transcript
 
 
-def transcribed(audio: bytes | str | Path, name: str, speech: SpeechSettings) -> StoredTranscript:
+def transcribed(
+    audio: bytes | str | Path, name: str, speech: SpeechSettings, seconds: float | None = None
+) -> StoredTranscript:
     """A transcript to summarize, from audio: transcribed, checked like any transcript, in
     the form the bot holds (run in a worker process; the model is loaded once per worker)."""
-    transcript = transcribe(audio, name, speech)
+    transcript = transcribe(audio, name, speech, seconds=seconds)
     check_usable(transcript)
     return StoredTranscript.of(transcript)
 

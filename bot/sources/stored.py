@@ -95,6 +95,3 @@ class StoredTranscript:
 
     def __getstate__(self) -> dict[str, object]:
         return {**self.__dict__, "built": None}
-
-    def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state)

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
 from bot.errors import UserError
-from bot.sources.stored import StoredTranscript
+from bot.sources.stored import StoredTranscript, from_stored
 from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
 from summarizers.model import Summary, Transcript
 
@@ -110,6 +110,10 @@ class Database:
             assert found is not None
             return found
 
+    async def _episode_row(self, episode_id: int) -> EpisodeRow | None:
+        async with self._session() as session:
+            return await session.get(EpisodeRow, episode_id)
+
     async def _episode_id(self, sha256: str) -> int | None:
         async with self._session() as session:
             return await session.scalar(
@@ -130,14 +134,22 @@ class Database:
         return (row[0], row[1]) if row else None
 
     async def episode(self, episode_id: int) -> Transcript | None:
-        stored = await self.stored_episode(episode_id)
+        row = await self._episode_row(episode_id)
+        if row is None:
+            return None
         # a long transcript is tens of thousands of segments to build: off the event loop
-        return await asyncio.to_thread(stored.transcript) if stored else None
+        return await asyncio.to_thread(
+            from_stored,
+            row.transcript_json,
+            title=row.title,
+            show=row.show,
+            source=row.source,
+            format=row.format,
+        )
 
     async def stored_episode(self, episode_id: int) -> StoredTranscript | None:
         """A stored episode as the bot holds it (its segments are not built here)."""
-        async with self._session() as session:
-            row = await session.get(EpisodeRow, episode_id)
+        row = await self._episode_row(episode_id)
         if row is None:
             return None
         words, transcribed_by = await asyncio.to_thread(_words_of, row.transcript_json)
