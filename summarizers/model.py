@@ -15,6 +15,13 @@ def round_seconds(seconds: float | None) -> float | None:
     return None if seconds is None else round(seconds, 2)
 
 
+def check_names(names: Iterable[str]) -> None:
+    """`renamed()` changes a transcript's names (title, show, source), never its words."""
+    unknown = set(names) - {"title", "show", "source"}
+    if unknown:
+        raise TypeError(f"renamed() takes title, show and source, not {sorted(unknown)}")
+
+
 @dataclass(frozen=True, slots=True)
 class Segment:
     """One stretch of the transcript: a cue, a turn or a line of text."""
@@ -110,9 +117,7 @@ class Transcript:
         """The same words under other names (`title`, `show`, `source`). What is computed
         from the words (hash, word count) is kept: computed once, in the worker process
         that loaded the transcript (it is pickled with it), never again on the event loop."""
-        unknown = set(names) - {"title", "show", "source"}
-        if unknown:
-            raise TypeError(f"renamed() takes title, show and source, not {sorted(unknown)}")
+        check_names(names)
         new = replace(self, **names)  # type: ignore[arg-type]
         for key in ("sha256", "word_count"):
             if key in self.__dict__:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field, replace
 
-from summarizers.model import Segment, Transcript
+from summarizers.model import Segment, Transcript, check_names
 
 
 def stored_form(t: Transcript) -> str:
@@ -87,9 +87,7 @@ class StoredTranscript:
 
     def renamed(self, **names: str | None) -> StoredTranscript:
         """The same words under other names (`title`, `show`, `source`)."""
-        unknown = set(names) - {"title", "show", "source"}
-        if unknown:
-            raise TypeError(f"renamed() takes title, show and source, not {sorted(unknown)}")
+        check_names(names)
         built = self.built.renamed(**names) if self.built is not None else None
         return replace(self, **names, built=built)  # type: ignore[arg-type]
 
