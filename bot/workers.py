@@ -4,6 +4,11 @@ Jobs run in a pebble `ProcessPool`: each job's time limit counts from the moment
 starts it (not while it waits in the queue), and a job past its limit, or one whose worker
 dies (the kernel kills it for memory, a C extension crashes), costs only that job: its
 worker is ended and replaced, and the jobs running beside it finish.
+
+Workers come from a fork server (a clean interpreter started once), not from forks of the
+bot: a process forked from one whose threads hold locks (the speech model's inference
+threads, the event loop's executors) can hang on the first lock it takes, and a worker
+replaced after a crash would be forked from whatever the bot had become by then.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import logging
+import multiprocessing
 import os
 import signal
 import socket
@@ -61,8 +67,15 @@ def _close_listening_sockets() -> None:
             sock.detach()  # leave every other file as it was
 
 
+# imported once in the fork server, so each worker starts with the job modules loaded
+# (none of them loads the speech model: that happens in the first transcription job)
+_PRELOAD = ["bot.summaries", "bot.digests.runner"]
+
+
 def _pool(workers: int) -> ProcessPool:
-    return ProcessPool(max_workers=workers, initializer=_worker_start)
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_PRELOAD)
+    return ProcessPool(max_workers=workers, initializer=_worker_start, context=context)
 
 
 class WorkerCrashed(UserError):

@@ -50,7 +50,7 @@ def test_a_dead_worker_costs_only_its_own_job() -> None:
 def test_a_job_past_its_limit_is_stopped_alone() -> None:
     async def go(pool: WorkerPool) -> None:
         # another workspace's small job runs beside the endless one and is answered
-        endless = asyncio.ensure_future(pool.run(_sleep_and_report, 600))
+        endless = asyncio.ensure_future(pool.run(_sleep_and_report, 600, _STARTED))
         worker = await _started(pool)
         assert await pool.run(pow, 2, 5) == 32
         with pytest.raises(JobTooLong, match="longer than 1 s"):
@@ -88,7 +88,7 @@ def test_a_job_may_have_its_own_limit() -> None:
 
 def test_cancelling_the_caller_stops_the_job() -> None:
     async def go(pool: WorkerPool) -> None:
-        job = asyncio.ensure_future(pool.run(_sleep_and_report, 600))
+        job = asyncio.ensure_future(pool.run(_sleep_and_report, 600, _STARTED))
         worker = await _started(pool)
         job.cancel()
         for _ in range(100):
@@ -109,9 +109,10 @@ def _slow_pow(base: int, exp: int) -> int:
     return int(pow(base, exp))
 
 
-def _sleep_and_report(seconds: float) -> None:
-    """Writes its worker's pid where the test finds it, then sleeps."""
-    with open(_STARTED, "w") as out:
+def _sleep_and_report(seconds: float, where: str) -> None:
+    """Writes its worker's pid where the test finds it, then sleeps (`where` is given: the
+    worker imports this module afresh, with its own pid)."""
+    with open(where, "w") as out:
         out.write(str(os.getpid()))
     time.sleep(seconds)
 

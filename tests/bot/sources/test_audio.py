@@ -18,43 +18,6 @@ from tests.support.data import AUDIO, EXAMPLE, FIXTURES, OPUS
 SPEECH = SpeechSettings(threads=2)
 
 
-# First in this file, before this process loads the model itself: a worker forked from a
-# process whose model has run hangs in CTranslate2 (its inference threads are not copied).
-# The bot's own process never loads a model, only its workers do.
-def test_in_the_bot_audio_is_transcribed_in_a_worker_and_the_summary_says_so(
-    database_url: str,
-) -> None:
-    from bot.storage import Database
-
-    async def go(pool: WorkerPool) -> None:
-        db = Database(database_url)
-        await db.upgrade()
-        fetcher = SafeFetcher(max_bytes=200_000)
-        summaries = summaries_for(db, fetcher, workers=pool, max_audio_bytes=1_000_000)
-        try:
-            done = await summaries.summarize(FileSource("tool-library.opus", OPUS))
-            assert done.summary.transcription == "faster-whisper tiny.en"
-            assert done.summary.takeaways
-            assert done.summary.title == "tool library"
-            stored = await db.episode(done.episode_id or 0)
-            assert stored is not None
-            assert stored.transcribed_by == "faster-whisper tiny.en"
-            again = await summaries.summarize(FileSource("again.opus", OPUS))
-            assert again.cached
-            assert again.episode_id == done.episode_id
-            with pytest.raises(TranscriptError, match="PODBRIEF_MAX_AUDIO_BYTES"):
-                await summaries.summarize(FileSource("long.opus", OPUS + bytes(1_000_000)))
-        finally:
-            await fetcher.close()
-            await db.close()
-
-    pool = WorkerPool(1)
-    try:
-        asyncio.run(go(pool))
-    finally:
-        pool.shutdown()
-
-
 @pytest.mark.parametrize("name", ["short.mp3", "short.wav", "tool-library.opus"])
 def test_each_format_is_transcribed_with_times(name: str) -> None:
     transcript = transcribe((AUDIO / name).read_bytes(), name, SPEECH)
@@ -113,3 +76,41 @@ def test_a_model_that_is_not_there_is_named_never_downloaded(tmp_path: Path) -> 
         transcribe(OPUS, "x.opus", SpeechSettings(model=str(tmp_path / "no-such-model")))
     with pytest.raises(TranscriptError, match="PODBRIEF_STT_MODEL"):
         transcribe(OPUS, "x.opus", SpeechSettings(model="large-v3"))  # not in any local cache
+
+
+def test_in_the_bot_audio_is_transcribed_in_a_worker_and_the_summary_says_so(
+    database_url: str,
+) -> None:
+    from bot.storage import Database
+
+    # this process runs the model first: a worker forked from it would hang in CTranslate2
+    # (its inference threads are not copied); workers come from the fork server instead
+    assert transcribe((AUDIO / "short.wav").read_bytes(), "short.wav", SPEECH).segments
+
+    async def go(pool: WorkerPool) -> None:
+        db = Database(database_url)
+        await db.upgrade()
+        fetcher = SafeFetcher(max_bytes=200_000)
+        summaries = summaries_for(db, fetcher, workers=pool, max_audio_bytes=1_000_000)
+        try:
+            done = await summaries.summarize(FileSource("tool-library.opus", OPUS))
+            assert done.summary.transcription == "faster-whisper tiny.en"
+            assert done.summary.takeaways
+            assert done.summary.title == "tool library"
+            stored = await db.episode(done.episode_id or 0)
+            assert stored is not None
+            assert stored.transcribed_by == "faster-whisper tiny.en"
+            again = await summaries.summarize(FileSource("again.opus", OPUS))
+            assert again.cached
+            assert again.episode_id == done.episode_id
+            with pytest.raises(TranscriptError, match="PODBRIEF_MAX_AUDIO_BYTES"):
+                await summaries.summarize(FileSource("long.opus", OPUS + bytes(1_000_000)))
+        finally:
+            await fetcher.close()
+            await db.close()
+
+    pool = WorkerPool(1)
+    try:
+        asyncio.run(go(pool))
+    finally:
+        pool.shutdown()
