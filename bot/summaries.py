@@ -9,7 +9,8 @@ how the transcript was found.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -18,7 +19,7 @@ from bot.errors import TranscriptError, UserError, require_content
 from bot.sources.audio import SpeechSettings, duration_of, looks_like_audio, transcribed
 from bot.sources.feeds import Feed, parse_feed, parse_in_thread
 from bot.sources.fetch import SafeFetcher
-from bot.sources.links import CHAT_SENDING, from_link
+from bot.sources.links import CHAT_SENDING, from_link, link_name
 from bot.sources.readers import load_bytes
 from bot.sources.readers.load import titled
 from bot.sources.stored import StoredTranscript
@@ -60,13 +61,24 @@ class TextSource:
 
 
 @dataclass(frozen=True)
+class AudioSource:
+    """A feed episode's audio: `keys` name it besides its address (its GUID in its feed);
+    `title` and `show` are the feed's names for it."""
+
+    url: str
+    keys: tuple[str, ...] = ()
+    title: str | None = None
+    show: str | None = None
+
+
+@dataclass(frozen=True)
 class EpisodeSource:
     """An episode stored earlier, by its id."""
 
     id: int
 
 
-Source = FileSource | LinkSource | TextSource | EpisodeSource
+Source = FileSource | LinkSource | TextSource | AudioSource | EpisodeSource
 
 
 class NoSuchEpisode(UserError):
@@ -129,6 +141,8 @@ class Summaries:
         self._speech = speech or SpeechSettings()
         self._max_audio_bytes = max_audio_bytes
         self._gates: dict[object, asyncio.Semaphore] = {}
+        # transcriptions running, by each key of their audio: a second request waits for it
+        self._transcribing: dict[str, asyncio.Future[StoredTranscript]] = {}
 
     async def summarize(
         self,
@@ -165,10 +179,86 @@ class Summaries:
     async def load(self, data: bytes, source: str) -> StoredTranscript:
         """Parse a transcript, or transcribe audio (in the worker pool when there is one)."""
         if looks_like_audio(data[:64]):
-            return await self._transcribe(data, source)
+            keys = [f"url:{source}"] if source.startswith(("http://", "https://")) else []
+            return await self._transcribed(data, source, keys)
         if self._workers is None:
             return StoredTranscript.of(load_bytes(data, source=source, max_bytes=self.max_bytes))
         return await self._workers.run(_load_job, data, source, self.max_bytes)
+
+    async def audio(self, url: str, keys: list[str]) -> StoredTranscript:
+        """The transcript of the audio at `url`: the one stored under its address or `keys`
+        (a feed episode's GUID) if it was transcribed before, without downloading it again;
+        else downloaded and transcribed, once however many ask for it at the same time."""
+        keys = [f"url:{url}", *keys]
+        return await self._once(keys, lambda: self._download(url, keys))
+
+    async def _download(self, url: str, keys: list[str]) -> StoredTranscript:
+        fetched = await self.fetcher.get(url)
+        if not looks_like_audio(fetched.data[:64]):
+            raise TranscriptError(
+                f"{url} is the episode's audio in its feed, but it serves no audio "
+                f"({fetched.content_type or 'no content type'}); the feed may be out of date"
+            )
+        return await self._transcribed(fetched.data, url, keys)
+
+    async def _transcribed(self, data: bytes, source: str, keys: list[str]) -> StoredTranscript:
+        """Audio transcribed, or the transcription stored for its content (the same file
+        under another name); either way remembered under `keys` too."""
+        content = f"sha256:{hashlib.sha256(data).hexdigest()}"
+        everything = [*keys, content]
+        return await self._once(
+            [content], lambda: self._transcribe_and_keep(data, source, everything), everything
+        )
+
+    async def _once(
+        self,
+        keys: list[str],
+        make: Callable[[], Awaitable[StoredTranscript]],
+        remember: list[str] | None = None,
+    ) -> StoredTranscript:
+        """The transcription stored under one of `keys`, else the one running for them,
+        else `make()`'s, run once: requests for the same audio meanwhile wait for it.
+        A stored one found is remembered under `remember` too."""
+        if self._db is not None:
+            found = await self._db.transcription(keys)
+            if found is not None:
+                if remember:
+                    await self._db.save_transcription(remember, found[0])
+                return found[1]
+        # looked up after the await: a request that started meanwhile is found
+        running = next((self._transcribing[k] for k in keys if k in self._transcribing), None)
+        if running is None:
+            running = asyncio.ensure_future(make())
+            for key in keys:
+                self._transcribing[key] = running
+            running.add_done_callback(lambda done: self._forget(keys, done))
+        # shielded: a request that gives up (its chat timed out) leaves it to the others
+        return await asyncio.shield(running)
+
+    async def _ready(self, keys: list[str]) -> StoredTranscript | None:
+        """The transcription stored under one of `keys`, or the one running for them."""
+        if self._db is not None:
+            found = await self._db.transcription(keys)
+            if found is not None:
+                return found[1]
+        running = next((self._transcribing[k] for k in keys if k in self._transcribing), None)
+        return None if running is None else await asyncio.shield(running)
+
+    def _forget(self, keys: list[str], done: asyncio.Future[StoredTranscript]) -> None:
+        for key in keys:
+            if self._transcribing.get(key) is done:
+                del self._transcribing[key]
+        if not done.cancelled():
+            done.exception()  # retrieved: a failure is each waiter's to report
+
+    async def _transcribe_and_keep(
+        self, data: bytes, source: str, keys: list[str]
+    ) -> StoredTranscript:
+        transcript = await self._transcribe(data, source)
+        if self._db is not None:
+            episode_id = await self._db.save_episode(transcript)
+            await self._db.save_transcription(keys, episode_id)
+        return transcript
 
     async def _transcribe(self, data: bytes, source: str) -> StoredTranscript:
         name = Path(source).name if source not in {"", "-"} else "the audio"
@@ -218,10 +308,16 @@ class Summaries:
             return found, source.id, notes
         if isinstance(source, FileSource):
             transcript = await self._from_file(source)
+        elif isinstance(source, AudioSource):
+            transcript = await self.audio(source.url, list(source.keys))
+            transcript = transcript.renamed(title=source.title, show=source.show)
         elif isinstance(source, TextSource):
             transcript = await self.load(source.text.encode(), "pasted text")
             if source.link is not None:
                 transcript = transcript.renamed(source=source.link)
+        elif not source.title_words and (ready := await self._ready([f"url:{source.url}"])):
+            # audio at this link was transcribed before: not downloaded again
+            transcript = titled(ready, link_name(source.url), fallback=source.url)
         else:
             transcript, notes = await from_link(
                 self.fetcher,
@@ -230,6 +326,7 @@ class Summaries:
                 source.title_words,
                 self._sending,
                 parse=self.parse_feed,
+                audio=self.audio,
             )
         episode_id = await self._db.save_episode(transcript) if self._db is not None else None
         return transcript, episode_id, notes

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from urllib.parse import urljoin
 
 from bot.digests.schedule import parse_schedule
 from bot.digests.store import Claim, DigestStore, Subscription
@@ -24,7 +25,8 @@ from bot.output import cut, speaker_time
 from bot.ports import Messenger
 from bot.sources.feeds import Feed, FeedCycle, FeedEpisode
 from bot.sources.fetch import SafeFetcher
-from bot.summaries import LinkSource, Summaries
+from bot.sources.links import episode_keys
+from bot.summaries import AudioSource, LinkSource, Summaries
 
 logger = logging.getLogger(__name__)
 TAKEAWAYS_PER_EPISODE = 3
@@ -251,7 +253,7 @@ class DigestRunner:
 
         async def summarized(episode: FeedEpisode) -> list[str]:
             async with gate:
-                return await self._episode_lines(sub, episode)
+                return await self._episode_lines(sub, feed, episode)
 
         bodies = await asyncio.gather(*(summarized(e) for e in ordered))
         for episode, body in zip(ordered, bodies, strict=True):
@@ -262,19 +264,31 @@ class DigestRunner:
             lines.append("No new episodes since the last digest.")
         return Reply(_destination(sub), "text", text="\n".join(lines))
 
-    async def _episode_lines(self, sub: Subscription, episode: FeedEpisode) -> list[str]:
-        if not episode.transcript_url:
-            return [f"No transcript: {cut(episode.description, 400)}"]
-        try:
-            done = await self.summaries.summarize(
-                LinkSource(episode.transcript_url), workspace=(sub.platform, sub.workspace)
+    async def _episode_lines(
+        self, sub: Subscription, feed: Feed, episode: FeedEpisode
+    ) -> list[str]:
+        source: LinkSource | AudioSource
+        if episode.transcript_url:
+            source, what = LinkSource(urljoin(feed.url, episode.transcript_url)), "transcript"
+        elif episode.audio_url:
+            # transcribed once for every channel that follows the feed (stored by its keys)
+            source = AudioSource(
+                urljoin(feed.url, episode.audio_url),
+                tuple(episode_keys(feed.url, episode.guid)),
+                title=episode.title,
+                show=feed.title,
             )
+            what = "audio"
+        else:
+            return [f"No transcript or audio: {cut(episode.description, 400)}"]
+        try:
+            done = await self.summaries.summarize(source, workspace=(sub.platform, sub.workspace))
         except UserError as exc:
-            return [f"The transcript could not be summarized: {exc}"]
+            return [f"The {what} could not be summarized: {exc}"]
         except Exception:
             logger.exception("digest %s: episode %s failed", sub.id, episode.guid)
             return [
-                "The transcript could not be summarized: something went wrong on our side; "
+                f"The {what} could not be summarized: something went wrong on our side; "
                 "it has been logged."
             ]
         s = done.summary

@@ -24,6 +24,7 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 import defusedxml.ElementTree as SafeET
 import feedparser
@@ -63,6 +64,12 @@ class FeedEpisode:
     description: str
     transcript_url: str | None = None
     transcript_type: str | None = None
+    audio_url: str | None = None  # the <enclosure>, when it is audio or video
+
+    @property
+    def readable(self) -> bool:
+        """It links a transcript or audio podbrief can summarize."""
+        return bool(self.transcript_url or self.audio_url)
 
     @property
     def sort_time(self) -> datetime:
@@ -113,9 +120,25 @@ def parse_feed(data: bytes, url: str) -> Feed:
                 description=_text(entry.get("summary") or ""),
                 transcript_url=found[0] if found else None,
                 transcript_type=found[1] if found else None,
+                audio_url=_audio_enclosure(entry),
             )
         )
     return Feed(url=url, title=parsed.feed.get("title") or url, episodes=tuple(episodes))
+
+
+_AUDIO_SUFFIXES = (".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".opus", ".oga", ".wav", ".flac")
+
+
+def _audio_enclosure(entry: Any) -> str | None:
+    """The first enclosure that is audio (or video, which has a sound track) by its type, or
+    by its file name when the type is missing."""
+    for enclosure in entry.get("enclosures") or ():
+        url = enclosure.get("href") or ""
+        kind = (enclosure.get("type") or "").lower()
+        path = url.split("?", 1)[0].lower()
+        if url and (kind.startswith(("audio/", "video/")) or path.endswith(_AUDIO_SUFFIXES)):
+            return str(url)
+    return None
 
 
 def _bounded_tree(data: bytes, url: str) -> ET.Element | None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from typing import Generic
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
-from bot.sources.feeds import FeedParser, parse_in_thread
+from bot.sources.feeds import Feed, FeedEpisode, FeedParser, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.readers.load import N, looks_like_feed, titled
 
@@ -78,6 +79,11 @@ def direct_download(url: str) -> str:
     return url
 
 
+AudioLoader = Callable[[str, list[str]], Awaitable[N]]
+"""Transcribes the audio at a link, given keys that name it (`Summaries.audio`: the
+transcription stored under those keys is reused, and so is one already running)."""
+
+
 async def from_link(
     fetcher: SafeFetcher,
     link: str,
@@ -85,34 +91,70 @@ async def from_link(
     title_words: str = "",
     sending: str = CHAT_SENDING,
     parse: FeedParser = parse_in_thread,
+    *,
+    audio: AudioLoader[N],
 ) -> tuple[N, tuple[str, ...]]:
     """The transcript `link` names, and notes about how it was found. `load` parses a
-    transcript's bytes and `parse` a feed's (the bot parses in its worker processes).
-    `title_words` pick a feed's episode; `sending` is how a video's transcript is sent
-    with its link (see refuse_pages)."""
+    transcript's bytes (or transcribes audio), `parse` a feed's (the bot parses in its
+    worker processes) and `audio` transcribes a feed episode's audio. `title_words` pick a
+    feed's episode; `sending` is how a video's transcript is sent with its link (see
+    refuse_pages)."""
     refuse_pages(link, sending)
     fetched = await fetcher.get(direct_download(link))
     if looks_like_feed(fetched.data):
-        return await _feed_episode(fetcher, fetched.data, link, load, parse, title_words)
+        return await _feed_episode(
+            fetched.data, link, title_words, parse, _Fetch(fetcher, load, audio)
+        )
     if title_words:
         raise UserError(
             "words after a link pick an episode of a podcast feed by its title, but this "
             "link is not a feed; send the link alone (or a transcript pasted after it)"
         )
     transcript = await load(fetched.data, link)
-    name = urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
-    return titled(transcript, name, fallback=link), ()
+    return titled(transcript, link_name(link), fallback=link), ()
+
+
+def link_name(link: str) -> str:
+    """The file name a link ends with (a title for what it serves, when nothing names it)."""
+    return urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1]
+
+
+class _Fetch(Generic[N]):
+    """How a feed episode's transcript or audio is fetched and read."""
+
+    def __init__(
+        self,
+        fetcher: SafeFetcher,
+        load: Callable[[bytes, str], Awaitable[N]],
+        audio: AudioLoader[N],
+    ) -> None:
+        self.fetcher, self.load, self.audio = fetcher, load, audio
+
+    async def episode(self, feed: Feed, episode: FeedEpisode) -> N:
+        """The episode's transcript: its <podcast:transcript>, else its audio transcribed."""
+        if episode.transcript_url:
+            url = urljoin(feed.url, episode.transcript_url)
+            transcript = await self.load((await self.fetcher.get(url)).data, url)
+        else:
+            assert episode.audio_url is not None
+            url = urljoin(feed.url, episode.audio_url)
+            transcript = await self.audio(url, episode_keys(feed.url, episode.guid))
+        return transcript.renamed(title=episode.title, show=feed.title)
+
+
+def episode_keys(feed_url: str, guid: str) -> list[str]:
+    """What names a feed episode's audio besides its address (a GUID is unique in its feed)."""
+    return [f"guid:{feed_url} {guid}"]
 
 
 async def _feed_episode(
-    fetcher: SafeFetcher,
     data: bytes,
     link: str,
-    load: Callable[[bytes, str], Awaitable[N]],
-    parse: FeedParser,
     title_words: str,
+    parse: FeedParser,
+    fetch: _Fetch[N],
 ) -> tuple[N, tuple[str, ...]]:
-    """A podcast feed's newest episode that links a transcript, among those whose title
+    """A podcast feed's newest episode with a transcript or audio, among those whose title
     holds every one of `title_words` (all episodes when there are none)."""
     feed = await parse(data, link)
     newest_first = sorted(feed.episodes, key=lambda e: e.sort_time, reverse=True)
@@ -124,25 +166,23 @@ async def _feed_episode(
             f"no episode of “{feed.title}” has “{title_words}” in its title. "
             f"The newest: {recent or 'none'}."
         )
-    with_transcript = [e for e in matching if e.transcript_url]
-    if not with_transcript:
+    readable = [e for e in matching if e.readable]
+    if not readable:
         which = f"none of its {len(feed.episodes)} episodes"
         if wanted:
             which = f"no episode with “{title_words}” in its title"
         raise UserError(
             f"“{feed.title}” is a podcast feed, but {which} links a transcript "
-            "(<podcast:transcript>), and podbrief reads transcripts, not audio. Send the "
-            "episode's transcript file or link instead."
+            "(<podcast:transcript>) or audio (<enclosure>). Send the episode's transcript "
+            "or audio file, or its link, instead."
         )
-    episode = with_transcript[0]
-    assert episode.transcript_url is not None
-    url = urljoin(link, episode.transcript_url)
-    transcript = await load((await fetcher.get(url)).data, url)
+    episode = readable[0]
+    transcript = await fetch.episode(feed, episode)
     skipped = matching.index(episode)
     notes: tuple[str, ...] = ()
     if skipped:
         notes = (
-            f"the newest episode with a transcript in the feed; the {skipped} newer "
-            f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} none",
+            f"the newest episode with a transcript or audio in the feed; the {skipped} newer "
+            f"one{'s' if skipped != 1 else ''} link{'' if skipped != 1 else 's'} neither",
         )
-    return transcript.renamed(title=episode.title, show=feed.title), notes
+    return transcript, notes

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.errors import UserError
 from bot.sources.stored import StoredTranscript, from_stored
-from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, utcnow
+from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, TranscriptionRow, utcnow
 from summarizers.model import Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -92,6 +93,13 @@ class Database:
             episode = StoredTranscript.of(episode)
         existing = await self._episode_id(episode.sha256)
         if existing is not None:
+            if episode.title is not None:  # stored untitled (audio, transcribed first): named
+                async with self._session.begin() as session:
+                    await session.execute(
+                        update(EpisodeRow)
+                        .where(EpisodeRow.id == existing, EpisodeRow.title.is_(None))
+                        .values(title=episode.title, show=episode.show)
+                    )
             return existing
         row = EpisodeRow(
             transcript_sha256=episode.sha256,
@@ -164,6 +172,33 @@ class Database:
             transcribed_by=transcribed_by,
         )
 
+    async def transcription(self, keys: list[str]) -> tuple[int, StoredTranscript] | None:
+        """The episode an audio file was transcribed into, found by any of its keys (its
+        address, its feed GUID, its content hash)."""
+        if not keys:
+            return None
+        async with self._session() as session:
+            episode_id = await session.scalar(
+                select(TranscriptionRow.episode_id)
+                .where(TranscriptionRow.key_sha256.in_([_key_hash(k) for k in keys]))
+                .limit(1)
+            )
+        if episode_id is None:
+            return None
+        stored = await self.stored_episode(episode_id)
+        return None if stored is None else (episode_id, stored)
+
+    async def save_transcription(self, keys: list[str], episode_id: int) -> None:
+        """Remember which episode these keys' audio became (keys known already are kept)."""
+        for key in dict.fromkeys(keys):
+            try:
+                async with self._session.begin() as session:
+                    session.add(
+                        TranscriptionRow(key_sha256=_key_hash(key), key=key, episode_id=episode_id)
+                    )
+            except IntegrityError:  # this instance or another stored it already
+                pass
+
     async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
         """Newest first; every search word must appear in the title, show or source."""
         query = select(EpisodeRow).order_by(EpisodeRow.id.desc()).limit(limit)
@@ -227,6 +262,10 @@ class Database:
                 .values(seen_at=now)
             )
         return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+
+def _key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def unreachable(url: URL, problem: Exception | str) -> str:

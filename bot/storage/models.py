@@ -48,6 +48,20 @@ class SummaryRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+class TranscriptionRow(Base):
+    """An audio file transcribed once: its address, feed GUID or content hash (each a key,
+    stored by its hash so any length fits the index) names the episode it became."""
+
+    __tablename__ = "transcriptions"
+
+    key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    episode_id: Mapped[int] = mapped_column(
+        ForeignKey("episodes.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
 class SubscriptionRow(Base):
     """A channel following a feed on a schedule; the source of truth for digest jobs."""
 

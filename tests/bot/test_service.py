@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
@@ -17,8 +18,9 @@ from bot.storage import Database
 from bot.summaries import Summaries
 from bot.workers import WorkerPool
 from tests.support.core import service_for
-from tests.support.data import FIXTURES, ROOT
+from tests.support.data import FIXTURES, OPUS, ROOT
 from tests.support.fakes.local import serve
+from tests.support.feeds import audio_feed_xml
 
 EXAMPLE = (ROOT / "examples" / "repair-cafe.txt").read_bytes()
 VTT = (FIXTURES / "episode.vtt").read_bytes()
@@ -35,10 +37,11 @@ FEEDS = {
     "feed.xml": FEED,
     # a newer episode without a transcript first, as feeds list them
     "newer.xml": FEED.replace("    <item>\n", NEWER + "    <item>\n", 1),
-    "audio-only.xml": "\n".join(
+    "no-transcript.xml": "\n".join(
         line for line in FEED.splitlines() if "podcast:transcript " not in line
     ),
 }
+FEEDS["audio.xml"] = audio_feed_xml("{base}", datetime(2026, 11, 30, tzinfo=UTC))
 HITS: list[dict[str, int]] = []  # downloads served by the newest files() server
 
 
@@ -63,6 +66,7 @@ async def files() -> AsyncIterator[str]:
     app.router.add_get("/binary", answer(bytes(range(256)) * 100))
     app.router.add_get("/words.txt", answer(b"again " * 100))
     app.router.add_get("/ep2.json", answer((FIXTURES / "episode.json").read_bytes()))
+    app.router.add_get("/tool-library.opus", answer(OPUS))
     for name, feed in FEEDS.items():
         app.router.add_get(f"/{name}", feed_handler(feed))
     runner, port = await serve(app)
@@ -198,6 +202,28 @@ def test_bad_input_gets_an_ephemeral_error_and_the_next_command_works(database_u
     scenario(database_url, t)
 
 
+def test_a_feed_of_audio_only_episodes_is_transcribed_and_later_links_reuse_it(
+    database_url: str,
+) -> None:
+    async def t(service: BotService, base: str) -> None:
+        reply = await service.handle(cmd("summarize", f"{base}/audio.xml"))
+        assert reply.kind == "summary", reply.text
+        assert reply.summary is not None
+        assert reply.summary.title == "The tool library"
+        assert reply.summary.show == "Fix It Forward"
+        assert reply.summary.transcription == "faster-whisper tiny.en"
+        assert any("library" in t.text for t in reply.summary.takeaways)
+        downloads = HITS[-1]["n"]
+        # the audio's own link: its transcription is found by its address, not downloaded
+        again = await service.handle(cmd("quotes", f"{base}/tool-library.opus"))
+        assert again.kind == "quotes", again.text
+        assert again.summary is not None
+        assert again.summary.transcription == "faster-whisper tiny.en"
+        assert HITS[-1]["n"] == downloads
+
+    scenario(database_url, t)
+
+
 def test_a_feed_link_summarizes_its_newest_episode_with_a_transcript(database_url: str) -> None:
     async def t(service: BotService, base: str) -> None:
         reply = await service.handle(cmd("summarize", f"{base}/feed.xml"))
@@ -212,7 +238,8 @@ def test_a_feed_link_summarizes_its_newest_episode_with_a_transcript(database_ur
         assert newer.summary is not None
         assert newer.summary.title == "Hot composting"
         assert newer.summary.notes == (
-            "the newest episode with a transcript in the feed; the 1 newer one links none",
+            "the newest episode with a transcript or audio in the feed; the 1 newer one links "
+            "neither",
         )
         again = await service.handle(cmd("quotes", f"{base}/feed.xml"))
         assert again.cached is True
@@ -230,7 +257,10 @@ def test_a_feed_link_summarizes_its_newest_episode_with_a_transcript(database_ur
                 "“Hot composting”; “Worms at work”",  # the newest titles, to pick from
             ],
             "episode.vtt hot": ["this link is not a feed"],
-            "audio-only.xml": ["none of its 2 episodes links a transcript", "not audio"],
+            "no-transcript.xml": [
+                "none of its 2 episodes links a transcript",
+                "or audio (<enclosure>)",
+            ],
         }
         for args, says in refusals.items():
             refused = await service.handle(cmd("summarize", f"{base}/{args}"))

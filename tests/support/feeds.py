@@ -12,7 +12,7 @@ from email.utils import format_datetime
 from aiohttp import web
 
 from bot.digests.store import DigestStore, Subscription
-from tests.support.data import VTT
+from tests.support.data import OPUS, VTT
 from tests.support.fakes.local import serve
 
 # The slot under test: tomorrow's 09:00 UTC. The test feed's episodes are published a
@@ -31,6 +31,7 @@ FEED_HITS: list[str] = []  # If-None-Match of every feed request
 TRANSCRIPTS_IN_FLIGHT = [0, 0]  # now, most at once
 FEED_DELAY = [0.0]  # seconds the feed takes to answer: a digest build that takes long
 FEED_CHANGES: list[tuple[str, datetime]] = []  # (guid, pubDate) items the feed adds or re-dates
+AUDIO_HITS: list[str] = []  # paths of the audio downloads asked for
 
 
 async def subscribe(
@@ -87,6 +88,20 @@ def feed_xml(base: str, published: datetime, changes: tuple[tuple[str, datetime]
 </channel></rss>"""
 
 
+def audio_feed_xml(base: str, published: datetime) -> str:
+    """A show whose episodes carry audio only (an <enclosure>, no transcript): one spoken
+    for the project, one whose enclosure is not audio."""
+    return f"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Fix It Forward</title>
+<item><guid isPermaLink="false">fif-1</guid><title>The tool library</title>
+<pubDate>{format_datetime(published)}</pubDate><description>Borrowing tools.</description>
+<enclosure url="{base}/tool-library.opus" length="{len(OPUS)}" type="audio/ogg"/></item>
+<item><guid isPermaLink="false">fif-2</guid><title>Show notes</title>
+<pubDate>{format_datetime(published)}</pubDate><description>Links.</description>
+<enclosure url="{base}/notes.pdf" type="application/pdf"/></item>
+</channel></rss>"""
+
+
 @asynccontextmanager
 async def feed_site(published: datetime) -> AsyncIterator[str]:
     app = web.Application()
@@ -113,13 +128,23 @@ async def feed_site(published: datetime) -> AsyncIterator[str]:
             TRANSCRIPTS_IN_FLIGHT[0] -= 1
         return web.Response(body=VTT)
 
+    async def audio_feed(_: web.Request) -> web.Response:
+        return web.Response(text=audio_feed_xml(base["url"], published))
+
+    async def audio(request: web.Request) -> web.Response:
+        AUDIO_HITS.append(request.path)
+        return web.Response(body=OPUS, content_type="audio/ogg")
+
     app.router.add_get("/feed.xml", feed)
     app.router.add_get("/ep.vtt", ep)
+    app.router.add_get("/audio.xml", audio_feed)
+    app.router.add_get("/tool-library.opus", audio)
     runner, port = await serve(app)
     base["url"] = f"http://127.0.0.1:{port}"
     try:
         yield base["url"]
     finally:
-        FEED_CHANGES.clear()  # a test's feed changes and delay end with its site
+        FEED_CHANGES.clear()  # a test's feed changes, delay and counts end with its site
+        AUDIO_HITS.clear()
         FEED_DELAY[0] = 0.0
         await runner.cleanup()

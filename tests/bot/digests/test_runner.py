@@ -19,6 +19,7 @@ from bot.storage import Database
 from bot.storage.models import DeliveryRow
 from tests.support.core import summaries_for
 from tests.support.feeds import (
+    AUDIO_HITS,
     FEED_CHANGES,
     FEED_DELAY,
     FEED_HITS,
@@ -80,7 +81,7 @@ def test_a_slot_is_posted_once(database_url: str) -> None:
         assert "Compost Corner: 2 new episodes" in text
         assert "Hot composting" in text
         assert "•" in text
-        assert "No transcript: Leaves rot slowly" in text
+        assert "No transcript or audio: Leaves rot slowly" in text
         assert await runners[0].run_slot(sub, SLOT_TIME) == "claimed elsewhere"
         assert out.getvalue() == text
         assert await store.deliveries(sub_id) == [(slot_key(), "posted", 1)]
@@ -466,3 +467,60 @@ def test_stale_claims_are_taken_over_without_waiting_for_a_fire(database_url: st
             scheduler.stop()
 
     scenario(database_url, t)
+
+
+def test_audio_only_episodes_are_transcribed_once_for_every_channel(database_url: str) -> None:
+    """Two channels follow a show that publishes audio only: both digests carry the
+    episode's takeaways; the audio is downloaded and transcribed once."""
+
+    async def go() -> None:
+        db = Database(database_url)
+        await db.upgrade()
+        fetcher = SafeFetcher(max_bytes=500_000, allow_hosts=frozenset({"127.0.0.1"}))
+        store = DigestStore(db)
+        messenger = RecordingMessenger()
+        sub = await subscribe(store, "", channel="setup")
+        try:
+            async with feed_site(sub.created_at + timedelta(minutes=1)) as base:
+                for channel in ("kitchen", "workshop"):
+                    await subscribe(store, f"{base}/audio.xml", channel=channel)
+                await store.unsubscribe("console", "setup", "")
+                runner = DigestRunner(
+                    summaries_for(db, fetcher, max_bytes=500_000),
+                    fetcher,
+                    store,
+                    {"console": messenger},
+                    instance="instance-0",
+                    backoff_seconds=0.01,
+                    clock=lambda: SLOT_TIME,
+                )
+                subs = await store.subscriptions()
+                outcomes = await asyncio.gather(*(runner.run_slot(s, SLOT_TIME) for s in subs))
+                assert outcomes == ["posted", "posted"]
+                assert AUDIO_HITS == ["/tool-library.opus"]  # one download for both
+                later = await runner.run_slot(subs[0], SLOT_TIME + timedelta(days=1))
+                assert later == "empty"
+                texts = [reply.text or "" for _, reply in messenger.replies]
+                assert len(texts) == 2
+                for text in texts:
+                    assert "Fix It Forward*: 2 new episodes" in text
+                    assert "*The tool library*" in text
+                    lines = text.split("*Show notes*")[0].splitlines()
+                    takeaways = [line for line in lines if line.startswith("• ")]
+                    assert takeaways
+                    assert any("tool" in line.lower() for line in takeaways)
+                    # (a 50-second episode leaves no line for a quote besides its takeaways)
+                    assert not any(line.startswith("> ") for line in lines)
+                    assert "No transcript or audio: Links." in text
+                assert texts[0].split("\n", 1)[1] == texts[1].split("\n", 1)[1]
+                # stored once, under the audio's address, its GUID and its content
+                found = await db.transcription([f"url:{base}/tool-library.opus"])
+                assert found is not None
+                assert found[1].transcribed_by == "faster-whisper tiny.en"
+                assert found[1].title == "The tool library"
+                assert await db.transcription([f"guid:{base}/audio.xml fif-1"]) == found
+        finally:
+            await fetcher.close()
+            await db.close()
+
+    asyncio.run(go())
