@@ -21,7 +21,7 @@ import click
 from rich.console import Console
 
 from bot import logs
-from bot.bootstrap import AdapterFailed, fetcher_for, speech_for, summarizer_for
+from bot.bootstrap import AdapterFailed, fetcher_for, speech_for, summarizer_for, youtube_for
 from bot.commands import link_of
 from bot.config import load_settings
 from bot.errors import UserError
@@ -141,6 +141,7 @@ def summarize(
             sending=CLI_SENDING,
             speech=speech_for(settings),
             max_audio_bytes=settings.max_audio_bytes,
+            youtube=youtube_for(settings),
         )
         try:
             return (await summaries.summarize(what)).summary

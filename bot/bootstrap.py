@@ -27,6 +27,7 @@ from bot.ports import Adapter, ChatStore, Messenger
 from bot.service import BotService
 from bot.sources.audio import SpeechSettings
 from bot.sources.fetch import SafeFetcher
+from bot.sources.youtube import YouTubeSettings
 from bot.storage import Database
 from bot.summaries import Summaries
 from bot.workers import WorkerPool
@@ -73,6 +74,15 @@ def speech_for(settings: Settings) -> SpeechSettings:
         model=settings.stt_model,
         threads=settings.stt_threads,
         max_seconds=settings.max_audio_seconds,
+    )
+
+
+def youtube_for(settings: Settings) -> YouTubeSettings:
+    """How YouTube's captions are reached, from the PODBRIEF_YOUTUBE_* settings."""
+    return YouTubeSettings(
+        proxy=settings.youtube_proxy,
+        base_url=settings.youtube_base_url,
+        timeout=settings.fetch_timeout,
     )
 
 
@@ -197,6 +207,7 @@ async def build(
         link_cache_seconds=settings.link_cache_seconds,
         speech=speech_for(settings),
         max_audio_bytes=settings.max_audio_bytes,
+        youtube=youtube_for(settings),
     )
     store = DigestStore(db)
     # filled below with the adapters' messengers, before anything runs

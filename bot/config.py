@@ -97,6 +97,15 @@ class Settings(BaseSettings):
     stt_threads: int = Field(
         0, ge=0, le=64, description="CPU threads per transcription (0: faster-whisper's default)"
     )
+    youtube_proxy: str | None = Field(
+        None,
+        description="proxy for YouTube's captions (http://user:pass@host:port): YouTube "
+        "refuses many server addresses",
+    )
+    youtube_base_url: str = Field(
+        "https://www.youtube.com",
+        description="where YouTube is (only for a local stand-in, as in the tests)",
+    )
     takeaways: int = Field(6, ge=3, le=10, description="default number of takeaways")
     quotes: int = Field(4, ge=1, le=8, description="default number of quotes")
 

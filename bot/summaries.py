@@ -21,8 +21,9 @@ from bot.sources.feeds import Feed, parse_feed, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.links import CHAT_SENDING, from_link, link_name
 from bot.sources.readers import load_bytes
-from bot.sources.readers.load import titled
+from bot.sources.readers.load import check_usable, titled
 from bot.sources.stored import StoredTranscript
+from bot.sources.youtube import YouTubeSettings, fetch_captions
 from bot.storage import Database
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
@@ -128,6 +129,7 @@ class Summaries:
         sending: str = CHAT_SENDING,
         speech: SpeechSettings | None = None,
         max_audio_bytes: int = DEFAULT_MAX_AUDIO_BYTES,
+        youtube: YouTubeSettings | None = None,
     ) -> None:
         self.fetcher = fetcher
         self.summarizer = summarizer
@@ -140,6 +142,7 @@ class Summaries:
         self._sending = sending
         self._speech = speech or SpeechSettings()
         self._max_audio_bytes = max_audio_bytes
+        self._youtube = youtube or YouTubeSettings()
         self._gates: dict[object, asyncio.Semaphore] = {}
         # transcriptions running, by each key of their audio: a second request waits for it
         self._transcribing: dict[str, asyncio.Future[StoredTranscript]] = {}
@@ -275,6 +278,12 @@ class Summaries:
         limit = self._workers.timeout + seconds / SLOWEST_REALTIME
         return await self._workers.run(transcribed, data, name, self._speech, seconds, limit=limit)
 
+    async def youtube(self, video: str) -> StoredTranscript:
+        """A YouTube video's captions, checked like any transcript."""
+        transcript = await fetch_captions(video, self._youtube)
+        check_usable(transcript)
+        return StoredTranscript.of(transcript)
+
     async def parse_feed(self, data: bytes, url: str) -> Feed:
         """Parse a feed (in the worker pool when there is one, where its time is limited)."""
         if self._workers is None:
@@ -327,6 +336,7 @@ class Summaries:
                 self._sending,
                 parse=self.parse_feed,
                 audio=self.audio,
+                youtube=self.youtube,
             )
         episode_id = await self._db.save_episode(transcript) if self._db is not None else None
         return transcript, episode_id, notes

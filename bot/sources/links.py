@@ -18,6 +18,7 @@ from bot.errors import UserError
 from bot.sources.feeds import Feed, FeedEpisode, FeedParser, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.readers.load import N, looks_like_feed, titled
+from bot.sources.youtube import video_id
 
 _DRIVE_FILE = re.compile(r"^/file/d/([\w-]+)")
 _GOOGLE_DOC = re.compile(r"^/document/d/([\w-]+)")
@@ -31,9 +32,8 @@ CHAT_SENDING = (
 
 _PAGES = {
     ("youtube.com", "youtu.be"): (
-        "a YouTube page is a video, not a transcript. Open the video's transcript (under the "
-        "description: Show transcript) and copy it; {sending}. The times then link to their "
-        "moment in the video"
+        "this YouTube page is not a video: send a video's link (youtube.com/watch?v=…, "
+        "youtu.be/…, /shorts/… or /live/…), and its captions are summarized"
     ),
     ("open.spotify.com",): (
         "a Spotify page holds no transcript podbrief can read; send the show's RSS feed link "
@@ -93,12 +93,16 @@ async def from_link(
     parse: FeedParser = parse_in_thread,
     *,
     audio: AudioLoader[N],
+    youtube: Callable[[str], Awaitable[N]],
 ) -> tuple[N, tuple[str, ...]]:
     """The transcript `link` names, and notes about how it was found. `load` parses a
     transcript's bytes (or transcribes audio), `parse` a feed's (the bot parses in its
-    worker processes) and `audio` transcribes a feed episode's audio. `title_words` pick a
-    feed's episode; `sending` is how a video's transcript is sent with its link (see
-    refuse_pages)."""
+    worker processes), `audio` transcribes a feed episode's audio and `youtube` reads a
+    video's captions. `title_words` pick a feed's episode; `sending` is how a video's
+    transcript is sent with its link (see refuse_pages)."""
+    video = video_id(link)
+    if video is not None:  # (a few words after it pick nothing: a video is one episode)
+        return await youtube(video), ()
     refuse_pages(link, sending)
     fetched = await fetcher.get(direct_download(link))
     if looks_like_feed(fetched.data):

@@ -264,6 +264,23 @@ def served(files: dict[str, bytes]) -> Iterator[str]:
         server.server_close()
 
 
+def test_a_youtube_link_is_summarized_from_its_captions() -> None:
+    from tests.support.fakes.youtube_server import youtube_in_thread
+
+    with youtube_in_thread() as fake:
+        env = {"PODBRIEF_YOUTUBE_BASE_URL": fake.base}
+        r = podbrief("summarize", "https://youtu.be/creatorcap1", "-f", "json", env=env)
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert data["title"] == "Why Repair Beats Replace"
+        assert data["source"] == "https://www.youtube.com/watch?v=creatorcap1"
+        r = podbrief("summarize", "https://youtu.be/creatorcap1", env=env)
+        assert "](https://www.youtube.com/watch?v=creatorcap1&t=" in r.stdout.decode()
+        r = podbrief("summarize", "https://youtu.be/nocaptions1", env=env)
+        assert r.returncode == 2
+        assert "has no captions" in r.stderr.decode()
+
+
 def test_links_and_feed_links() -> None:
     files = {
         "/episode.vtt": (FIXTURES / "episode.vtt").read_bytes(),
@@ -310,7 +327,7 @@ def test_link_option_makes_markdown_times_link_to_the_video() -> None:
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["summarize", "https://youtu.be/abc123"], "podbrief summarize FILE --link VIDEO-LINK"),
+        (["summarize", "https://www.youtube.com/@workbench"], "send a video's link"),
         (["summarize", "ftp://example.com/episode.txt"], "only http and https links"),
         (["summarize", "https://example.com/a.vtt", "--link", "https://youtu.be/x"], "--link"),
         (["summarize", str(EXAMPLE), "--link", "youtube"], "http(s) link"),

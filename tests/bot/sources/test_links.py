@@ -42,10 +42,9 @@ def test_share_links_become_direct_downloads(link: str, direct: str) -> None:
 @pytest.mark.parametrize(
     ("link", "says"),
     [
-        ("https://www.youtube.com/watch?v=abc123", "Show transcript"),
-        ("https://youtu.be/abc123?t=30", "Show transcript"),
-        ("https://m.youtube.com/watch?v=abc123", "Show transcript"),
-        ("https://music.youtube.com/watch?v=abc123", "Show transcript"),
+        # (video links are read: tests/bot/sources/test_youtube.py)
+        ("https://www.youtube.com/@workbench", "not a video"),
+        ("https://m.youtube.com/playlist?list=PL1", "not a video"),
         ("https://open.spotify.com/episode/4xyz", "RSS feed link"),
         ("https://podcasts.apple.com/us/podcast/x/id1?i=2", "RSS feed link"),
     ],
