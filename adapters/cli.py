@@ -142,6 +142,7 @@ def summarize(
             speech=speech_for(settings),
             max_audio_bytes=settings.max_audio_bytes,
             youtube=youtube_for(settings),
+            apple_lookup=settings.apple_lookup_url,
         )
         try:
             return (await summaries.summarize(what)).summary

@@ -208,6 +208,7 @@ async def build(
         speech=speech_for(settings),
         max_audio_bytes=settings.max_audio_bytes,
         youtube=youtube_for(settings),
+        apple_lookup=settings.apple_lookup_url,
     )
     store = DigestStore(db)
     # filled below with the adapters' messengers, before anything runs

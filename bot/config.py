@@ -106,6 +106,11 @@ class Settings(BaseSettings):
         "https://www.youtube.com",
         description="where YouTube is (only for a local stand-in, as in the tests)",
     )
+    apple_lookup_url: str = Field(
+        "https://itunes.apple.com/lookup",
+        description="Apple's podcast directory (the iTunes Lookup API), for Apple Podcasts "
+        "links; only changed for a local stand-in, as in the tests",
+    )
     takeaways: int = Field(6, ge=3, le=10, description="default number of takeaways")
     quotes: int = Field(4, ge=1, le=8, description="default number of quotes")
 

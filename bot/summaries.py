@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.errors import TranscriptError, UserError, require_content
+from bot.sources.apple import APPLE_LOOKUP
 from bot.sources.audio import SpeechSettings, duration_of, looks_like_audio, transcribed
 from bot.sources.feeds import Feed, parse_feed, parse_in_thread
 from bot.sources.fetch import SafeFetcher
@@ -130,6 +131,7 @@ class Summaries:
         speech: SpeechSettings | None = None,
         max_audio_bytes: int = DEFAULT_MAX_AUDIO_BYTES,
         youtube: YouTubeSettings | None = None,
+        apple_lookup: str = APPLE_LOOKUP,
     ) -> None:
         self.fetcher = fetcher
         self.summarizer = summarizer
@@ -143,6 +145,7 @@ class Summaries:
         self._speech = speech or SpeechSettings()
         self._max_audio_bytes = max_audio_bytes
         self._youtube = youtube or YouTubeSettings()
+        self._apple_lookup = apple_lookup
         self._gates: dict[object, asyncio.Semaphore] = {}
         # transcriptions running, by each key of their audio: a second request waits for it
         self._transcribing: dict[str, asyncio.Future[StoredTranscript]] = {}
@@ -337,6 +340,7 @@ class Summaries:
                 parse=self.parse_feed,
                 audio=self.audio,
                 youtube=self.youtube,
+                apple_lookup=self._apple_lookup,
             )
         episode_id = await self._db.save_episode(transcript) if self._db is not None else None
         return transcript, episode_id, notes

@@ -15,6 +15,13 @@ from typing import Generic
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from bot.errors import UserError
+from bot.sources.apple import (
+    APPLE_LOOKUP,
+    EPISODES_LISTED,
+    AppleShow,
+    apple_link,
+    look_up,
+)
 from bot.sources.feeds import Feed, FeedEpisode, FeedParser, parse_in_thread
 from bot.sources.fetch import SafeFetcher
 from bot.sources.readers.load import N, looks_like_feed, titled
@@ -35,14 +42,14 @@ _PAGES = {
         "this YouTube page is not a video: send a video's link (youtube.com/watch?v=…, "
         "youtu.be/…, /shorts/… or /live/…), and its captions are summarized"
     ),
-    ("open.spotify.com",): (
-        "a Spotify page holds no transcript podbrief can read; send the show's RSS feed link "
-        "(its newest episode with a transcript is summarized) or the episode's transcript"
+    ("open.spotify.com", "spotify.link"): (
+        "Spotify keeps its episodes inside its app, where podbrief cannot read them. Send "
+        "the same episode's Apple Podcasts link, the show's RSS feed link, a YouTube link, "
+        "or the episode's audio file or transcript"
     ),
     ("podcasts.apple.com",): (
-        "an Apple Podcasts page holds no transcript podbrief can read; send the show's RSS "
-        "feed link (its newest episode with a transcript is summarized) or the episode's "
-        "transcript"
+        "this Apple Podcasts page names no show: send a show's or an episode's link "
+        "(podcasts.apple.com/…/id<number>, with ?i=<number> for an episode)"
     ),
 }
 
@@ -94,21 +101,29 @@ async def from_link(
     *,
     audio: AudioLoader[N],
     youtube: Callable[[str], Awaitable[N]],
+    apple_lookup: str = APPLE_LOOKUP,
 ) -> tuple[N, tuple[str, ...]]:
     """The transcript `link` names, and notes about how it was found. `load` parses a
     transcript's bytes (or transcribes audio), `parse` a feed's (the bot parses in its
     worker processes), `audio` transcribes a feed episode's audio and `youtube` reads a
     video's captions. `title_words` pick a feed's episode; `sending` is how a video's
-    transcript is sent with its link (see refuse_pages)."""
+    transcript is sent with its link (see refuse_pages); `apple_lookup` is where Apple's
+    podcast directory is."""
     video = video_id(link)
     if video is not None:  # (a few words after it pick nothing: a video is one episode)
         return await youtube(video), ()
+    fetch = _Fetch(fetcher, load, audio)
+    apple = apple_link(link)
+    if apple is not None:
+        show = await look_up(fetcher, apple, apple_lookup)
+        if apple.episode is None:  # a show's page: its newest episode, as for its feed
+            link = show.feed_url
+        else:
+            return await _apple_episode(show, apple.episode, parse, fetch), ()
     refuse_pages(link, sending)
     fetched = await fetcher.get(direct_download(link))
     if looks_like_feed(fetched.data):
-        return await _feed_episode(
-            fetched.data, link, title_words, parse, _Fetch(fetcher, load, audio)
-        )
+        return await _feed_episode(fetched.data, link, title_words, parse, fetch)
     if title_words:
         raise UserError(
             "words after a link pick an episode of a podcast feed by its title, but this "
@@ -144,6 +159,46 @@ class _Fetch(Generic[N]):
             url = urljoin(feed.url, episode.audio_url)
             transcript = await self.audio(url, episode_keys(feed.url, episode.guid))
         return transcript.renamed(title=episode.title, show=feed.title)
+
+
+async def _apple_episode(
+    show: AppleShow, episode_id: str, parse: FeedParser, fetch: _Fetch[N]
+) -> N:
+    """The Apple Podcasts episode in its show's feed (by its GUID, else its title and
+    day), or, when the feed no longer lists it, the audio Apple's directory names."""
+    listed = show.episode
+    if listed is None:
+        raise UserError(
+            f"Apple's directory does not list this episode among the {EPISODES_LISTED} newest "
+            f"of “{show.title}”; send the show's feed link ({show.feed_url}) followed by "
+            "words from the episode's title, or the episode's audio file."
+        )
+    feed = await parse((await fetch.fetcher.get(show.feed_url)).data, show.feed_url)
+    found = next((e for e in feed.episodes if listed.guid and e.guid == listed.guid), None)
+    if found is None:
+        title = listed.title.casefold().strip()
+        found = next(
+            (
+                e
+                for e in feed.episodes
+                if e.title.casefold().strip() == title
+                and (
+                    listed.released is None
+                    or e.published is None
+                    or abs((e.published - listed.released).total_seconds()) < 86400
+                )
+            ),
+            None,
+        )
+    if found is not None and found.readable:
+        return await fetch.episode(feed, found)
+    if listed.audio_url:  # not in the feed (or no audio there): the directory's audio link
+        transcript = await fetch.audio(listed.audio_url, [f"apple:{episode_id}"])
+        return transcript.renamed(title=listed.title, show=feed.title)
+    raise UserError(
+        f"“{listed.title}” has neither a transcript nor audio in the feed of “{feed.title}”; "
+        "send the episode's audio file or transcript instead."
+    )
 
 
 def episode_keys(feed_url: str, guid: str) -> list[str]:

@@ -45,8 +45,9 @@ def test_share_links_become_direct_downloads(link: str, direct: str) -> None:
         # (video links are read: tests/bot/sources/test_youtube.py)
         ("https://www.youtube.com/@workbench", "not a video"),
         ("https://m.youtube.com/playlist?list=PL1", "not a video"),
-        ("https://open.spotify.com/episode/4xyz", "RSS feed link"),
-        ("https://podcasts.apple.com/us/podcast/x/id1?i=2", "RSS feed link"),
+        ("https://open.spotify.com/episode/4xyz", "Apple Podcasts link"),
+        # (show and episode links are read: tests/bot/sources/test_apple.py)
+        ("https://podcasts.apple.com/us/browse", "names no show"),
     ],
 )
 def test_video_and_app_pages_say_what_to_send(link: str, says: str) -> None:
