@@ -58,6 +58,7 @@ def fetcher_for(settings: Settings) -> SafeFetcher:
         timeout=settings.fetch_timeout,
         allow_hosts=allow_hosts(settings),
         max_audio_bytes=settings.max_audio_bytes,
+        audio_timeout=settings.audio_download_timeout,
     )
 
 

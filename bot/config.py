@@ -136,7 +136,12 @@ class Settings(BaseSettings):
         description="comma-separated hosts that links may reach even when private "
         "(UNSAFE on a public bot; for tests and private deployments)",
     )
-    fetch_timeout: float = Field(20.0, gt=0, le=300, description="seconds per download")
+    fetch_timeout: float = Field(
+        20.0, gt=0, le=300, description="seconds per download (and per read of an audio one)"
+    )
+    audio_download_timeout: float = Field(
+        1800.0, gt=0, description="seconds for a whole audio download (written to disk)"
+    )
     workers: int = Field(
         2,
         ge=0,

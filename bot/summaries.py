@@ -19,7 +19,7 @@ from bot.errors import TranscriptError, UserError, require_content
 from bot.sources.apple import APPLE_LOOKUP
 from bot.sources.audio import SpeechSettings, duration_of, looks_like_audio, transcribed
 from bot.sources.feeds import Feed, parse_feed, parse_in_thread
-from bot.sources.fetch import SafeFetcher
+from bot.sources.fetch import Fetched, SafeFetcher
 from bot.sources.links import CHAT_SENDING, from_link, link_name
 from bot.sources.readers import load_bytes
 from bot.sources.readers.load import check_usable, titled
@@ -112,6 +112,15 @@ def _summary_job(
     return job(episode.transcript(), options)
 
 
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def _url_key(source: str) -> list[str]:
+    """The key audio loaded from a link is stored under (none for a file's name)."""
+    return [f"url:{source}"] if source.startswith(("http://", "https://")) else []
+
+
 class Summaries:
     """Sources into summaries, with the episode store and the summary cache (without a
     database, as on the command line, nothing is stored or cached)."""
@@ -149,6 +158,7 @@ class Summaries:
         self._gates: dict[object, asyncio.Semaphore] = {}
         # transcriptions running, by each key of their audio: a second request waits for it
         self._transcribing: dict[str, asyncio.Future[StoredTranscript]] = {}
+        self._spooled: set[Path] = set()  # downloaded audio files a transcription holds
 
     async def summarize(
         self,
@@ -185,11 +195,23 @@ class Summaries:
     async def load(self, data: bytes, source: str) -> StoredTranscript:
         """Parse a transcript, or transcribe audio (in the worker pool when there is one)."""
         if looks_like_audio(data[:64]):
-            keys = [f"url:{source}"] if source.startswith(("http://", "https://")) else []
-            return await self._transcribed(data, source, keys)
+            return await self._transcribed(data, source, _url_key(source))
         if self._workers is None:
             return StoredTranscript.of(load_bytes(data, source=source, max_bytes=self.max_bytes))
         return await self._workers.run(_load_job, data, source, self.max_bytes)
+
+    async def load_fetched(self, fetched: Fetched, source: str) -> StoredTranscript:
+        """`load` for a download: audio was written to a file, which is removed afterwards
+        (by the transcription, if one started: it may outlive this request)."""
+        if fetched.file is None:
+            return await self.load(fetched.data, source)
+        try:
+            return await self._transcribed(
+                fetched.file, source, _url_key(source), fetched.sha256, owned=True
+            )
+        finally:
+            if fetched.file not in self._spooled:
+                fetched.discard()
 
     async def audio(self, url: str, keys: list[str]) -> StoredTranscript:
         """The transcript of the audio at `url`: the one stored under its address or `keys`
@@ -199,22 +221,47 @@ class Summaries:
         return await self._once(keys, lambda: self._download(url, keys))
 
     async def _download(self, url: str, keys: list[str]) -> StoredTranscript:
-        fetched = await self.fetcher.get(url)
-        if not looks_like_audio(fetched.data[:64]):
+        fetched = await self.fetcher.get(url, audio=True)
+        if fetched.file is None:
             raise TranscriptError(
                 f"{url} is the episode's audio in its feed, but it serves no audio "
                 f"({fetched.content_type or 'no content type'}); the feed may be out of date"
             )
-        return await self._transcribed(fetched.data, url, keys)
+        try:
+            return await self._transcribed(fetched.file, url, keys, fetched.sha256, owned=True)
+        finally:
+            if fetched.file not in self._spooled:
+                fetched.discard()
 
-    async def _transcribed(self, data: bytes, source: str, keys: list[str]) -> StoredTranscript:
-        """Audio transcribed, or the transcription stored for its content (the same file
-        under another name); either way remembered under `keys` too."""
-        content = f"sha256:{hashlib.sha256(data).hexdigest()}"
+    async def _transcribed(
+        self,
+        audio: bytes | Path,
+        source: str,
+        keys: list[str],
+        sha256: str | None = None,
+        *,
+        owned: bool = False,
+    ) -> StoredTranscript:
+        """Audio (its bytes, or a file: `owned` when it is a temporary file to remove once
+        transcribed) transcribed, or the transcription stored for its content (the same
+        file under another name); either way remembered under `keys` too."""
+        if sha256 is None:
+            assert isinstance(audio, bytes)
+            sha256 = hashlib.sha256(audio).hexdigest()
+        content = f"sha256:{sha256}"
         everything = [*keys, content]
-        return await self._once(
-            [content], lambda: self._transcribe_and_keep(data, source, everything), everything
-        )
+
+        async def transcribe() -> StoredTranscript:
+            if owned and isinstance(audio, Path):
+                self._spooled.add(audio)  # this job removes it when done, not the request
+            try:
+                return await self._transcribe_and_keep(audio, source, everything)
+            finally:
+                if owned and isinstance(audio, Path):
+                    self._spooled.discard(audio)
+                    _remove(audio)
+
+        return await self._once([content], transcribe, everything)
 
     async def _once(
         self,
@@ -258,28 +305,30 @@ class Summaries:
             done.exception()  # retrieved: a failure is each waiter's to report
 
     async def _transcribe_and_keep(
-        self, data: bytes, source: str, keys: list[str]
+        self, audio: bytes | Path, source: str, keys: list[str]
     ) -> StoredTranscript:
-        transcript = await self._transcribe(data, source)
+        transcript = await self._transcribe(audio, source)
         if self._db is not None:
             episode_id = await self._db.save_episode(transcript)
             await self._db.save_transcription(keys, episode_id)
         return transcript
 
-    async def _transcribe(self, data: bytes, source: str) -> StoredTranscript:
+    async def _transcribe(self, audio: bytes | Path, source: str) -> StoredTranscript:
         name = Path(source).name if source not in {"", "-"} else "the audio"
-        if len(data) > self._max_audio_bytes:
+        # (a download was held to the same limit as it was written to its file)
+        size = len(audio) if isinstance(audio, bytes) else 0
+        if size > self._max_audio_bytes:
             raise TranscriptError(
-                f"{name} is {len(data) / 1e6:.0f} MB of audio, over the "
+                f"{name} is {size / 1e6:.0f} MB of audio, over the "
                 f"{self._max_audio_bytes / 1e6:.0f} MB limit (PODBRIEF_MAX_AUDIO_BYTES); "
                 "send a smaller file (a lower bit rate, or a part of the episode)"
             )
         if self._workers is None:
-            return await asyncio.to_thread(transcribed, data, name, self._speech)
-        seconds = await self._workers.run(duration_of, data, name)
+            return await asyncio.to_thread(transcribed, audio, name, self._speech)
+        seconds = await self._workers.run(duration_of, audio, name)
         # the job's limit grows with the episode: at least this many times realtime
         limit = self._workers.timeout + seconds / SLOWEST_REALTIME
-        return await self._workers.run(transcribed, data, name, self._speech, seconds, limit=limit)
+        return await self._workers.run(transcribed, audio, name, self._speech, seconds, limit=limit)
 
     async def youtube(self, video: str) -> StoredTranscript:
         """A YouTube video's captions, checked like any transcript."""
@@ -334,7 +383,7 @@ class Summaries:
             transcript, notes = await from_link(
                 self.fetcher,
                 source.url,
-                self.load,
+                self.load_fetched,
                 source.title_words,
                 self._sending,
                 parse=self.parse_feed,
@@ -346,12 +395,14 @@ class Summaries:
         return transcript, episode_id, notes
 
     async def _from_file(self, file: FileSource) -> StoredTranscript:
-        data = file.data
-        if data is None:
-            if file.url is None:
-                raise TranscriptError(f"{file.name} has no content")
-            data = (await self.fetcher.get(file.url, file.headers)).data
-        transcript = titled(await self.load(data, file.name), file.name)
+        if file.data is not None:
+            loaded = await self.load(file.data, file.name)
+        elif file.url is not None:  # (a chat platform's file: audio is written to disk)
+            fetched = await self.fetcher.get(file.url, file.headers, audio=True)
+            loaded = await self.load_fetched(fetched, file.name)
+        else:
+            raise TranscriptError(f"{file.name} has no content")
+        transcript = titled(loaded, file.name)
         return transcript if file.link is None else transcript.renamed(source=file.link)
 
     async def _summary(

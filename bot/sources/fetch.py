@@ -9,9 +9,15 @@ unsafe on a public bot).
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import ipaddress
+import os
 import socket
+import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
@@ -41,12 +47,23 @@ class RefusedAddress(OSError):
 
 @dataclass(frozen=True)
 class Fetched:
+    """A response body. Audio is not held in memory: it is written to `file` (a temporary
+    file the caller removes, see `discard`) as it arrives, `data` is its first bytes and
+    `sha256` its hash."""
+
     url: str
     content_type: str
     data: bytes
     status: int = 200
     etag: str | None = None
     last_modified: str | None = None
+    file: Path | None = None
+    sha256: str | None = None
+
+    def discard(self) -> None:
+        """Remove the temporary file, if there is one."""
+        if self.file is not None:
+            self.file.unlink(missing_ok=True)
 
 
 # Special-purpose ranges this Python's `is_global` still counts as global (IANA: not
@@ -125,11 +142,15 @@ class SafeFetcher:
         timeout: float = 20.0,
         allow_hosts: frozenset[str] = frozenset(),
         max_audio_bytes: int | None = None,
+        audio_timeout: float = 1800.0,
+        spool_dir: str | None = None,
     ) -> None:
         self.max_bytes = max_bytes
         # audio (told by its first bytes or its content type) may be larger; None: no more
         self.max_audio_bytes = max_audio_bytes or max_bytes
-        self.timeout = timeout
+        self.timeout = timeout  # for a whole download, audio aside; and for each read
+        self.audio_timeout = audio_timeout  # for a whole audio download
+        self.spool_dir = spool_dir  # where audio downloads are written (None: the system's)
         self.allow_hosts = frozenset(h.lower() for h in allow_hosts)
         self._session: aiohttp.ClientSession | None = None
 
@@ -145,7 +166,10 @@ class SafeFetcher:
             self._session = aiohttp.ClientSession(
                 connector=connector,
                 headers={"User-Agent": USER_AGENT},
-                timeout=aiohttp.ClientTimeout(total=self.timeout, connect=min(10, self.timeout)),
+                # no total: audio may take minutes; `get` limits each download's whole time
+                timeout=aiohttp.ClientTimeout(
+                    total=None, connect=min(10, self.timeout), sock_read=self.timeout
+                ),
             )
         return self._session
 
@@ -153,13 +177,20 @@ class SafeFetcher:
         if self._session is not None:
             await self._session.close()
 
-    async def get(self, url: str, headers: dict[str, str] | None = None) -> Fetched:
-        """The body of `url` after at most 5 redirects, each checked like the first."""
+    async def get(
+        self, url: str, headers: dict[str, str] | None = None, *, audio: bool = False
+    ) -> Fetched:
+        """The body of `url` after at most 5 redirects, each checked like the first. With
+        `audio`, the body may be audio (by its type or first bytes): the larger audio limits
+        apply and it is written to a temporary file (see Fetched); else the link must serve
+        something smaller than the transcript limit."""
         session = await self._open()
         for _ in range(MAX_REDIRECTS + 1):
             target = _check_url(url, self.allow_hosts)
+            started = time.monotonic()
             try:
-                async with session.get(target, allow_redirects=False, headers=headers) as resp:
+                request = session.get(target, allow_redirects=False, headers=headers)
+                async with await asyncio.wait_for(request, self.timeout) as resp:
                     if resp.status in (301, 302, 303, 307, 308) and "Location" in resp.headers:
                         url = urljoin(url, resp.headers["Location"])
                         headers = None  # credentials never follow a redirect
@@ -178,15 +209,7 @@ class SafeFetcher:
                             f"the link answered HTTP {resp.status}; check that it "
                             "is public and still exists"
                         )
-                    data = await self._read(resp)
-                    return Fetched(
-                        str(resp.url),
-                        resp.headers.get("Content-Type", ""),
-                        data,
-                        resp.status,
-                        resp.headers.get("ETag"),
-                        resp.headers.get("Last-Modified"),
-                    )
+                    return await self._read(resp, started, audio)
             except FetchError:
                 raise
             except TimeoutError:
@@ -202,23 +225,73 @@ class SafeFetcher:
                 raise FetchError(f"the download failed ({type(exc).__name__})") from None
         raise FetchError(f"the link redirected more than {MAX_REDIRECTS} times")
 
-    async def _read(self, resp: aiohttp.ClientResponse) -> bytes:
+    async def _read(
+        self, resp: aiohttp.ClientResponse, started: float, accept_audio: bool
+    ) -> Fetched:
         media = resp.content_type.split("/")[0]
-        audio = media in ("audio", "video")
+        audio = accept_audio and media in ("audio", "video")
         limit = self.max_audio_bytes if audio else self.max_bytes
         declared = resp.content_length
-        if declared is not None and declared > limit:
-            raise FetchError(_too_big(limit, audio))
+        # (audio may be told by its first bytes: until they are read, the larger limit)
+        most = self.max_audio_bytes if accept_audio else limit
+        if declared is not None and declared > most:
+            raise FetchError(_too_big(most, accept_audio))
         chunks: list[bytes] = []
         size = 0
-        async for chunk in resp.content.iter_chunked(65536):
-            if not chunks and not audio and looks_like_audio(chunk[:64]):
-                audio, limit = True, self.max_audio_bytes  # audio served as anything else
-            size += len(chunk)
-            if size > limit:
-                raise FetchError(_too_big(limit, audio))
-            chunks.append(chunk)
-        return b"".join(chunks)
+        spool: _Spool | None = None
+        try:
+            async for chunk in resp.content.iter_chunked(65536):
+                if not size and accept_audio and not audio and looks_like_audio(chunk[:64]):
+                    audio, limit = True, self.max_audio_bytes  # audio served as anything else
+                size += len(chunk)
+                if size > limit:
+                    raise FetchError(_too_big(limit, audio))
+                allowed = self.audio_timeout if audio else self.timeout
+                if time.monotonic() - started > allowed:
+                    raise FetchError(f"the download took longer than {allowed:g} s")
+                if audio:  # written as it comes, never held whole
+                    if spool is None:
+                        spool = _Spool(self.spool_dir)
+                    spool.write(chunk)
+                if not audio or not chunks:
+                    chunks.append(chunk)
+        except BaseException:
+            if spool is not None:
+                spool.remove()
+            raise
+        path, sha = spool.close() if spool is not None else (None, None)
+        return Fetched(
+            str(resp.url),
+            resp.headers.get("Content-Type", ""),
+            b"".join(chunks),  # audio: its first bytes
+            resp.status,
+            resp.headers.get("ETag"),
+            resp.headers.get("Last-Modified"),
+            path,
+            sha,
+        )
+
+
+class _Spool:
+    """A temporary file an audio download is written to, hashed on the way."""
+
+    def __init__(self, where: str | None) -> None:
+        handle, name = tempfile.mkstemp(prefix="podbrief-audio-", dir=where)
+        self.path = Path(name)
+        self._out = os.fdopen(handle, "wb")
+        self._hash = hashlib.sha256()
+
+    def write(self, chunk: bytes) -> None:
+        self._out.write(chunk)  # (to the page cache: no wait worth a thread)
+        self._hash.update(chunk)
+
+    def close(self) -> tuple[Path, str]:
+        self._out.close()
+        return self.path, self._hash.hexdigest()
+
+    def remove(self) -> None:
+        self._out.close()
+        self.path.unlink(missing_ok=True)
 
 
 def _too_big(limit: int, audio: bool = False) -> str:

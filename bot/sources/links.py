@@ -23,7 +23,7 @@ from bot.sources.apple import (
     look_up,
 )
 from bot.sources.feeds import Feed, FeedEpisode, FeedParser, parse_in_thread
-from bot.sources.fetch import SafeFetcher
+from bot.sources.fetch import Fetched, SafeFetcher
 from bot.sources.readers.load import N, looks_like_feed, titled
 from bot.sources.youtube import video_id
 
@@ -94,7 +94,7 @@ transcription stored under those keys is reused, and so is one already running).
 async def from_link(
     fetcher: SafeFetcher,
     link: str,
-    load: Callable[[bytes, str], Awaitable[N]],
+    load: Callable[[Fetched, str], Awaitable[N]],
     title_words: str = "",
     sending: str = CHAT_SENDING,
     parse: FeedParser = parse_in_thread,
@@ -121,15 +121,16 @@ async def from_link(
         else:
             return await _apple_episode(show, apple.episode, parse, fetch), ()
     refuse_pages(link, sending)
-    fetched = await fetcher.get(direct_download(link))
-    if looks_like_feed(fetched.data):
+    fetched = await fetcher.get(direct_download(link), audio=True)
+    if fetched.file is None and looks_like_feed(fetched.data):
         return await _feed_episode(fetched.data, link, title_words, parse, fetch)
     if title_words:
+        fetched.discard()
         raise UserError(
             "words after a link pick an episode of a podcast feed by its title, but this "
             "link is not a feed; send the link alone (or a transcript pasted after it)"
         )
-    transcript = await load(fetched.data, link)
+    transcript = await load(fetched, link)
     return titled(transcript, link_name(link), fallback=link), ()
 
 
@@ -144,7 +145,7 @@ class _Fetch(Generic[N]):
     def __init__(
         self,
         fetcher: SafeFetcher,
-        load: Callable[[bytes, str], Awaitable[N]],
+        load: Callable[[Fetched, str], Awaitable[N]],
         audio: AudioLoader[N],
     ) -> None:
         self.fetcher, self.load, self.audio = fetcher, load, audio
@@ -153,7 +154,7 @@ class _Fetch(Generic[N]):
         """The episode's transcript: its <podcast:transcript>, else its audio transcribed."""
         if episode.transcript_url:
             url = urljoin(feed.url, episode.transcript_url)
-            transcript = await self.load((await self.fetcher.get(url)).data, url)
+            transcript = await self.load(await self.fetcher.get(url), url)
         else:
             assert episode.audio_url is not None
             url = urljoin(feed.url, episode.audio_url)

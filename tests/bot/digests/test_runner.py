@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import update
 
@@ -469,14 +471,20 @@ def test_stale_claims_are_taken_over_without_waiting_for_a_fire(database_url: st
     scenario(database_url, t)
 
 
-def test_audio_only_episodes_are_transcribed_once_for_every_channel(database_url: str) -> None:
+def test_audio_only_episodes_are_transcribed_once_for_every_channel(
+    database_url: str, tmp_path: Path
+) -> None:
     """Two channels follow a show that publishes audio only: both digests carry the
     episode's takeaways; the audio is downloaded and transcribed once."""
 
     async def go() -> None:
         db = Database(database_url)
         await db.upgrade()
-        fetcher = SafeFetcher(max_bytes=500_000, allow_hosts=frozenset({"127.0.0.1"}))
+        spool = tmp_path / "downloads"
+        spool.mkdir()
+        fetcher = SafeFetcher(
+            max_bytes=500_000, allow_hosts=frozenset({"127.0.0.1"}), spool_dir=str(spool)
+        )
         store = DigestStore(db)
         messenger = RecordingMessenger()
         sub = await subscribe(store, "", channel="setup")
@@ -519,6 +527,7 @@ def test_audio_only_episodes_are_transcribed_once_for_every_channel(database_url
                 assert found[1].transcribed_by == "faster-whisper tiny.en"
                 assert found[1].title == "The tool library"
                 assert await db.transcription([f"guid:{base}/audio.xml fif-1"]) == found
+                assert os.listdir(spool) == []  # the download was removed
         finally:
             await fetcher.close()
             await db.close()

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
 
 import pytest
 from aiohttp import web
 
 from bot.sources.fetch import FetchError, SafeFetcher, is_public
-from tests.support.data import FIXTURES
+from tests.support.data import FIXTURES, OPUS
 from tests.support.fakes.local import serve
 
 VTT = (FIXTURES / "episode.vtt").read_bytes()
@@ -46,6 +50,28 @@ async def site() -> AsyncIterator[str]:
     async def missing(_: web.Request) -> web.Response:
         return web.Response(status=404)
 
+    async def audio(request: web.Request) -> web.Response:
+        kind = "text/plain" if "as-text" in request.path else "audio/ogg"
+        return web.Response(body=OPUS, content_type=kind)
+
+    async def cut_audio(request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(headers={"Content-Type": "audio/ogg"})
+        resp.content_length = len(OPUS)
+        await resp.prepare(request)
+        await resp.write(OPUS[:70_000])
+        await asyncio.sleep(0.2)
+        assert request.transport is not None
+        request.transport.close()  # the connection drops half way
+        return resp
+
+    async def trickle_audio(request: web.Request) -> web.StreamResponse:
+        resp = web.StreamResponse(headers={"Content-Type": "audio/ogg"})
+        await resp.prepare(request)
+        for start in range(0, len(OPUS), 20_000):  # each read in time, the whole too slow
+            await resp.write(OPUS[start : start + 20_000])
+            await asyncio.sleep(0.3)
+        return resp
+
     for path, handler in (
         ("/vtt", vtt),
         ("/chain/{n}", chain),
@@ -53,6 +79,10 @@ async def site() -> AsyncIterator[str]:
         ("/big", big),
         ("/slow", slow),
         ("/missing", missing),
+        ("/audio", audio),
+        ("/audio-as-text", audio),
+        ("/cut-audio", cut_audio),
+        ("/trickle-audio", trickle_audio),
     ):
         app.router.add_get(path, handler)  # type: ignore[arg-type]
     runner, port = await serve(app)
@@ -68,6 +98,7 @@ def run(
     allow: bool = True,
     max_bytes: int = 100_000,
     timeout: float = 5.0,
+    **audio: Any,
 ) -> None:
     async def go() -> None:
         async with site() as base:
@@ -75,6 +106,7 @@ def run(
                 max_bytes=max_bytes,
                 timeout=timeout,
                 allow_hosts=frozenset({"127.0.0.1"}) if allow else frozenset(),
+                **audio,
             )
             try:
                 await test(base, fetcher)
@@ -273,3 +305,43 @@ def test_the_socket_is_refused_for_an_address_that_is_not_public() -> None:
             await resolver.close()
 
     asyncio.run(go())
+
+
+def test_audio_is_written_to_a_temporary_file_as_it_arrives(tmp_path: Path) -> None:
+    async def t(base: str, f: SafeFetcher) -> None:
+        for path in ("/audio", "/audio-as-text"):  # by its type, or by its first bytes
+            fetched = await f.get(f"{base}{path}", audio=True)
+            assert fetched.file is not None
+            assert fetched.file.parent == tmp_path
+            assert fetched.file.read_bytes() == OPUS
+            assert fetched.sha256 == hashlib.sha256(OPUS).hexdigest()
+            assert 0 < len(fetched.data) < len(OPUS)  # only its first bytes in memory
+            assert OPUS.startswith(fetched.data)
+            fetched.discard()
+            assert os.listdir(tmp_path) == []
+        # where audio is not expected (a feed, a directory's answer): the transcript limit
+        with pytest.raises(FetchError, match="PODBRIEF_MAX_TRANSCRIPT_BYTES"):
+            await f.get(f"{base}/audio")
+        # a download cut short: no file is left behind
+        with pytest.raises(FetchError):
+            await f.get(f"{base}/cut-audio", audio=True)
+        assert os.listdir(tmp_path) == []
+
+    # (the audio limit sits between the transcript limit and the file's size)
+    run(t, max_bytes=100_000, max_audio_bytes=len(OPUS) + 1, spool_dir=str(tmp_path))
+
+    async def over(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="PODBRIEF_MAX_AUDIO_BYTES"):
+            await f.get(f"{base}/audio-as-text", audio=True)  # counted as it is read
+        with pytest.raises(FetchError, match="PODBRIEF_MAX_AUDIO_BYTES"):
+            await f.get(f"{base}/audio", audio=True)  # by its Content-Length
+        assert os.listdir(tmp_path) == []
+
+    run(over, max_bytes=100_000, max_audio_bytes=120_000, spool_dir=str(tmp_path))
+
+    async def whole_limit(base: str, f: SafeFetcher) -> None:
+        with pytest.raises(FetchError, match="took longer than 1 s"):
+            await f.get(f"{base}/trickle-audio", audio=True)
+        assert os.listdir(tmp_path) == []
+
+    run(whole_limit, max_audio_bytes=1_000_000, audio_timeout=1, spool_dir=str(tmp_path))
