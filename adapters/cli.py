@@ -19,17 +19,18 @@ from typing import TypeVar
 
 import click
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
 from bot import logs
-from bot.bootstrap import AdapterFailed, fetcher_for, speech_for, summarizer_for, youtube_for
+from bot.bootstrap import AdapterFailed, fetcher_for, summaries_for, summarizer_for
 from bot.commands import link_of
 from bot.config import load_settings
 from bot.errors import UserError
 from bot.output import RENDERERS
-from bot.sources.audio import looks_like_audio
+from bot.sources.audio import check_audio_file, clock, looks_like_audio
 from bot.sources.readers.load import read_file
 from bot.storage import Database
-from bot.summaries import FileSource, LinkSource, Source, Summaries
+from bot.summaries import FileSource, LinkSource, Source
 from summarizers.base import SummaryOptions
 from summarizers.model import Summary
 
@@ -125,33 +126,29 @@ def summarize(
         what = LinkSource(link)
     else:
         path = Path(source)
-        limit = settings.max_transcript_bytes
-        if _is_audio(path):
-            limit = settings.max_audio_bytes
-        what = FileSource(path.name, read_file(path, limit), link=page)
+        if _is_audio(path):  # read where it is, by the transcription (never held whole)
+            check_audio_file(path, settings.max_audio_bytes)
+            what = FileSource(path.name, path=path, link=page)
+        else:
+            what = FileSource(path.name, read_file(path, settings.max_transcript_bytes), link=page)
+
+    name = "standard input" if source == "-" else link or Path(source).name
+    bar = _Transcribing(name)
 
     async def go() -> Summary:
         fetcher = fetcher_for(settings)
         summarizer = summarizer_for(settings, engine)
-        summaries = Summaries(
-            fetcher=fetcher,
-            summarizer=summarizer,
-            options=options,
-            max_bytes=settings.max_transcript_bytes,
-            sending=CLI_SENDING,
-            speech=speech_for(settings),
-            max_audio_bytes=settings.max_audio_bytes,
-            youtube=youtube_for(settings),
-            apple_lookup=settings.apple_lookup_url,
+        summaries = summaries_for(
+            settings, fetcher, summarizer, options=options, sending=CLI_SENDING
         )
         try:
-            return (await summaries.summarize(what)).summary
+            return (await summaries.summarize(what, progress=bar.update)).summary
         finally:
             await summarizer.aclose()
             await fetcher.close()
 
-    name = "standard input" if source == "-" else link or Path(source).name
-    summary = _with_progress(lambda: asyncio.run(go()), f"Summarizing {name}")
+    with bar:
+        summary = _with_progress(lambda: asyncio.run(go()), f"Summarizing {name}", bar)
     for note in summary.notes:
         Console(stderr=True).print(f"note: {note}", style="yellow", highlight=False)
     out = RENDERERS[fmt](summary)
@@ -217,16 +214,54 @@ def discord_sync(guild: int | None) -> None:
     click.echo(f"registered /{', /'.join(names)} for {where}")
 
 
-def _with_progress(work: Callable[[], T], label: str) -> T:
-    """Run `work`, showing a spinner on stderr when it takes longer than a second."""
+def _with_progress(work: Callable[[], T], label: str, bar: _Transcribing) -> T:
+    """Run `work`, showing a spinner on stderr when it takes longer than a second (and the
+    transcription's own bar once audio is being transcribed)."""
     with ThreadPoolExecutor(max_workers=1) as pool:
         future: Future[T] = pool.submit(work)
         try:
             return future.result(timeout=PROGRESS_AFTER_SECONDS)
         except FutureTimeout:
             pass
-        with Console(stderr=True).status(f"{label}…"):
-            return future.result()
+        with Console(stderr=True).status(f"{label}…") as status:
+            while True:
+                try:
+                    return future.result(timeout=0.2)
+                except FutureTimeout:
+                    if bar.started:  # one display at a time: the bar replaces the spinner
+                        status.stop()
+
+
+class _Transcribing:
+    """A progress bar on stderr with the time left, shown once audio is being transcribed
+    (told from the event loop's thread; rich draws from its own)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.started = False
+        self._bar = Progress(
+            TextColumn("Transcribing {task.description}"),
+            BarColumn(),
+            TextColumn("{task.fields[clock]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._task: TaskID | None = None
+
+    def update(self, done: float, total: float) -> None:
+        if self._task is None:
+            self.started = True
+            self._bar.start()
+            self._task = self._bar.add_task(self.name, total=total, clock="")
+        self._bar.update(self._task, completed=done, clock=f"{clock(done)} of {clock(total)}")
+
+    def __enter__(self) -> _Transcribing:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.started:
+            self._bar.stop()
 
 
 def main(argv: list[str] | None = None) -> int:

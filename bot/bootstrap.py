@@ -16,6 +16,7 @@ import signal
 import socket
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.commands import Syntax
 from bot.config import Settings, allow_hosts, llm_config
@@ -23,13 +24,15 @@ from bot.digests.runner import DigestRunner
 from bot.digests.scheduler import DigestScheduler
 from bot.digests.store import DigestStore
 from bot.digests.subscriptions import SubscriptionCommands
+from bot.errors import UserError
 from bot.ports import Adapter, ChatStore, Messenger
 from bot.service import BotService
 from bot.sources.audio import SpeechSettings
 from bot.sources.fetch import SafeFetcher
+from bot.sources.speech_remote import RemoteSpeech
 from bot.sources.youtube import YouTubeSettings
 from bot.storage import Database
-from bot.summaries import Summaries
+from bot.summaries import PROGRESS_POLL_SECONDS, Summaries
 from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.extractive import ExtractiveSummarizer
@@ -78,12 +81,52 @@ def speech_for(settings: Settings) -> SpeechSettings:
     )
 
 
+def remote_speech_for(settings: Settings) -> RemoteSpeech | None:
+    """The transcription server, when PODBRIEF_STT_ENGINE=remote."""
+    if settings.stt_engine != "remote":
+        return None
+    if not settings.stt_base_url:
+        raise UserError(
+            "invalid settings: PODBRIEF_STT_ENGINE=remote needs PODBRIEF_STT_BASE_URL (the "
+            "server's /v1 "
+            "address, e.g. https://api.openai.com/v1)"
+        )
+    key = settings.stt_api_key.get_secret_value() if settings.stt_api_key else "none"
+    return RemoteSpeech(
+        base_url=settings.stt_base_url,
+        model=settings.stt_remote_model,
+        api_key=key,
+        max_upload_bytes=settings.stt_max_upload_bytes,
+        retries=settings.stt_retries,
+    )
+
+
 def youtube_for(settings: Settings) -> YouTubeSettings:
     """How YouTube's captions are reached, from the PODBRIEF_YOUTUBE_* settings."""
     return YouTubeSettings(
         proxy=settings.youtube_proxy,
         base_url=settings.youtube_base_url,
         timeout=settings.fetch_timeout,
+    )
+
+
+def summaries_for(
+    settings: Settings, fetcher: SafeFetcher, summarizer: Summarizer, **more: Any
+) -> Summaries:
+    """The summarize operation with the settings' limits, speech-to-text and link lookups
+    (`more`: what only the bot has, such as its database and workers)."""
+    return Summaries(
+        fetcher=fetcher,
+        summarizer=summarizer,
+        options=more.pop("options", None) or options_for(settings),
+        max_bytes=settings.max_transcript_bytes,
+        speech=speech_for(settings),
+        max_audio_bytes=settings.max_audio_bytes,
+        youtube=youtube_for(settings),
+        apple_lookup=settings.apple_lookup_url,
+        remote_speech=remote_speech_for(settings),
+        progress_poll=min(PROGRESS_POLL_SECONDS, settings.progress_seconds),
+        **more,
     )
 
 
@@ -197,19 +240,14 @@ async def build(
     workers = (
         WorkerPool(settings.workers, timeout=settings.job_timeout) if settings.workers > 0 else None
     )
-    summaries = Summaries(
-        fetcher=fetcher,
-        summarizer=summarizer,
-        options=options_for(settings),
-        max_bytes=settings.max_transcript_bytes,
+    summaries = summaries_for(
+        settings,
+        fetcher,
+        summarizer,
         db=db,
         workers=workers,
         workspace_jobs=settings.workspace_jobs,
         link_cache_seconds=settings.link_cache_seconds,
-        speech=speech_for(settings),
-        max_audio_bytes=settings.max_audio_bytes,
-        youtube=youtube_for(settings),
-        apple_lookup=settings.apple_lookup_url,
     )
     store = DigestStore(db)
     # filled below with the adapters' messengers, before anything runs
@@ -225,7 +263,11 @@ async def build(
     scheduler = DigestScheduler(runner, store, catchup=settings.digest_catchup)
     subscriptions = SubscriptionCommands(store, runner, fetcher, scheduler.refresh)
     service = BotService(
-        summaries=summaries, episodes=db, subscriptions=subscriptions, syntaxes=syntaxes
+        summaries=summaries,
+        episodes=db,
+        subscriptions=subscriptions,
+        syntaxes=syntaxes,
+        progress_seconds=settings.progress_seconds,
     )
     ports = ChatPorts(service, db, settings)
     built = [make(ports) for make in adapters]

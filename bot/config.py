@@ -97,6 +97,35 @@ class Settings(BaseSettings):
     stt_threads: int = Field(
         0, ge=0, le=64, description="CPU threads per transcription (0: faster-whisper's default)"
     )
+    stt_engine: Literal["local", "remote"] = Field(
+        "local",
+        description="speech-to-text: local (the model above, on this machine's CPU) or "
+        "remote (an OpenAI-compatible /v1/audio/transcriptions server)",
+    )
+    stt_base_url: str | None = Field(
+        None,
+        description="remote speech-to-text server, e.g. https://api.openai.com/v1 or "
+        "http://localhost:8000/v1 (speaches, whisper.cpp, LocalAI, vLLM)",
+    )
+    stt_api_key: SecretStr | None = Field(
+        None, description="API key for the remote speech-to-text server"
+    )
+    stt_remote_model: str = Field(
+        "whisper-1", min_length=1, description="the remote server's transcription model"
+    )
+    stt_max_upload_bytes: int = Field(
+        24 * 1024 * 1024,
+        gt=100_000,
+        description="largest upload the remote server takes; longer audio is sent in parts",
+    )
+    stt_retries: int = Field(3, ge=0, le=10, description="retries on timeouts, 429 and 5xx")
+    progress_seconds: float = Field(
+        5.0,
+        ge=0.05,
+        le=600,
+        description="least seconds between two progress messages (transcribing 12:00 of "
+        "58:00) in a chat",
+    )
     youtube_proxy: str | None = Field(
         None,
         description="proxy for YouTube's captions (http://user:pass@host:port): YouTube "

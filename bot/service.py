@@ -8,6 +8,7 @@ bot.summaries, subscription commands from bot.digests.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Protocol
 
@@ -16,6 +17,7 @@ from bot.commands import COMMANDS, Handler, Syntax
 from bot.errors import UserError
 from bot.messages import Command, Reply
 from bot.ports import EpisodeIndex
+from bot.sources.audio import clock
 from bot.sources.readers.load import MIN_WORDS
 from bot.sources.stored import StoredTranscript
 from bot.summaries import (
@@ -31,6 +33,7 @@ from bot.summaries import (
 logger = logging.getLogger(__name__)
 DEFAULT_SYNTAX = Syntax()
 Progress = Callable[[Reply], object]
+PROGRESS_SECONDS = 5.0  # the least time between two progress messages
 Answer = Callable[[Command, Syntax, Progress | None], Awaitable[Reply]]
 
 
@@ -50,8 +53,10 @@ class BotService:
         episodes: EpisodeIndex,
         subscriptions: SubscriptionHandler | None = None,
         syntaxes: Mapping[str, Syntax] | None = None,
+        progress_seconds: float = PROGRESS_SECONDS,
     ) -> None:
         self.summaries = summaries
+        self._progress_seconds = progress_seconds
         self._episodes = episodes
         self._subscriptions = subscriptions
         self._syntaxes = dict(syntaxes or {})
@@ -131,9 +136,21 @@ class BotService:
                     )
                 )
 
+        last = [-self._progress_seconds]
+
+        def transcribing(done: float, total: float) -> None:
+            now = time.monotonic()
+            if progress is None or now - last[0] < self._progress_seconds:
+                return  # at most every few seconds: chats limit how often a message changes
+            last[0] = now
+            text = f"Transcribing the audio: {clock(done)} of {clock(total)}…"
+            progress(Reply(cmd.destination, "progress", ephemeral=True, text=text))
+
         workspace = (cmd.destination.platform, cmd.destination.workspace)
         try:
-            done = await self.summaries.summarize(source, workspace=workspace, loaded=loaded)
+            done = await self.summaries.summarize(
+                source, workspace=workspace, loaded=loaded, progress=transcribing
+            )
         except NoSuchEpisode as exc:
             raise UserError(
                 f"{exc} `{syntax.command('episodes')}` lists the stored ones."

@@ -10,19 +10,32 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
+import os
+import shutil
+import tempfile
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.errors import TranscriptError, UserError, require_content
 from bot.sources.apple import APPLE_LOOKUP
-from bot.sources.audio import SpeechSettings, duration_of, looks_like_audio, transcribed
+from bot.sources.audio import (
+    SpeechSettings,
+    check_length,
+    duration_of,
+    looks_like_audio,
+    read_progress,
+    transcribed,
+)
 from bot.sources.feeds import Feed, parse_feed, parse_in_thread
 from bot.sources.fetch import Fetched, SafeFetcher
 from bot.sources.links import CHAT_SENDING, from_link, link_name
 from bot.sources.readers import load_bytes
 from bot.sources.readers.load import check_usable, titled
+from bot.sources.speech_remote import RemoteSpeech, cut, transcribe_remote
 from bot.sources.stored import StoredTranscript
 from bot.sources.youtube import YouTubeSettings, fetch_captions
 from bot.storage import Database
@@ -30,6 +43,7 @@ from bot.workers import WorkerPool
 from summarizers.base import Summarizer, SummaryOptions
 from summarizers.model import Summary, Transcript
 
+logger = logging.getLogger(__name__)
 DEFAULT_MAX_AUDIO_BYTES = 500_000_000  # a 4-hour episode at 256 kbit/s
 SLOWEST_REALTIME = 4  # a transcription job may run at a quarter of the audio's speed
 
@@ -44,6 +58,7 @@ class FileSource:
     url: str | None = None
     headers: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     link: str | None = None
+    path: Path | None = None  # audio on this machine (the command line), read where it is
 
 
 @dataclass(frozen=True)
@@ -112,6 +127,30 @@ def _summary_job(
     return job(episode.transcript(), options)
 
 
+Listener = Callable[[float, float], object]  # (seconds transcribed, seconds in all)
+_LISTENER: ContextVar[Listener | None] = ContextVar("podbrief_progress", default=None)
+PROGRESS_POLL_SECONDS = 2.0
+
+
+async def _watch(path: str, total: float, report: Listener, every: float) -> None:
+    """Tells `report` the position a transcription job writes to `path`, as it moves."""
+    last = None
+    while True:
+        await asyncio.sleep(every)
+        done = read_progress(path)
+        if done is not None and done != last:
+            last = done
+            report(min(done, total), total)
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while chunk := data.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
 
@@ -141,6 +180,8 @@ class Summaries:
         max_audio_bytes: int = DEFAULT_MAX_AUDIO_BYTES,
         youtube: YouTubeSettings | None = None,
         apple_lookup: str = APPLE_LOOKUP,
+        remote_speech: RemoteSpeech | None = None,
+        progress_poll: float = PROGRESS_POLL_SECONDS,
     ) -> None:
         self.fetcher = fetcher
         self.summarizer = summarizer
@@ -155,10 +196,13 @@ class Summaries:
         self._max_audio_bytes = max_audio_bytes
         self._youtube = youtube or YouTubeSettings()
         self._apple_lookup = apple_lookup
+        self._remote = remote_speech  # None: transcribed here, by the local model
+        self._progress_poll = progress_poll  # how often a transcription's position is read
         self._gates: dict[object, asyncio.Semaphore] = {}
         # transcriptions running, by each key of their audio: a second request waits for it
         self._transcribing: dict[str, asyncio.Future[StoredTranscript]] = {}
         self._spooled: set[Path] = set()  # downloaded audio files a transcription holds
+        self._listeners: dict[str, list[Listener]] = {}  # by audio content: who is told
 
     async def summarize(
         self,
@@ -167,9 +211,25 @@ class Summaries:
         *,
         workspace: object = None,
         loaded: Callable[[StoredTranscript], object] | None = None,
+        progress: Listener | None = None,
     ) -> Summarized:
         """The summary of `source`. `workspace` names whose job limit applies; `loaded` is
-        told the transcript before the (perhaps long) summary starts."""
+        told the transcript before the (perhaps long) summary starts; `progress` is told
+        (seconds done, seconds in all) while audio is transcribed, every few seconds, also
+        when the transcription is another request's that this one waits for."""
+        token = _LISTENER.set(progress)
+        try:
+            return await self._summarize(source, options, workspace, loaded)
+        finally:
+            _LISTENER.reset(token)
+
+    async def _summarize(
+        self,
+        source: Source,
+        options: SummaryOptions | None,
+        workspace: object,
+        loaded: Callable[[StoredTranscript], object] | None,
+    ) -> Summarized:
         options = options or self.options
         hit = await self._recent_link(source, options)
         if hit is not None:
@@ -255,13 +315,32 @@ class Summaries:
             if owned and isinstance(audio, Path):
                 self._spooled.add(audio)  # this job removes it when done, not the request
             try:
-                return await self._transcribe_and_keep(audio, source, everything)
+                return await self._transcribe_and_keep(audio, source, everything, content)
             finally:
                 if owned and isinstance(audio, Path):
                     self._spooled.discard(audio)
                     _remove(audio)
 
-        return await self._once([content], transcribe, everything)
+        listener = _LISTENER.get()
+        if listener is not None:  # told of the transcription's progress, whoever started it
+            self._listeners.setdefault(content, []).append(listener)
+        try:
+            return await self._once([content], transcribe, everything)
+        finally:
+            if listener is not None:
+                self._listeners[content].remove(listener)
+                if not self._listeners[content]:
+                    del self._listeners[content]
+
+    def _report(self, content: str) -> Listener:
+        def report(done: float, total: float) -> None:
+            for listener in list(self._listeners.get(content, ())):
+                try:
+                    listener(done, total)
+                except Exception:  # a chat that cannot be updated stops no transcription
+                    logger.exception("a progress listener failed")
+
+        return report
 
     async def _once(
         self,
@@ -305,15 +384,17 @@ class Summaries:
             done.exception()  # retrieved: a failure is each waiter's to report
 
     async def _transcribe_and_keep(
-        self, audio: bytes | Path, source: str, keys: list[str]
+        self, audio: bytes | Path, source: str, keys: list[str], content: str
     ) -> StoredTranscript:
-        transcript = await self._transcribe(audio, source)
+        transcript = await self._transcribe(audio, source, self._report(content))
         if self._db is not None:
             episode_id = await self._db.save_episode(transcript)
             await self._db.save_transcription(keys, episode_id)
         return transcript
 
-    async def _transcribe(self, audio: bytes | Path, source: str) -> StoredTranscript:
+    async def _transcribe(
+        self, audio: bytes | Path, source: str, report: Listener
+    ) -> StoredTranscript:
         name = Path(source).name if source not in {"", "-"} else "the audio"
         # (a download was held to the same limit as it was written to its file)
         size = len(audio) if isinstance(audio, bytes) else 0
@@ -323,12 +404,48 @@ class Summaries:
                 f"{self._max_audio_bytes / 1e6:.0f} MB limit (PODBRIEF_MAX_AUDIO_BYTES); "
                 "send a smaller file (a lower bit rate, or a part of the episode)"
             )
-        if self._workers is None:
-            return await asyncio.to_thread(transcribed, audio, name, self._speech)
-        seconds = await self._workers.run(duration_of, audio, name)
-        # the job's limit grows with the episode: at least this many times realtime
-        limit = self._workers.timeout + seconds / SLOWEST_REALTIME
-        return await self._workers.run(transcribed, audio, name, self._speech, seconds, limit=limit)
+        if self._remote is not None:
+            return await self._transcribe_remotely(audio, name, self._remote, report)
+        workers = self._workers
+        if workers is None:
+            seconds = await asyncio.to_thread(duration_of, audio, name)
+        else:
+            seconds = await workers.run(duration_of, audio, name)
+        check_length(seconds, name, self._speech)
+        where = tempfile.mkdtemp(prefix="podbrief-progress-")
+        position = os.path.join(where, "done")
+        watch = asyncio.ensure_future(_watch(position, seconds, report, self._progress_poll))
+        try:
+            job = (audio, name, self._speech, seconds, position)
+            if workers is None:
+                return await asyncio.to_thread(transcribed, *job)
+            # the job's limit grows with the episode: at least this many times realtime
+            limit = workers.timeout + seconds / SLOWEST_REALTIME
+            return await workers.run(transcribed, *job, limit=limit)
+        finally:
+            watch.cancel()
+            shutil.rmtree(where, ignore_errors=True)
+
+    async def _transcribe_remotely(
+        self, audio: bytes | Path, name: str, remote: RemoteSpeech, report: Listener
+    ) -> StoredTranscript:
+        """On a transcription server; decoding and cutting long audio run in a worker."""
+        workers = self._workers
+        if workers is None:
+            seconds = await asyncio.to_thread(duration_of, audio, name)
+        else:
+            seconds = await workers.run(duration_of, audio, name)
+        check_length(seconds, name, self._speech)
+
+        async def cutter(audio: bytes | Path, name: str, most: float, where: str) -> object:
+            if workers is None:
+                return await asyncio.to_thread(cut, audio, name, most, where)
+            limit = workers.timeout + seconds / SLOWEST_REALTIME
+            return await workers.run(cut, audio, name, most, where, limit=limit)
+
+        transcript = await transcribe_remote(audio, name, remote, cutter=cutter, seconds=seconds)
+        check_usable(transcript)
+        return StoredTranscript.of(transcript)
 
     async def youtube(self, video: str) -> StoredTranscript:
         """A YouTube video's captions, checked like any transcript."""
@@ -397,6 +514,9 @@ class Summaries:
     async def _from_file(self, file: FileSource) -> StoredTranscript:
         if file.data is not None:
             loaded = await self.load(file.data, file.name)
+        elif file.path is not None:  # (the user's file: never removed)
+            sha = await asyncio.to_thread(_file_sha256, file.path)
+            loaded = await self._transcribed(file.path, file.name, [], sha)
         elif file.url is not None:  # (a chat platform's file: audio is written to disk)
             fetched = await self.fetcher.get(file.url, file.headers, audio=True)
             loaded = await self.load_fetched(fetched, file.name)

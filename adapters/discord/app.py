@@ -208,13 +208,18 @@ class DiscordAdapter:
         self, interaction: discord.Interaction, name: str, options: dict[str, Any]
     ) -> None:
         private = COMMANDS[name].private
+        shown: list[asyncio.Task[None]] = []  # progress edits of the thinking message
         try:
             file = options.pop("file", None)
-            max_bytes = self.settings.max_transcript_bytes
+            audio = file is not None and (file.content_type or "").startswith(("audio/", "video/"))
+            max_bytes = (
+                self.settings.max_audio_bytes if audio else self.settings.max_transcript_bytes
+            )
             if file is not None and file.size > max_bytes:
+                setting = "PODBRIEF_MAX_AUDIO_BYTES" if audio else "PODBRIEF_MAX_TRANSCRIPT_BYTES"
                 raise UserError(
                     f"{file.filename} is {file.size / 1e6:.1f} MB, over the "
-                    f"{max_bytes / 1e6:g} MB limit (PODBRIEF_MAX_TRANSCRIPT_BYTES)"
+                    f"{max_bytes / 1e6:g} MB limit ({setting})"
                 )
             cmd = parse.to_command(
                 name,
@@ -225,7 +230,7 @@ class DiscordAdapter:
                 file=parse.FileOption(file.filename, file.url, file.size) if file else None,
                 **options,
             )
-            reply = await self.service.handle(cmd)
+            reply = await self.service.handle(cmd, self._progress(interaction, shown))
         except UserError as exc:
             destination = parse.destination_of(
                 user_id=interaction.user.id,
@@ -238,10 +243,34 @@ class DiscordAdapter:
                 text=str(exc),
                 ephemeral=True,
             )
+        for edit in shown:  # none may land after the answer
+            edit.cancel()
+        await asyncio.gather(*shown, return_exceptions=True)
         try:
             await self.send(interaction, reply, deferred_ephemeral=private)
+            if shown and not (reply.ephemeral and not private):  # (else deleted already)
+                # the thinking message became the progress message: the answer is below it
+                await interaction.delete_original_response()
         except discord.HTTPException:
             logger.exception("Discord refused a followup")
+
+    def _progress(
+        self, interaction: discord.Interaction, shown: list[asyncio.Task[None]]
+    ) -> Callable[[Reply], None]:
+        """Progress (transcribing 12:00 of 58:00) shown by editing the thinking message;
+        an edit that fails is logged and the work goes on. `shown` keeps the edits."""
+
+        async def edit(text: str) -> None:
+            try:
+                await interaction.edit_original_response(content=text)
+            except discord.HTTPException:
+                logger.warning("could not show progress in Discord", exc_info=True)
+
+        def show(reply: Reply) -> None:
+            if reply.text and (not shown or shown[-1].done()):  # (one edit at a time)
+                shown.append(asyncio.create_task(edit(reply.text)))
+
+        return show
 
     async def send(
         self, interaction: discord.Interaction, reply: Reply, *, deferred_ephemeral: bool

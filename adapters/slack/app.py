@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -24,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import parse, render
 from adapters.slack.guard import request_guard
@@ -136,7 +138,8 @@ class SlackAdapter:
         if trigger and not await self._first_trigger(str(trigger)):
             logger.info("a slash command was replayed; it is handled already")
             return
-        self._spawn(self._process(parse.from_slash_command(body), client))
+        command = parse.from_slash_command(body)
+        self._spawn(self._process(command, client, body.get("response_url")))
 
     async def _on_mention(
         self, event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
@@ -170,13 +173,16 @@ class SlackAdapter:
 
     # -- work --------------------------------------------------------------------------
 
-    async def _process(self, cmd: Command, client: AsyncWebClient) -> None:
+    async def _process(
+        self, cmd: Command, client: AsyncWebClient, response_url: str | None = None
+    ) -> None:
         try:
             spec = COMMANDS.get(cmd.name)
             if spec is not None and spec.manages:
                 cmd = replace(cmd, can_manage=await self._can_manage(cmd.user, client))
             cmd = await self._resolve_files(cmd, client)
-            reply = await self.service.handle(cmd)
+            progress = self._progress(response_url) if response_url else None
+            reply = await self.service.handle(cmd, progress)
             await self._reply(reply, cmd.user, client)
         except SlackApiError as exc:
             error = _api_error(exc)
@@ -190,6 +196,27 @@ class SlackAdapter:
         except Exception:
             logger.exception("Slack command failed")
             await self._tell(cmd, client, "Something went wrong on our side; please try again.")
+
+    def _progress(self, response_url: str) -> Callable[[Reply], None]:
+        """Progress (transcribing 12:00 of 58:00) replaces the slash command's ephemeral
+        "Working on it…" through its response_url (Slack's address, from the signed
+        request); one update at a time, and one that fails is logged, not fatal."""
+        hook = AsyncWebhookClient(response_url, timeout=10)
+        running: list[asyncio.Task[None]] = []
+
+        async def update(text: str) -> None:
+            try:
+                await hook.send(text=text, response_type="ephemeral", replace_original=True)
+            except Exception:
+                logger.warning("could not show progress in Slack", exc_info=True)
+
+        def show(reply: Reply) -> None:
+            if reply.text and (not running or running[-1].done()):
+                running.append(asyncio.create_task(update(reply.text)))
+                self._tasks.add(running[-1])
+                running[-1].add_done_callback(self._tasks.discard)
+
+        return show
 
     async def _can_manage(self, user: str, client: AsyncWebClient) -> bool:
         """Workspace admins and owners, and PODBRIEF_SLACK_MANAGERS, may change settings."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,11 +148,7 @@ def transcribe(
     import av
 
     total = duration_of(audio, name) if seconds is None else seconds  # given: probed already
-    if total > speech.max_seconds:
-        raise TranscriptError(
-            f"{name} is {_clock(total)} long, over the {_clock(speech.max_seconds)} limit "
-            "(PODBRIEF_MAX_AUDIO_SECONDS); send a shorter episode"
-        )
+    check_length(total, name, speech)
     model = _model(speech)
     language = None if model.model.is_multilingual else "en"
     try:
@@ -177,23 +174,81 @@ def transcribe(
     )
     if not segments:
         raise TranscriptError(
-            f"no speech was found in {name} ({_clock(total)} of audio); check that it is the "
+            f"no speech was found in {name} ({clock(total)} of audio); check that it is the "
             "episode and not silence or music"
         )
     return transcript
 
 
+def check_audio_file(path: Path, max_bytes: int) -> None:
+    """Refuse an audio file over PODBRIEF_MAX_AUDIO_BYTES before anything reads it."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise TranscriptError(f"cannot read {path} ({type(exc).__name__})") from None
+    if size > max_bytes:
+        raise TranscriptError(
+            f"{path.name} is {size / 1e6:.0f} MB of audio, over the {max_bytes / 1e6:.0f} MB "
+            "limit (PODBRIEF_MAX_AUDIO_BYTES); send a smaller file (a lower bit rate, or a "
+            "part of the episode)"
+        )
+
+
+def check_length(seconds: float, name: str, speech: SpeechSettings) -> None:
+    """Refuse audio longer than PODBRIEF_MAX_AUDIO_SECONDS, before any transcribing."""
+    if seconds > speech.max_seconds:
+        raise TranscriptError(
+            f"{name} is {clock(seconds)} long, over the {clock(speech.max_seconds)} limit "
+            "(PODBRIEF_MAX_AUDIO_SECONDS); send a shorter episode"
+        )
+
+
 def transcribed(
-    audio: bytes | str | Path, name: str, speech: SpeechSettings, seconds: float | None = None
+    audio: bytes | str | Path,
+    name: str,
+    speech: SpeechSettings,
+    seconds: float | None = None,
+    progress_file: str | None = None,
 ) -> StoredTranscript:
     """A transcript to summarize, from audio: transcribed, checked like any transcript, in
-    the form the bot holds (run in a worker process; the model is loaded once per worker)."""
-    transcript = transcribe(audio, name, speech, seconds=seconds)
+    the form the bot holds (run in a worker process; the model is loaded once per worker).
+    The position reached is written to `progress_file` (for the bot process to read)."""
+    progress = _ProgressFile(progress_file) if progress_file else None
+    transcript = transcribe(audio, name, speech, progress, seconds=seconds)
     check_usable(transcript)
     return StoredTranscript.of(transcript)
 
 
-def _clock(seconds: float) -> str:
+class _ProgressFile:
+    """Writes "seconds done" to a file, at most five times a second (replaced whole, so a
+    reader never sees half a number)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.last = 0.0
+
+    def __call__(self, done: float, total: float) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        partial = self.path + ".new"
+        with open(partial, "w") as out:
+            out.write(f"{done:.1f}")
+        os.replace(partial, self.path)
+
+
+def read_progress(path: str) -> float | None:
+    """What a `_ProgressFile` last wrote, if anything."""
+    try:
+        with open(path) as text:
+            return float(text.read() or "nan")
+    except (OSError, ValueError):
+        return None
+
+
+def clock(seconds: float) -> str:
+    """1:02:03, or 2:03 under an hour."""
     whole = int(seconds)
     hours, rest = divmod(whole, 3600)
     return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"

@@ -39,7 +39,7 @@ async def slack_app(
     """The bot with its Slack adapter on the fake Slack; `settings` override the bot's;
     the database is a SQLite file in `tmp_path` unless `database_url` names another."""
     fake = await FakeSlack(
-        public={"example.txt": EXAMPLE, "episode.vtt": VTT},
+        public={"example.txt": EXAMPLE, "episode.vtt": VTT, "tool-library.opus": OPUS},
         files={"F1": ("interview.vtt", VTT), "F2": ("tool-library.opus", OPUS)},
     ).start()
     bot_settings = Settings(

@@ -300,3 +300,41 @@ def test_a_digest_is_found_in_its_channel_by_its_marker(tmp_path: Path) -> None:
         assert await adapter.messenger.find(where, "7/c") == []
 
     run(tmp_path, t)
+
+
+def test_an_audio_attachment_is_transcribed_with_progress_in_the_thinking_message(
+    tmp_path: Path,
+) -> None:
+    from tests.support.discord import OPUS
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
+        resolved = {
+            "attachments": {
+                "990000000000000002": {
+                    "id": "990000000000000002",
+                    "filename": "tool-library.opus",
+                    "size": len(OPUS),  # over PODBRIEF_MAX_TRANSCRIPT_BYTES: audio has its own
+                    "url": fake.attachment_url("tool-library.opus"),
+                    "proxy_url": fake.attachment_url("tool-library.opus"),
+                    "content_type": "audio/ogg",
+                }
+            }
+        }
+        token = await fake.interact(
+            "summarize",
+            [{"type": 11, "name": "file", "value": "990000000000000002"}],
+            resolved=resolved,
+        )
+        await fake.wait_for("followup", token, within=60)
+        message = fake.of("followup", token)[0]
+        check_message(message)
+        embed = message["embeds"][0]
+        assert embed["title"] == "tool library"
+        assert "faster-whisper tiny.en" in json.dumps(embed)
+        edits = [e["content"] for e in fake.of("edit", token)]
+        assert any(e.startswith("Transcribing the audio: ") and "of 0:49" in e for e in edits)
+        # no edit lands after the answer, and the progress message is removed
+        assert max(fake.times("edit", token)) < fake.times("followup", token)[0]
+        assert len(fake.of("delete", token)) == 1
+
+    run(tmp_path, t, progress_seconds=0.05)

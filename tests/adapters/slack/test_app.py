@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import re
 import time
 from pathlib import Path
 from typing import Any
@@ -598,3 +599,34 @@ def test_kill_9_leaves_no_worker_and_frees_the_port(tmp_path: Path) -> None:
             await fake.stop()
 
     asyncio.run(go())
+
+
+def test_audio_linked_or_shared_is_transcribed_with_progress_in_the_ack(tmp_path: Path) -> None:
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        # a slash command with an audio link: the ephemeral ack shows the transcription
+        fields = {"response_url": fake.response_url()}
+        link = fake.public_url("tool-library.opus")
+        status, _, _ = await post_command(adapter, f"summarize {link}", fields)
+        assert status == 200
+        await fake.wait_for_posts(1, within=60)
+        blocks = json.dumps(fake.posts[0]["blocks"])
+        assert "transcribed by faster-whisper tiny.en" in blocks
+        assert "Key takeaways" in blocks
+        texts = [r["text"] for r in fake.responses]
+        assert any(re.match(r"Transcribing the audio: 0:\d\d of 0:49…", t) for t in texts)
+        assert all(r["replace_original"] for r in fake.responses)
+        assert all(r["response_type"] == "ephemeral" for r in fake.responses)
+        # the same audio shared as a file: its transcription is found by its content
+        event = {
+            "type": "app_mention",
+            "user": "U1",
+            "text": "<@UBOT> summarize",
+            "channel": "C1",
+            "ts": "1700000000.000200",
+            "files": [{"id": "F2", "name": "tool-library.opus"}],
+        }
+        assert await post_event(adapter, event, "EvAudio") == 200
+        await fake.wait_for_posts(2, within=60)
+        assert "transcribed by faster-whisper tiny.en" in json.dumps(fake.posts[1]["blocks"])
+
+    run(tmp_path, t, settings={"progress_seconds": 0.05})

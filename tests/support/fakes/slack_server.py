@@ -38,6 +38,7 @@ class FakeSlack:
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
     calls: list[tuple[str, float]] = field(default_factory=list)  # (method, time)
     acks: list[dict[str, Any]] = field(default_factory=list)  # Socket Mode acknowledgements
+    responses: list[dict[str, Any]] = field(default_factory=list)  # to a command's response_url
     oauth_codes: dict[str, dict[str, Any]] = field(default_factory=dict)
     port: int = 0
     _runner: web.AppRunner | None = None
@@ -59,6 +60,7 @@ class FakeSlack:
         app.router.add_get("/files-pri/{file_id}", self._download)
         app.router.add_get("/link", self._websocket)
         app.router.add_get("/pub/{name}", self._public)
+        app.router.add_post("/response/{command}", self._response)
         self._runner, self.port = await serve(app)
         return self
 
@@ -67,6 +69,14 @@ class FakeSlack:
             await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def response_url(self, command: str = "1") -> str:
+        """Where a slash command's answers may be sent (replacing its ephemeral ack)."""
+        return f"http://127.0.0.1:{self.port}/response/{command}"
+
+    async def _response(self, request: web.Request) -> web.Response:
+        self.responses.append(await request.json())
+        return web.Response(text="ok")
 
     def method_times(self, method: str) -> list[float]:
         return [t for m, t in self.calls if m == method]
