@@ -13,7 +13,7 @@ import io
 import logging
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -100,6 +100,77 @@ def _source(audio: bytes | str | Path) -> IO[bytes] | str:
     return io.BytesIO(audio) if isinstance(audio, bytes) else str(audio)
 
 
+RATE = 16_000  # samples a second, as Whisper hears
+WINDOW_SECONDS = 600.0  # audio decoded and transcribed at a time
+SEARCH_SECONDS = 30.0  # how far before a window's end a quiet point is looked for
+QUIET_WINDOW = 0.25  # seconds of audio whose loudness is compared
+
+
+def pcm(audio: bytes | str | Path, name: str) -> Iterator[Any]:
+    """The audio as 16 kHz mono float32 samples, a frame at a time. Audio cut short gives
+    what could be decoded (the transcript is judged later like any); audio that gives
+    nothing at all gets a message."""
+    import av
+    import numpy as np
+
+    given = False
+    try:
+        with av.open(_source(audio), "r") as container:
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
+            try:
+                for frame in container.decode(audio=0):
+                    for out in resampler.resample(frame):
+                        given = True
+                        yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+            except av.error.FFmpegError:
+                if not given:
+                    raise
+                logger.info("%s is cut short or damaged: transcribing what was read", name)
+            for out in resampler.resample(None):
+                yield out.to_ndarray().reshape(-1).astype(np.float32, copy=False)
+    except (av.error.FFmpegError, IndexError) as exc:
+        raise TranscriptError(
+            f"{name} looks like audio but cannot be read ({type(exc).__name__}): it may be "
+            "cut short or damaged; download the episode again, or send another format"
+        ) from None
+
+
+def windows(audio: bytes | str | Path, name: str, seconds: float) -> Iterator[Any]:
+    """The audio in windows of at most `seconds`, each ended at the quietest quarter second
+    of the half minute before its limit (a word is not cut in two). One window's samples
+    are held at a time."""
+    import numpy as np
+
+    step = int(seconds * RATE)
+    held: list[Any] = []
+    count = 0
+    for samples in pcm(audio, name):
+        held.append(samples)
+        count += len(samples)
+        if count >= step:
+            buffer = np.concatenate(held)
+            end = quiet_point(buffer, step)
+            yield buffer[:end]
+            held, count = [buffer[end:]], len(buffer) - end
+    if count:
+        yield np.concatenate(held)
+
+
+def quiet_point(samples: Any, step: int) -> int:
+    """Where to end a window of `step` samples: the quietest quarter second in the half
+    minute before it (not before half the window)."""
+    import numpy as np
+
+    window = int(QUIET_WINDOW * RATE)
+    low = max(step // 2, step - int(SEARCH_SECONDS * RATE))
+    span = samples[low:step]
+    usable = len(span) // window * window
+    if not usable:
+        return step
+    loudness = np.abs(span[:usable].reshape(-1, window)).mean(axis=1)
+    return low + int(np.argmin(loudness)) * window + window // 2
+
+
 # one per process, loaded once; keyed by the process too: a worker forked from a process
 # that had loaded a model must load its own (the parent's inference threads are not there)
 _MODELS: dict[tuple[int, str | None, int], Any] = {}
@@ -145,26 +216,24 @@ def transcribe(
 ) -> Transcript:
     """The audio's transcript: timed segments, speaker unknown (`transcribed` also checks it
     is long enough to summarize)."""
-    import av
 
     total = duration_of(audio, name) if seconds is None else seconds  # given: probed already
     check_length(total, name, speech)
     model = _model(speech)
     language = None if model.model.is_multilingual else "en"
-    try:
+    segments = []
+    offset = 0.0
+    # a window at a time: memory stays that of ten minutes, however long the episode
+    for window in windows(audio, name, WINDOW_SECONDS):
         pieces, _info = model.transcribe(
-            _source(audio), language=language, vad_filter=speech.vad, beam_size=1
+            window, language=language, vad_filter=speech.vad, beam_size=1
         )
-        segments = []
         for piece in pieces:  # transcribed as they are read
-            segments.append(RawSegment(piece.text.strip(), piece.start, piece.end))
+            start, end = piece.start + offset, piece.end + offset
+            segments.append(RawSegment(piece.text.strip(), start, end))
             if progress is not None:
-                progress(piece.end, total)
-    except av.error.FFmpegError as exc:
-        raise TranscriptError(
-            f"{name} could not be decoded past the start ({type(exc).__name__}): it may be cut "
-            "short or damaged; download the episode again"
-        ) from None
+                progress(min(end, total), total)
+        offset += len(window) / RATE
     engine = f"faster-whisper {speech.model_name}"
     transcript = Transcript.build(
         segments,

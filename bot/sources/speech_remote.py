@@ -23,16 +23,14 @@ import numpy as np
 import openai
 
 from bot.errors import TranscriptError
-from bot.sources.audio import clock
+from bot.sources.audio import RATE, windows
 from summarizers.model import RawSegment, Transcript
 
 DEFAULT_MAX_UPLOAD = 24 * 1024 * 1024  # under OpenAI's 25 MB
-RATE = 16_000  # what Whisper hears: more would only make the chunks larger
 BIT_RATE = 32_000  # plenty for speech at 16 kHz mono
 BYTES_PER_SECOND = 5_000  # what that takes, with room to spare
-SEARCH_SECONDS = 30.0  # how far before a chunk's end a quiet point is looked for
-QUIET_WINDOW = 0.25  # seconds of audio whose loudness is compared
 SMALLEST_CHUNK = 30.0  # a server refusing half a minute is refusing everything
+LONGEST_CHUNK = 1800.0  # a part's samples are held in memory: 115 MB at most
 
 
 @dataclass(frozen=True)
@@ -61,35 +59,27 @@ class Chunk:
 
 
 def cut(audio: Path | bytes, name: str, most_seconds: float, where: str) -> list[Chunk]:
-    """The audio as MP3 files of at most `most_seconds` each, cut at the quietest quarter
-    second of the last half minute before each limit (blocking, CPU: run in a worker)."""
-
-    samples = _decoded(audio, name)
-    total = len(samples) / RATE
+    """The audio as MP3 files of at most `most_seconds` each (and at most LONGEST_CHUNK),
+    cut at quiet points; decoded as a stream, one part held at a time (blocking, CPU: run
+    in a worker)."""
     chunks: list[Chunk] = []
     start = 0
-    step = int(most_seconds * RATE)
-    window = int(QUIET_WINDOW * RATE)
-    while start < len(samples):
-        end = min(start + step, len(samples))
-        if end < len(samples):  # look back for a quiet point to cut at
-            low = max(start + step // 2, end - int(SEARCH_SECONDS * RATE))
-            span = samples[low:end]
-            usable = len(span) // window * window
-            if usable:
-                loudness = np.abs(span[:usable].reshape(-1, window)).mean(axis=1)
-                end = low + int(np.argmin(loudness)) * window + window // 2
-        handle = tempfile.NamedTemporaryFile(
-            prefix="podbrief-chunk-", suffix=".mp3", dir=where, delete=False
-        )
-        handle.close()
-        path = Path(handle.name)
-        _encode(samples[start:end], path)
-        chunks.append(Chunk(path, start / RATE, (end - start) / RATE))
-        start = end
+    for samples in windows(audio, name, min(most_seconds, LONGEST_CHUNK)):
+        chunks.append(_write(samples, start, where))
+        start += len(samples)
     if not chunks:
-        raise TranscriptError(f"{name} holds no audio to transcribe ({clock(total)})")
+        raise TranscriptError(f"{name} holds no audio to transcribe")
     return chunks
+
+
+def _write(samples: Any, start: int, where: str) -> Chunk:
+    handle = tempfile.NamedTemporaryFile(
+        prefix="podbrief-chunk-", suffix=".mp3", dir=where, delete=False
+    )
+    handle.close()
+    path = Path(handle.name)
+    _encode(samples, path)
+    return Chunk(path, start / RATE, len(samples) / RATE)
 
 
 def _encode(samples: Any, path: Path) -> None:
@@ -105,30 +95,6 @@ def _encode(samples: Any, path: Path) -> None:
             out.mux(packet)
         for packet in stream.encode(None):
             out.mux(packet)
-
-
-def _decoded(audio: Path | bytes, name: str) -> Any:
-    """The whole audio as 16 kHz mono float samples (a 4-hour episode is about 900 MB)."""
-    import io
-
-    import av
-
-    source: Any = io.BytesIO(audio) if isinstance(audio, bytes) else str(audio)
-    parts = []
-    try:
-        with av.open(source, "r") as container:
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=RATE)
-            for frame in container.decode(audio=0):
-                for out in resampler.resample(frame):
-                    parts.append(out.to_ndarray().reshape(-1))
-            for out in resampler.resample(None):
-                parts.append(out.to_ndarray().reshape(-1))
-    except (av.error.FFmpegError, IndexError) as exc:
-        raise TranscriptError(
-            f"{name} could not be decoded ({type(exc).__name__}): it may be cut short or "
-            "damaged; download the episode again"
-        ) from None
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
 class TooLarge(Exception):

@@ -43,11 +43,10 @@ async def slack_app(
         files={"F1": ("interview.vtt", VTT), "F2": ("tool-library.opus", OPUS)},
     ).start()
     bot_settings = Settings(
-        **(settings or {}),
+        **{"workers": 1, **(settings or {})},
         database_url=database_url or f"sqlite:///{tmp_path / 'bot.db'}",
         fetch_allow_hosts="127.0.0.1",
         http_port=0,
-        workers=1,
         slack=SlackSettings(
             bot_token=None if oauth else BOT_TOKEN,
             signing_secret=SECRET,
