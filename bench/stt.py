@@ -168,13 +168,17 @@ async def hour_to_post(path: Path) -> tuple[float, str]:
             try:
                 started = time.perf_counter()
                 status, _, _ = await post_command(
-                    adapter, f"summarize {fake.public_url('hour.opus')}"
+                    adapter,
+                    f"summarize {fake.public_url('hour.opus')}",
+                    {"response_url": fake.response_url()},
                 )
                 assert status == 200
                 await fake.wait_for_posts(1, within=900)
                 took = time.perf_counter() - started
             finally:
                 core.scheduler.stop()
+            shown = [r["text"] for r in fake.responses]
+            print(f"  progress shown in the ack: {len(shown)} updates, last: {shown[-1:]}")
             return took, json.dumps(fake.posts[0]["blocks"])[:300]
 
 

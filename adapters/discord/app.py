@@ -263,8 +263,8 @@ class DiscordAdapter:
         async def edit(text: str) -> None:
             try:
                 await interaction.edit_original_response(content=text)
-            except discord.HTTPException:
-                logger.warning("could not show progress in Discord", exc_info=True)
+            except discord.HTTPException as exc:  # (one line: it repeats every few seconds)
+                logger.warning("could not show progress in Discord (HTTP %s)", exc.status)
 
         def show(reply: Reply) -> None:
             if reply.text and (not shown or shown[-1].done()):  # (one edit at a time)

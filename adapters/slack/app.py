@@ -207,8 +207,8 @@ class SlackAdapter:
         async def update(text: str) -> None:
             try:
                 await hook.send(text=text, response_type="ephemeral", replace_original=True)
-            except Exception:
-                logger.warning("could not show progress in Slack", exc_info=True)
+            except Exception as exc:  # (one line: it repeats every few seconds)
+                logger.warning("could not show progress in Slack (%s)", type(exc).__name__)
 
         def show(reply: Reply) -> None:
             if reply.text and (not running or running[-1].done()):
