@@ -404,14 +404,14 @@ class Summaries:
                 f"{self._max_audio_bytes / 1e6:.0f} MB limit (PODBRIEF_MAX_AUDIO_BYTES); "
                 "send a smaller file (a lower bit rate, or a part of the episode)"
             )
-        if self._remote is not None:
-            return await self._transcribe_remotely(audio, name, self._remote, report)
         workers = self._workers
         if workers is None:
             seconds = await asyncio.to_thread(duration_of, audio, name)
         else:
             seconds = await workers.run(duration_of, audio, name)
         check_length(seconds, name, self._speech)
+        if self._remote is not None:
+            return await self._transcribe_remotely(audio, name, seconds, self._remote, report)
         where = tempfile.mkdtemp(prefix="podbrief-progress-")
         position = os.path.join(where, "done")
         watch = asyncio.ensure_future(_watch(position, seconds, report, self._progress_poll))
@@ -427,15 +427,15 @@ class Summaries:
             shutil.rmtree(where, ignore_errors=True)
 
     async def _transcribe_remotely(
-        self, audio: bytes | Path, name: str, remote: RemoteSpeech, report: Listener
+        self,
+        audio: bytes | Path,
+        name: str,
+        seconds: float,
+        remote: RemoteSpeech,
+        report: Listener,
     ) -> StoredTranscript:
         """On a transcription server; decoding and cutting long audio run in a worker."""
         workers = self._workers
-        if workers is None:
-            seconds = await asyncio.to_thread(duration_of, audio, name)
-        else:
-            seconds = await workers.run(duration_of, audio, name)
-        check_length(seconds, name, self._speech)
 
         async def cutter(audio: bytes | Path, name: str, most: float, where: str) -> object:
             if workers is None:
