@@ -443,7 +443,9 @@ class Summaries:
             limit = workers.timeout + seconds / SLOWEST_REALTIME
             return await workers.run(cut, audio, name, most, where, limit=limit)
 
-        transcript = await transcribe_remote(audio, name, remote, cutter=cutter, seconds=seconds)
+        transcript = await transcribe_remote(
+            audio, name, remote, cutter=cutter, seconds=seconds, progress=report
+        )
         check_usable(transcript)
         return StoredTranscript.of(transcript)
 

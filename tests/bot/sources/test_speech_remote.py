@@ -143,3 +143,23 @@ def test_in_the_bot_a_file_is_summarized_from_the_servers_transcript(tmp_path: P
         assert len(server.uploads) == 1
 
     scenario(t)
+
+
+def test_in_the_bot_the_parts_sent_are_reported_as_progress() -> None:
+    async def t(server: FakeSpeech, remote: RemoteSpeech) -> None:
+        fetcher = SafeFetcher(max_bytes=200_000)
+        seen: list[tuple[float, float]] = []
+        try:
+            small = replace(remote, max_upload_bytes=100_000)  # the opus file is 136 kB
+            summaries = summaries_for(None, fetcher, remote_speech=small)
+            await summaries.summarize(
+                FileSource("tool-library.opus", OPUS), progress=lambda d, t: seen.append((d, t))
+            )
+        finally:
+            await fetcher.close()
+        assert len(seen) == len(server.uploads) >= 2  # one report a part
+        assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+        assert all(total == pytest.approx(SECONDS, abs=0.1) for _, total in seen)
+        assert seen[-1][0] == pytest.approx(SECONDS, abs=0.3)
+
+    scenario(t)
