@@ -108,7 +108,7 @@ async def transcribe_remote(
     *,
     cutter: Callable[[Path | bytes, str, float, str], Any],
     seconds: float | None = None,
-    progress: Callable[[float, float], None] | None = None,
+    progress: Callable[[float, float], object] | None = None,
 ) -> Transcript:
     """The audio transcribed by the server: whole when it fits the upload limit, else in
     chunks (`cutter` runs `cut` where CPU work belongs: a worker process or a thread)."""
