@@ -88,8 +88,7 @@ def remote_speech_for(settings: Settings) -> RemoteSpeech | None:
     if not settings.stt_base_url:
         raise UserError(
             "invalid settings: PODBRIEF_STT_ENGINE=remote needs PODBRIEF_STT_BASE_URL (the "
-            "server's /v1 "
-            "address, e.g. https://api.openai.com/v1)"
+            "server's /v1 address, e.g. https://api.openai.com/v1)"
         )
     key = settings.stt_api_key.get_secret_value() if settings.stt_api_key else "none"
     return RemoteSpeech(

@@ -24,6 +24,7 @@ from bot.errors import TranscriptError, UserError, require_content
 from bot.sources.apple import APPLE_LOOKUP
 from bot.sources.audio import (
     SpeechSettings,
+    check_audio_size,
     check_length,
     duration_of,
     looks_like_audio,
@@ -141,6 +142,11 @@ async def _watch(path: str, total: float, report: Listener, every: float) -> Non
         if done is not None and done != last:
             last = done
             report(min(done, total), total)
+
+
+def _job_limit(workers: WorkerPool, seconds: float) -> float:
+    """An audio job's time limit: it grows with the episode (at least SLOWEST_REALTIME)."""
+    return workers.timeout + seconds / SLOWEST_REALTIME
 
 
 def _file_sha256(path: Path) -> str:
@@ -265,13 +271,7 @@ class Summaries:
         (by the transcription, if one started: it may outlive this request)."""
         if fetched.file is None:
             return await self.load(fetched.data, source)
-        try:
-            return await self._transcribed(
-                fetched.file, source, _url_key(source), fetched.sha256, owned=True
-            )
-        finally:
-            if fetched.file not in self._spooled:
-                fetched.discard()
+        return await self._transcribed_download(fetched, source, _url_key(source))
 
     async def audio(self, url: str, keys: list[str]) -> StoredTranscript:
         """The transcript of the audio at `url`: the one stored under its address or `keys`
@@ -287,8 +287,16 @@ class Summaries:
                 f"{url} is the episode's audio in its feed, but it serves no audio "
                 f"({fetched.content_type or 'no content type'}); the feed may be out of date"
             )
+        return await self._transcribed_download(fetched, url, keys)
+
+    async def _transcribed_download(
+        self, fetched: Fetched, source: str, keys: list[str]
+    ) -> StoredTranscript:
+        """A downloaded audio file transcribed; the file is removed afterwards (by the
+        transcription, if one started: it may outlive this request)."""
+        assert fetched.file is not None
         try:
-            return await self._transcribed(fetched.file, url, keys, fetched.sha256, owned=True)
+            return await self._transcribed(fetched.file, source, keys, fetched.sha256, owned=True)
         finally:
             if fetched.file not in self._spooled:
                 fetched.discard()
@@ -351,14 +359,12 @@ class Summaries:
         """The transcription stored under one of `keys`, else the one running for them,
         else `make()`'s, run once: requests for the same audio meanwhile wait for it.
         A stored one found is remembered under `remember` too."""
-        if self._db is not None:
-            found = await self._db.transcription(keys)
-            if found is not None:
-                if remember:
-                    await self._db.save_transcription(remember, found[0])
-                return found[1]
-        # looked up after the await: a request that started meanwhile is found
-        running = next((self._transcribing[k] for k in keys if k in self._transcribing), None)
+        found = await self._db.transcription(keys) if self._db is not None else None
+        if found is not None:
+            if remember and self._db is not None:
+                await self._db.save_transcription(remember, found[0])
+            return found[1]
+        running = self._running(keys)  # after the await: a request started meanwhile is found
         if running is None:
             running = asyncio.ensure_future(make())
             for key in keys:
@@ -369,12 +375,14 @@ class Summaries:
 
     async def _ready(self, keys: list[str]) -> StoredTranscript | None:
         """The transcription stored under one of `keys`, or the one running for them."""
-        if self._db is not None:
-            found = await self._db.transcription(keys)
-            if found is not None:
-                return found[1]
-        running = next((self._transcribing[k] for k in keys if k in self._transcribing), None)
+        found = await self._db.transcription(keys) if self._db is not None else None
+        if found is not None:
+            return found[1]
+        running = self._running(keys)
         return None if running is None else await asyncio.shield(running)
+
+    def _running(self, keys: list[str]) -> asyncio.Future[StoredTranscript] | None:
+        return next((self._transcribing[k] for k in keys if k in self._transcribing), None)
 
     def _forget(self, keys: list[str], done: asyncio.Future[StoredTranscript]) -> None:
         for key in keys:
@@ -396,14 +404,8 @@ class Summaries:
         self, audio: bytes | Path, source: str, report: Listener
     ) -> StoredTranscript:
         name = Path(source).name if source not in {"", "-"} else "the audio"
-        # (a download was held to the same limit as it was written to its file)
-        size = len(audio) if isinstance(audio, bytes) else 0
-        if size > self._max_audio_bytes:
-            raise TranscriptError(
-                f"{name} is {size / 1e6:.0f} MB of audio, over the "
-                f"{self._max_audio_bytes / 1e6:.0f} MB limit (PODBRIEF_MAX_AUDIO_BYTES); "
-                "send a smaller file (a lower bit rate, or a part of the episode)"
-            )
+        if isinstance(audio, bytes):  # (a download was held to it as it was written)
+            check_audio_size(name, len(audio), self._max_audio_bytes)
         workers = self._workers
         if workers is None:
             seconds = await asyncio.to_thread(duration_of, audio, name)
@@ -419,9 +421,7 @@ class Summaries:
             job = (audio, name, self._speech, seconds, position)
             if workers is None:
                 return await asyncio.to_thread(transcribed, *job)
-            # the job's limit grows with the episode: at least this many times realtime
-            limit = workers.timeout + seconds / SLOWEST_REALTIME
-            return await workers.run(transcribed, *job, limit=limit)
+            return await workers.run(transcribed, *job, limit=_job_limit(workers, seconds))
         finally:
             watch.cancel()
             shutil.rmtree(where, ignore_errors=True)
@@ -440,8 +440,9 @@ class Summaries:
         async def cutter(audio: bytes | Path, name: str, most: float, where: str) -> object:
             if workers is None:
                 return await asyncio.to_thread(cut, audio, name, most, where)
-            limit = workers.timeout + seconds / SLOWEST_REALTIME
-            return await workers.run(cut, audio, name, most, where, limit=limit)
+            return await workers.run(
+                cut, audio, name, most, where, limit=_job_limit(workers, seconds)
+            )
 
         transcript = await transcribe_remote(
             audio, name, remote, cutter=cutter, seconds=seconds, progress=report

@@ -255,9 +255,14 @@ def check_audio_file(path: Path, max_bytes: int) -> None:
         size = path.stat().st_size
     except OSError as exc:
         raise TranscriptError(f"cannot read {path} ({type(exc).__name__})") from None
+    check_audio_size(path.name, size, max_bytes)
+
+
+def check_audio_size(name: str, size: int, max_bytes: int) -> None:
+    """Refuse `size` bytes of audio over PODBRIEF_MAX_AUDIO_BYTES."""
     if size > max_bytes:
         raise TranscriptError(
-            f"{path.name} is {size / 1e6:.0f} MB of audio, over the {max_bytes / 1e6:.0f} MB "
+            f"{name} is {size / 1e6:.0f} MB of audio, over the {max_bytes / 1e6:.0f} MB "
             "limit (PODBRIEF_MAX_AUDIO_BYTES); send a smaller file (a lower bit rate, or a "
             "part of the episode)"
         )

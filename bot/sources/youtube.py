@@ -12,6 +12,7 @@ tests' local YouTube).
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -223,6 +224,4 @@ def _transcript(
 
 async def fetch_captions(video: str, settings: YouTubeSettings) -> Transcript:
     """`captions`, in a thread of its own (the library blocks on its requests)."""
-    import asyncio
-
     return await asyncio.get_running_loop().run_in_executor(_THREADS, captions, video, settings)
