@@ -1,12 +1,14 @@
 """Summary quality on QMSum val: ROUGE and topic coverage, podbrief against sumy peers.
 
-Usage: python -m bench.quality [--k 7] [--limit N] [--no-podcasts]
+Usage: python -m bench.quality [--k 7] [--limit N] [--no-podcasts] [--read N] [--only-defects]
 Every method picks k sentence units from the same cleaned transcript; the output
 is cut to its first 120 words and scored against the whole-meeting summary; podbrief and
 LexRank are also compared at equal length (both cut to the shorter output), since F1
 against a reference favours whichever output is closer to the reference's length.
 Then: the seed's takeaways against its "Topics Covered", a podcast table
-(seenunseen episodes against their blurbs) and the verbatim check of every quote.
+(seenunseen episodes against their blurbs), the verbatim check of every quote, and the
+defects of ../shared/READER.md counted by rule on the whole corpus (default summaries), for
+podbrief and LexRank; `--read N` prints N summaries whole, to read with the rubric.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from bench.common import (
     require_corpus,
     sumy_pick,
 )
+from bench.defects import DEFECTS, SEENUNSEEN_HOST, Counts
 from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
@@ -147,8 +150,13 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=7, help="sentences per method (default 7)")
     ap.add_argument("--limit", type=int, default=0, help="only the first N meetings")
     ap.add_argument("--no-podcasts", action="store_true", help="skip the seenunseen table")
+    ap.add_argument("--read", type=int, default=0, help="print N summaries whole, to read")
+    ap.add_argument("--only-defects", action="store_true", help="the defect table only")
     args = ap.parse_args()
     require_corpus()
+    if args.only_defects:
+        reader_defects(args.read)
+        return
     scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
     files = sorted(QMSUM_VAL.glob("*.json"))[: args.limit or None]
     scores: dict[str, dict[str, list[float]]] = {
@@ -215,6 +223,66 @@ def main() -> None:
     if not args.no_podcasts:
         podcasts(scorer)
     check_verbatim(files)
+    reader_defects(args.read)
+
+
+def corpus() -> list[tuple[str, Transcript, str | None]]:
+    """Every corpus transcript, named, with its host where the corpus says who it is (the
+    seenunseen interviews; the seed has no speaker labels, QMSum is meetings)."""
+    out: list[tuple[str, Transcript, str | None]] = [("seed", load_path(SEED), None)]
+    out += [(p.stem, load_path(p), SEENUNSEEN_HOST) for p in sorted(SEENUNSEEN.glob("*.vtt"))]
+    out += [(p.stem, load_meeting(p).transcript, None) for p in sorted(QMSUM_VAL.glob("*.json"))]
+    return out
+
+
+def reader_defects(read: int = 0) -> None:
+    """The rule-counted defects of READER.md on the whole corpus: podbrief's default summary
+    (6 takeaways, 4 quotes, its topics) and LexRank's 6 picks as its takeaways."""
+    ours, peer = Counts(), Counts()
+    shown = 0
+    t0 = time.perf_counter()
+    for name, transcript, host in corpus():
+        summary = ExtractiveSummarizer().run(transcript, SummaryOptions())
+        for t in summary.takeaways:
+            ours.takeaway(t.text, t.speaker, host)
+        for q in summary.quotes:
+            ours.quote(q.text)
+        for topic in summary.topics:
+            ours.title(topic.title)
+        units = clean(transcript)
+        for i in sumy_pick(units, len(summary.takeaways), "lexrank"):
+            peer.takeaway(units[i].display, units[i].speaker, host)
+        if shown < read:
+            shown += 1
+            print_summary(name, transcript, summary)
+    print(
+        f"\nreader defects (../shared/READER.md rules), whole corpus, default summaries, "
+        f"{time.perf_counter() - t0:.1f} s:"
+    )
+    print(f"  {'defect':<20} {'podbrief':>12} {'lexrank':>12}")
+    for defect in DEFECTS:
+        print(f"  {defect:<20} {ours.share(defect):>12} {peer.share(defect):>12}")
+    print(
+        f"  (podbrief: {ours.takeaways} takeaways, {ours.interview_takeaways} in interviews, "
+        f"{ours.quotes} quotes, {ours.titles} titles; lexrank: {peer.takeaways} picks)"
+    )
+    for defect in DEFECTS:
+        for line in ours.examples.get(defect, [])[:2]:
+            print(f"  e.g. {defect}: {line[:160]}")
+
+
+def print_summary(name: str, transcript: Transcript, summary: Summary) -> None:
+    """One summary whole, as a reader sees it: takeaways (with speakers), quotes, topics."""
+    print(f"\n=== {name}: {transcript.word_count} words")
+    total = len(transcript.text)
+    for t in summary.takeaways:
+        who = f"{t.speaker}: " if t.speaker else ""
+        print(f"  - [{_clock(t.start_seconds, t.span[0], total)}] {who}{t.text}")
+    for q in summary.quotes:
+        who = f" ({q.speaker})" if q.speaker else ""
+        print(f"  > [{_clock(q.start_seconds, q.span[0], total)}] {q.text}{who}")
+    for topic in summary.topics:
+        print(f"  # [{_clock(topic.start_seconds, topic.span[0], total)}] {topic.title}")
 
 
 def podcasts(scorer: rouge_scorer.RougeScorer, k: int = 6) -> None:
