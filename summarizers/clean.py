@@ -20,6 +20,7 @@ from summarizers.lexicon import (
     KNOW_SUBJECT_CONTEXT,
     MEAN_CONTEXT,
     MEAN_OBJECT,
+    NAMES_A_LETTER,
     SHORT_WORDS,
     SPLIT_BEFORE,
 )
@@ -71,6 +72,7 @@ class Unit:
     dropped: int  # fillers and stutters inside the span
     crosses_repeat: bool  # the span holds a rolling-caption repeat
     sentence_start: bool = True  # False for the later pieces of a split run-on sentence
+    sentence_end: bool = True  # False when the unit stops before its sentence does
 
     @property
     def display(self) -> str:
@@ -85,6 +87,8 @@ def detokenize(words: tuple[str, ...] | list[str], *, capitalize: bool = True) -
     """Join words for display, re-attaching split punctuation ("we 're on ." -> "we're on.")."""
     out: list[str] = []
     for w in words:
+        if out and w == "," and out[-1][-1:] in ",;:.?!":
+            continue  # a comma left by a dropped filler (", um ," -> ",,")
         if out and (w in {".", ",", "?", "!", ";", ":", "n't"} or (w[:1] == "'" and len(w) <= 3)):
             out[-1] += w
         else:
@@ -152,6 +156,8 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
     for i in range(n):
         if toks.kind[i] == KEEP and (toks.norm[i] in FILLERS or _NOISE.match(toks.text[i])):
             toks.kind[i] = FILLER
+        elif toks.kind[i] == KEEP and _partial_word(toks, i):
+            toks.kind[i] = STUTTER
     for i in range(n):
         if toks.kind[i] != KEEP:
             continue
@@ -173,6 +179,19 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
             toks.kind[i] = STUTTER
+
+
+def _partial_word(toks: Tokens, i: int) -> bool:
+    """A lone lower-case letter said before another word ("new s this", "I d I'm", "would
+    l would"): a word broken off. "a", "i" and "o" are words; a letter that ends a
+    sentence or stands in quotes is named, not broken off."""
+    word = toks.text[i]
+    if not (len(word) == 1 and word.islower() and word not in "aio"):
+        return False
+    if i + 1 >= len(toks) or toks.seg[i + 1] != toks.seg[i]:
+        return False
+    before = toks.norm[i - 1] if i else ""
+    return before not in NAMES_A_LETTER and toks.norm[i + 1] not in {"and", "or"}
 
 
 def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
@@ -322,6 +341,7 @@ def _make_unit(
         dropped=sum(1 for k in inside if k in (FILLER, STUTTER)),
         crosses_repeat=REPEAT in inside,
         sentence_start=sentence_start,
+        sentence_end=_ends_sentence(toks.text[last]),
     )
 
 

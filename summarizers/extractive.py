@@ -19,19 +19,27 @@ from dataclasses import dataclass
 
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, detokenize, norm, soft_fillers
+from summarizers.conversation import roles
 from summarizers.lexicon import (
     BACK_REFERENCE,
     BOILERPLATE,
+    CLAUSE_JOINERS,
     CONTRAST,
+    DECISION,
+    DEMONSTRATIVES,
     DISCOURSE_MARKERS,
     HEDGES,
     HOST_PROMPT,
+    POINTERS,
     PRONOUN_START,
     PROPOSAL,
     QUESTION_START,
     RAMBLE,
+    RESTARTS,
     SPECULATIVE,
     STANCE,
+    STOPWORDS,
+    SUBORDINATORS,
     TAG_QUESTIONS,
     content_terms,
     false_start,
@@ -40,7 +48,7 @@ from summarizers.model import Quote, Summary, Takeaway, Transcript, round_second
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "6"  # part of the cache key: bump when the output changes
+VERSION = "7"  # part of the cache key: bump when the output changes
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 _LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
@@ -48,9 +56,16 @@ LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
 REDUNDANT_JACCARD = 0.4
 PRONOUN_PENALTY = 0.75
+POINTING_PENALTY = 0.5  # "That's why…", "It is…": a subject the reader was never given
 SPECULATIVE_PENALTY = 0.5  # a takeaway opening with "Perhaps"/"Maybe" (not a proposal)
 MAX_TAKEAWAY_WORDS = 40
 SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
+DECISION_WEIGHT = 1.3  # a meeting's decisions, figures and action items are its news
+RAMBLE_PENALTY = 0.9
+HOST_WEIGHT = 0.3  # an interview's host line: the guest is who people came to hear
+PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript is punctuated
+ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
+FOREIGN = 0.2  # ... and below this share in a line of it: the line is in another language
 
 
 @dataclass(slots=True)
@@ -63,6 +78,10 @@ class _Cand:
     n: int  # words, not counting lone punctuation tokens
     end: int  # end of the last shown word in the transcript text
     tagged: bool = False  # a statement whose trailing ", right?" was cut
+    whole: bool = True  # a whole sentence, or the main clause of a run-on cut at a joiner
+    host: bool = False  # an interview host's line (or the framing of a question)
+    foreign: bool = False  # most of its words are not the episode's language
+    settles: bool = False  # in a meeting: a decision, a figure or an action item
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -85,6 +104,12 @@ FALSE_START_REACH = 8  # an abandoned start ("I think the I'd say...") within th
 def _trim_false_start(words: tuple[str, ...]) -> int:
     """How many leading words a speaker abandoned: up to the article of an article-plus-
     function-word pair near the start ("But I think the | I'd say a kettle...")."""
+    for j, w in enumerate(words[1:FALSE_START_REACH], start=1):
+        # a capitalized opener mid-sentence after a broken-off word: "This doe | This is…",
+        # "I tho | It's probably better…" (the restart is where the sentence begins)
+        opener = w[:1].isupper() and not (len(w) > 1 and w.isupper())  # not "IT"
+        if opener and norm(w) in RESTARTS and words[j - 1][-1:] not in ",.;:!?":
+            return j if j < len(words) - 1 else 0
     head = " ".join(words[:FALSE_START_REACH])
     match = false_start(head)
     if match is None:
@@ -95,6 +120,9 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
 
 def _candidates(units: list[Unit]) -> list[_Cand]:
     cands = []
+    who = roles(units)
+    punctuated = sum(u.sentence_end for u in units) >= PUNCTUATED * len(units)
+    english = _function_share([w for u in units for w in u.words]) >= ENGLISH
     for u in units:
         skip = _trim_markers(u.words)
         restart = _trim_false_start(u.words[skip:])
@@ -118,10 +146,56 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
         # "i think" in lower-case captions reads "I think" in a takeaway (quotes keep the words)
         text = detokenize(tuple(w.capitalize() if _LOWER_I.match(w) else w for w in words))
-        if tag:
-            text = text.rstrip(",;: ") + "."
-        cands.append(_Cand(u, skip, words, terms, text, n, end, bool(tag)))
+        whole, cut = _wholeness(units, u, words, punctuated)
+        if tag or cut or not punctuated:
+            text = _full_stop(text)
+        cand = _Cand(u, skip, words, terms, text, n, end, bool(tag), whole)
+        cand.host = who.is_host_line(u)
+        cand.settles = who.kind == "meeting" and bool(DECISION.search(text))
+        cand.foreign = english and len(words) >= 6 and _function_share(words) < FOREIGN
+        cands.append(cand)
     return cands
+
+
+def _name_terms(transcript: Transcript) -> frozenset[str]:
+    """The content words of the show's name: said in every greeting, they title nothing."""
+    return frozenset(content_terms([norm(w) for w in (transcript.show or "").split()]))
+
+
+def _wholeness(
+    units: list[Unit], u: Unit, words: tuple[str, ...], punctuated: bool
+) -> tuple[bool, bool]:
+    """(whole, cut): whether the unit's words stand as a statement of their own, and
+    whether they do only as the main clause of a longer sentence cut before a joiner
+    ("…, and", "…, but"), which then ends with a full stop. Unpunctuated transcripts
+    (automatic captions) have no sentences to judge: every unit stands."""
+    if not punctuated:
+        return True, False
+    if not u.sentence_start or not words:
+        return False, False
+    if u.sentence_end:
+        return True, False
+    after = units[u.index + 1] if u.index + 1 < len(units) else None
+    if (
+        after is None
+        or after.sentence_start
+        or norm(after.words[0]) not in CLAUSE_JOINERS
+        or norm(words[0]) in SUBORDINATORS
+    ):
+        return False, False
+    return True, True
+
+
+def _full_stop(text: str) -> str:
+    """The text ending a sentence: a trailing comma, semicolon or colon becomes a full stop."""
+    text = text.rstrip(",;:- ")
+    return text if text[-1:] in ".!?…" else text + "."
+
+
+def _function_share(words: tuple[str, ...] | list[str]) -> float:
+    """The share of words that are English function words (English runs at two in five)."""
+    alpha = [norm(w) for w in words if any(ch.isalpha() for ch in w)]
+    return sum(w in STOPWORDS for w in alpha) / len(alpha) if alpha else 1.0
 
 
 def _tag_length(words: tuple[str, ...]) -> int:
@@ -191,7 +265,7 @@ class ExtractiveSummarizer:
             ),
             quotes=tuple(
                 Quote(
-                    text=detokenize(c.words, capitalize=False),
+                    text=detokenize(c.words),
                     verbatim=transcript.text[c.unit.offsets[c.skip] : c.unit.end_char],
                     speaker=c.unit.speaker,
                     start_seconds=round_seconds(c.unit.times[c.skip]),
@@ -199,7 +273,9 @@ class ExtractiveSummarizer:
                 )
                 for c in quotes
             ),
-            topics=tuple(make_topics(units, [c.terms for c in cands])),
+            topics=tuple(
+                make_topics(units, [c.terms for c in cands], skip=_name_terms(transcript))
+            ),
             notes=transcript.notes,
         )
 
@@ -281,6 +357,8 @@ def _slices(cands: list[_Cand], k: int) -> list[tuple[int, int]]:
 def _takeaway_ok(c: _Cand) -> bool:
     return (
         8 <= c.n <= MAX_TAKEAWAY_WORDS
+        and c.whole
+        and not c.foreign
         and len(c.terms) >= 3
         and not _is_question(c)
         and not BOILERPLATE.search(c.text)
@@ -292,10 +370,29 @@ def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
     score /= c.n**LENGTH_EXPONENT
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
+    if _points_back(c.words):
+        score *= POINTING_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
     if SPECULATIVE.match(c.text) and not PROPOSAL.match(c.text):
         score *= SPECULATIVE_PENALTY
+    if c.host:
+        score *= HOST_WEIGHT
+    if c.settles:
+        score *= DECISION_WEIGHT
+    # a ramble ("it's like, like, like"): filler words and words said again
+    words = [norm(w) for w in c.words]
+    score *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
+    score *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)
     return float(score)
+
+
+def _points_back(words: tuple[str, ...]) -> bool:
+    """Opens with a pronoun or contraction ("That's why…", "It's…"), or with a
+    demonstrative that names nothing ("This is…"; "This rule…" names its subject)."""
+    first = norm(words[0])
+    if first in POINTERS:
+        return True
+    return first in DEMONSTRATIVES and (len(words) < 2 or norm(words[1]) in STOPWORDS)
 
 
 def _redundant(a: _Cand, b: _Cand) -> bool:
@@ -305,8 +402,14 @@ def _redundant(a: _Cand, b: _Cand) -> bool:
 
 
 def _quote_ok(c: _Cand) -> bool:
+    """A whole sentence as said (not the tail of one, nor a clause cut from it), that does
+    not lean on the sentence before it."""
     return (
         8 <= c.n <= 30
+        and c.whole
+        and c.unit.sentence_end
+        and not c.foreign
+        and norm(c.words[0]) not in SUBORDINATORS
         and not c.unit.crosses_repeat
         and not c.tagged
         and not _is_question(c)
@@ -328,6 +431,8 @@ def _quote_score(c: _Cand, tf: Counter[str]) -> float:
     score -= 1.0 if false_start(text) else 0.0
     if norm(c.words[0]) in PRONOUN_START:
         score -= 0.4
+    if c.host:  # the guest is who people came to hear
+        score -= 1.0
     # a quote should be a whole sentence as said, not the tail of a run-on or a ramble
     if not c.unit.sentence_start or c.skip == 0 and c.words[0][:1].islower():
         score -= 0.8

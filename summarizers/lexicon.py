@@ -83,14 +83,22 @@ BOILERPLATE = re.compile(
     r"rate (and|&) review|sponsor|brought to you by|promo code|discount code|patreon|"
     r"newsletter|see you next|until next time|that's (all|it) for|without further ado|"
     r"here (he|she) is|on today's (episode|show)|in this episode|let's (get started|dive in)|"
-    r"check one|can you hear me|is (this|the mic) on|we're (recording|on)|"
+    r"check one|one,? two,? three,? four|can you hear me|is (this|the mic) on|we're (recording|on)|"
     r"leave (us )?a review|follow us|link in the (show ?notes|description)|"
     r"(our|my|the) goal (for )?(today|here|in this (episode|conversation)) is|"
     r"(today|in this (episode|conversation)),? (we|i)('ll| will| are going to|'re going to|"
     r"'m going to| want to) (talk|discuss|cover|dig|get into)|"
     r"next (week|time|episode) on (?-i:[A-Z])|(on|in) (the|our) next (episode|show)|"
     r"coming up next|if you (enjoyed|liked|enjoy|like) (listening|this (show|episode|podcast))|"
-    r"check out (another|our other|my other) (great |new )?(show|podcast))",
+    r"check out (another|our other|my other) (great |new )?(show|podcast)|"
+    # sponsor reads: addresses, codes, offers
+    r"https?://|www\.|\b[a-z][\w-]*\.(com|org|net|io|co|fm|ly|app)\b|use (the )?code|"
+    r"free trial|sign up (at|for free)|(company|startup|app) called|"
+    r"(episode|show|podcast) is (sponsored|supported|made possible)|"
+    # procedure: a chair calling speakers, an exercise explained
+    r"(i'll|i will|let me|i'd like to|i want to) (now )?(ask|call on|invite|hand (it )?over "
+    r"to|give the floor)|(give|have|take|yield) the floor|next speaker|point of order|"
+    r"order, order|as a (little )?(training|exercise|warm-?up|icebreaker))",
     re.IGNORECASE,
 )
 
@@ -149,6 +157,15 @@ PROPOSAL = re.compile(
     r"(?:should|could|can|need|might want|have to)\b|(?:perhaps|maybe),? let's\b",
     re.I,
 )
+# what a meeting settles: decisions, figures, who does what next
+DECISION = re.compile(
+    r"\b(we('ll| will| are going to|'re going to) (go with|use|have|need|do|send|keep)|"
+    r"(we|i) (decided|agreed|chose)|agreed on|let's (go with|use|do|keep)|decision|"
+    r"(budget|price|cost|deadline|target) (is|was|of|will be)|action item|"
+    r"(i'll|i will|you'll|he'll|she'll) (send|write|check|look into|ask|prepare|draft|do)|"
+    r"\d+ ?(%|percent|euros?|dollars?|pounds?)|per cent|(euro|dollar|pound)s?\b)",
+    re.IGNORECASE,
+)
 HEDGES = re.compile(r"\b(you know|kind of|sort of|i guess|like,|i don't know)\b", re.IGNORECASE)
 PRONOUN_START = frozenset(
     {
@@ -167,6 +184,16 @@ PRONOUN_START = frozenset(
         "her",
         "its",
     }
+)
+
+
+# Openers that point back to something the reader was not given: pronouns, and
+# demonstratives when no noun follows ("That is why…", but "That rule…" names its subject).
+POINTERS = frozenset("it he she they them him which that's it's they're he's she's this's".split())
+DEMONSTRATIVES = frozenset("this that these those".split())
+# words a speaker restarts a sentence with (capitalized mid-sentence in careful transcripts)
+RESTARTS = frozenset(
+    "this that it it's the we we're we've they they're there there's what so".split()
 )
 
 
@@ -197,7 +224,19 @@ DOUBLE_OK = frozenset("that had is do ha bye no very really".split())  # "that t
 ABBREVIATIONS = frozenset(
     "mr. mrs. ms. dr. prof. st. vs. e.g. i.e. etc., no. inc. jr. sr. approx. fig. u.s. u.k.".split()
 )
+# a lone letter after these is named ("plan b", "option c"), not a word broken off
+NAMES_A_LETTER = frozenset(
+    "and or plan option type grade vitamin point item letter section part model class "
+    "column row step phase version size".split()
+)
 SPLIT_BEFORE = frozenset("and but so because which then whereas although".split())
+# A run-on cut before one of these leaves a main clause that stands as a sentence ("X is
+# true, | but…"); a sentence opening with a subordinator does not ("If X is true, | then…").
+CLAUSE_JOINERS = frozenset("and but so because whereas although".split())
+SUBORDINATORS = frozenset(
+    """if when whenever because although though while whether as since unless which who
+    whose whom where once until before after than""".split()
+)
 # "you know", "I mean", "kind of" said as fillers inside a sentence, not as a verb or a noun
 KNOW_OBJECT = frozenset(
     "what that how why whether if when where who which it this them him her me us the a an "

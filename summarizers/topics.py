@@ -1,14 +1,15 @@
-"""Topics: the episode's sections in order, titled by their key phrases."""
+"""Topics: the episode's sections in order, each titled as a person would head it."""
 
 from __future__ import annotations
 
 import math
 from collections import Counter
 
-from summarizers.clean import Unit, norm
+from summarizers.clean import Unit, detokenize, norm
 from summarizers.lexicon import STOPWORDS, TITLE_SKIP, stem
 from summarizers.model import Topic, round_seconds
 
+_EDGE = "\"'“”‘’()[]{}<>.,;:!?…*_-—–"
 WORDS_PER_SECTION = 1500
 MAX_SECTIONS = 8
 
@@ -29,7 +30,11 @@ def section_count(words: int) -> int:
 
 
 def make_topics(
-    units: list[Unit], terms: list[frozenset[str]], *, snap: float = SNAP
+    units: list[Unit],
+    terms: list[frozenset[str]],
+    *,
+    snap: float = SNAP,
+    skip: frozenset[str] = frozenset(),
 ) -> list[Topic]:
     """Cut the units into sections, each titled by what sets it apart.
 
@@ -60,8 +65,9 @@ def make_topics(
         df.update(c.keys())
     surface = _surface_forms(units)
     topics = []
+    taken = set(skip)  # the show's own name titles no section
     for (lo, hi), c in zip(ranges, counts, strict=True):
-        title = _title(units[lo:hi], c, df, len(ranges), surface)
+        title = _title(units[lo:hi], c, df, len(ranges), surface, taken)
         first = units[lo]
         topics.append(
             Topic(
@@ -144,13 +150,28 @@ def _window(terms: list[frozenset[str]], sizes: list[int], order: range) -> Coun
 
 
 def _surface_forms(units: list[Unit]) -> dict[str, str]:
+    """Each term's usual spelling, its case kept from inside sentences ("Milton Friedman",
+    "GST"): a sentence's first word is capitalized whatever it is."""
     seen: dict[str, Counter[str]] = {}
     for u in units:
-        for w in u.words:
+        for i, w in enumerate(u.words):
             n = norm(w)
             if n and n not in STOPWORDS:
-                seen.setdefault(stem(n), Counter())[n] += 1
-    return {s: c.most_common(1)[0][0] for s, c in seen.items()}
+                form = w.strip(_EDGE)
+                seen.setdefault(stem(n), Counter())[form if i else n] += 1
+    forms = {}
+    for s, c in seen.items():
+        best = c.most_common(1)[0][0]
+        # lower case unless the word is cased inside sentences more often than not
+        forms[s] = best if best[:1].isupper() or best.isupper() else best.lower()
+    return forms
+
+
+NAME_WEIGHT = 1.5  # a term written with a capital inside sentences: a name
+QUESTION_TITLE_WORDS = 10  # an opening question this short may title its section
+QUESTION_TERMS = 8  # ...and names one of the section's most said words
+QUESTION_REACH = 10  # ...when it is among the section's first units
+_WH = frozenset("what why how who which where when".split())
 
 
 def _title(
@@ -159,13 +180,21 @@ def _title(
     df: Counter[str],
     sections: int,
     surface: dict[str, str],
+    taken: set[str],
 ) -> str:
-    """Up to three key phrases: a repeated two-word phrase first, then distinctive words."""
+    """A heading a person would write: the section's opening question when it is short and
+    on the section's subject, else its key phrase (a repeated two-word phrase, or two
+    distinctive words joined by "and"). Words that titled an earlier section are left to it.
+    """
 
     def weight(t: str) -> float:
-        if len(t) <= 2 or surface.get(t, t) in TITLE_SKIP:
+        if len(t) <= 2 or surface.get(t, t) in TITLE_SKIP or t in taken:
             return 0.0
-        return counts[t] * math.log(1 + sections / df[t])
+        # a word said in every section titles none of them; names title best
+        named = NAME_WEIGHT if surface.get(t, t)[:1].isupper() else 1.0
+        if sections == 1:
+            return named * counts[t]
+        return named * counts[t] * math.log((sections + 1) / df[t])
 
     bigrams: Counter[tuple[str, str]] = Counter()
     for u in units:
@@ -173,22 +202,43 @@ def _title(
         for a, b in zip(words, words[1:], strict=False):
             if all(w not in STOPWORDS and w not in TITLE_SKIP and len(w) > 2 for w in (a, b)):
                 bigrams[(stem(a), stem(b))] += 1
-    phrases: list[str] = []
-    used: set[str] = set()
+    ranked = sorted(counts, key=lambda t: (-weight(t), t))
+    # the question is on the section's subject when it names one of its most said words
+    top = {t for t, _ in counts.most_common(QUESTION_TERMS) if len(t) > 2 and t.isalpha()}
+    question = _opening_question(units, top)
+    if question is not None:
+        taken.update(t for t in top if t in {stem(norm(w)) for w in question.split()})
+        return question
     best = sorted(
-        ((n * (weight(a) + weight(b)), (a, b)) for (a, b), n in bigrams.items() if n >= 2),
+        (
+            (n * (weight(a) + weight(b)), (a, b))
+            for (a, b), n in bigrams.items()
+            if n >= 2 and a != b and weight(a) > 0 and weight(b) > 0
+        ),
         reverse=True,
     )
     if best:
         a, b = best[0][1]
-        phrases.append(f"{surface.get(a, a)} {surface.get(b, b)}")
-        used.update((a, b))
-    for term in sorted(counts, key=lambda t: (-weight(t), t)):
-        if len(phrases) >= 3:
-            break
-        if term in used or not term.isalpha() or weight(term) <= 0:
-            continue
-        phrases.append(surface.get(term, term))
-        used.add(term)
-    title = ", ".join(phrases) or "Conversation"
+        taken.update((a, b))
+        title = f"{surface.get(a, a)} {surface.get(b, b)}"
+    else:
+        words = [t for t in ranked if t.isalpha() and weight(t) > 0][:2]
+        taken.update(words)
+        title = " and ".join(surface.get(t, t) for t in words) or "Conversation"
     return title[:1].upper() + title[1:]
+
+
+def _opening_question(units: list[Unit], top: set[str]) -> str | None:
+    """A short wh-question among the section's first units that names one of its key terms
+    ("Why do farmers stay poor?")."""
+    for u in units[:QUESTION_REACH]:
+        words = [w for w in u.words if any(ch.isalnum() for ch in w)]
+        if not words or not u.is_question or not u.sentence_start:
+            continue
+        if len(words) > QUESTION_TITLE_WORDS:
+            continue
+        if norm(words[0]) not in _WH:
+            continue
+        if top & {stem(norm(w)) for w in words}:
+            return detokenize(u.words)
+    return None

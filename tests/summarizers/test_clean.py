@@ -183,3 +183,21 @@ def test_cleaning_survives_any_text(text: str) -> None:
     for u in clean(t):
         assert t.text[u.start_char : u.end_char].strip()
         assert re.sub(r"\s+", " ", u.display).strip()
+
+
+def test_broken_off_letters_and_doubled_commas_leave_the_display() -> None:
+    shown = _display(_t("We bought the new s this blue kettle, and it would l would last a year."))
+    assert " s " not in f" {shown} "
+    assert " l " not in f" {shown} "
+    assert "new this blue kettle" in shown
+    # meeting transcripts space their punctuation: ", um ," would show as ",,"
+    assert ",," not in _display(_t("yeah , um , the kettle works fine now ."))
+    assert "a and b" in _display(_t("Plan a and b are both fine."))  # "a" is a word
+
+
+def test_units_know_whether_they_end_their_sentence() -> None:
+    words = " and ".join(["the kettle was fixed by the volunteers at the library"] * 8)
+    units = clean(_t(words + "."))
+    assert len(units) > 1
+    assert [u.sentence_end for u in units] == [False] * (len(units) - 1) + [True]
+    assert [u.sentence_start for u in units] == [True] + [False] * (len(units) - 1)

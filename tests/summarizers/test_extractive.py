@@ -452,3 +452,141 @@ def test_a_hedged_guess_loses_to_a_claim_but_a_proposal_does_not(line: str, pick
             x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways
         ]
         assert (line in texts, _PLAIN in texts) == (picked, not picked), texts
+
+
+_END = re.compile(r"[.!?]$")
+
+
+def _run_on(n: int) -> str:
+    """A spoken run-on of more than 40 words: a main clause, then "and" and more."""
+    return (
+        f"Volunteers at the library repaired {n + 12} toasters and kettles last spring, and "
+        "then the neighbours who brought them stayed to watch, and they learned to open the "
+        "cases themselves because the screws are standard, and the council noticed the drop "
+        "in bulky waste collections that followed"
+    )
+
+
+def test_takeaways_are_whole_sentences_or_a_main_clause_with_a_full_stop() -> None:
+    lines = []
+    for n in range(8):
+        lines.append(_run_on(n) + ".")
+        lines.append(
+            f"If the repair takes longer than {n + 20} minutes, because parts are missing or "
+            "the fault is hidden deep inside the housing where nobody can reach it without "
+            "special tools, which happens with the cheapest blenders, the volunteer writes it "
+            "down and"
+        )
+        lines.append("the visitor comes back the next month for a second try with the part.")
+    s = ExtractiveSummarizer().run(Transcript.build([RawSegment(x, speaker="A") for x in lines]))
+    assert s.takeaways
+    for t in s.takeaways:
+        assert _END.search(t.text), t.text
+        assert not t.text.startswith(("If the repair", "The visitor comes")), t.text
+    # a clause cut from the run-on is shown with a full stop, its span stops before an "and"
+    cut = [t for t in s.takeaways if t.text.startswith("Volunteers at the library")]
+    assert cut
+    for t in cut:
+        assert t.text.endswith(".")
+        assert _said_after(lines, t.span[1]).startswith("and ")
+
+
+def _said_after(lines: list[str], char: int) -> str:
+    text = Transcript.build([RawSegment(x, speaker="A") for x in lines]).text
+    return text[char:].lstrip(", ")
+
+
+GUEST = [
+    "Most volunteers came from the retired electricians' club after posters in the laundrette.",
+    "Older volunteers teach the younger ones to test a fuse before opening any appliance.",
+    "The council lends the tram depot for free because bulky waste collections fell sharply.",
+    "Broken vacuum cleaners are the hardest jobs since their motors overheat during testing.",
+    "Visitors pay nothing, although a jar by the door collects money for soldering supplies.",
+    "Manufacturers rarely publish service manuals, so volunteers share photographed notes.",
+]
+
+
+def test_an_interviews_takeaways_are_the_guests() -> None:
+    turns = []
+    for n, answer in enumerate(GUEST):
+        turns.append(
+            (
+                "Rosa",
+                f"Your repair cafe in the old tram depot now fixes {n + 30} kettles, toasters "
+                "and radios each month with volunteers from the whole neighbourhood. "
+                "How did you find the volunteers?",
+            )
+        )
+        turns.append(("Ivo", answer))
+    t = Transcript.build([RawSegment(text, speaker=who) for who, text in turns])
+    s = ExtractiveSummarizer().run(t)
+    assert len(s.takeaways) == 6
+    assert [x.speaker for x in s.takeaways].count("Rosa") <= 1
+
+
+def test_lines_in_another_language_are_neither_takeaway_nor_quote() -> None:
+    foreign = "Kettle bahut purana tha, phir bhi volunteer log usko theek karke wapas laye."
+    lines = [
+        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+        "Spare parts for older radios come from a drawer of donated components and valves.",
+        foreign,
+        "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
+        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
+        foreign.replace("Kettle", "Toaster"),
+        "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
+    ] * 3
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=5))
+    shown = [x.text for x in s.takeaways] + [q.verbatim for q in s.quotes]
+    assert shown
+    assert not any("volunteer log" in x for x in shown)
+    assert foreign in t.text  # the transcript stays whole
+
+
+_MARKERS = {"so", "and", "but", "well", "yeah", "okay", "now", "look"}
+
+
+def test_quotes_start_and_end_with_their_sentence(example: Transcript) -> None:
+    s = ExtractiveSummarizer().run(example, SummaryOptions(quotes=8))
+    for q in s.quotes:
+        assert q.text[0].isupper(), q.text
+        assert _END.search(q.verbatim.rstrip("\"'”’)")), q.verbatim
+        before = example.text[: q.span[0]].rstrip()
+        # the verbatim span opens a sentence (or follows only a discourse marker)
+        marker = before.split()[-1].rstrip(",").lower() if before else ""
+        assert not before or before[-1] in ".!?:]\n" or marker in _MARKERS, before[-40:]
+
+
+def test_topic_titles_are_phrases_named_once_with_their_case() -> None:
+    lines = []
+    for i in range(120):
+        if i < 60:
+            lines.append(f"Ada Lovelace wrote about the Analytical Engine in note {i}.")
+        else:
+            lines.append(f"The sourdough starter needs rye flour and warm water on day {i}.")
+    t = Transcript.build([RawSegment(line, speaker="Host") for line in lines])
+    titles = [x.title for x in ExtractiveSummarizer().run(t).topics]
+    assert len(titles) >= 2
+    assert all("," not in title for title in titles)
+    assert len(set(titles)) == len(titles)
+    assert any("Lovelace" in x or "Analytical Engine" in x for x in titles), titles
+
+
+def test_a_question_mark_said_alone_does_not_break_the_titles() -> None:
+    lines = ["?", "What?"] + [f"The kettle {n} needs a new fuse and a seal." for n in range(200)]
+    t = Transcript.build([RawSegment(line, speaker="A") for line in lines])
+    assert ExtractiveSummarizer().run(t).topics
+
+
+def test_a_restart_after_a_broken_off_word_is_trimmed() -> None:
+    said = "This doe This is the reason every kettle gets a new seal before it goes home."
+    lines = [
+        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+        "Spare parts for older radios come from a drawer of donated components and valves.",
+        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
+        said,
+    ]
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=4))
+    (kettle,) = [x for x in s.takeaways if "kettle" in x.text]
+    assert kettle.text.startswith("This is the reason every kettle")

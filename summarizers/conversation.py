@@ -1,0 +1,91 @@
+"""Who is who in a conversation: the host of an interview, and the lines that frame a question.
+
+The guest is who people came to hear: in an interview the host's lines are the questions and
+their framing, so takeaways are drawn from the guests. A labelled transcript names its
+speakers: the host is the one whose turns end by asking (guests ask too, but mid-answer).
+An unlabelled one still has the shape: a statement addressed to "you" just before a
+question is the question's preamble.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from summarizers.clean import Unit, norm
+from summarizers.lexicon import HOST_PROMPT
+
+INTERVIEW_SPEAKERS = 4  # more speakers holding a real share of the words: a meeting
+SHARE = 0.05  # a speaker holding less than this share of the words is not counted
+PREAMBLE_REACH = 2  # units before a question that may be its framing
+TURN_TAIL = 2  # a turn ends by asking when a question is among its last units
+HOST_MARGIN = 1.3  # the host hands over with a question this many times more than the next
+_SECOND_PERSON = frozenset("you your you're you've you'd yours yourself".split())
+
+
+@dataclass(frozen=True, slots=True)
+class Roles:
+    """What kind of conversation the transcript is, and who hosts it."""
+
+    kind: str  # "monologue", "interview" or "meeting"
+    host: str | None  # the interviewer's label, when the transcript has labels
+    framing: frozenset[int]  # units (by index) that frame the question after them
+
+    def is_host_line(self, unit: Unit) -> bool:
+        if self.kind != "interview":
+            return False
+        if self.host is not None:
+            return unit.speaker == self.host
+        return unit.index in self.framing
+
+
+def roles(units: list[Unit]) -> Roles:
+    """The conversation's kind and host (see the module's docstring)."""
+    words: Counter[str] = Counter()
+    hands: Counter[str] = Counter()  # turns that end by asking (the host hands over)
+    for i, u in enumerate(units):
+        if u.speaker is None:
+            continue
+        words[u.speaker] += len(u.words)
+        # a turn's end: the next unit is another speaker's, or the transcript ends
+        if i + 1 == len(units) or units[i + 1].speaker not in {u.speaker, None}:
+            tail = [x for x in units[max(0, i - TURN_TAIL + 1) : i + 1] if x.speaker == u.speaker]
+            hands[u.speaker] += any(asks(x) for x in tail)
+    total = sum(words.values())
+    speakers = [s for s, n in words.items() if total and n / total >= SHARE]
+    if not speakers:  # no labels: the shape says whether questions are asked and answered
+        questions = sum(asks(u) for u in units)
+        if questions < 3:
+            return Roles("monologue", None, frozenset())
+        return Roles("interview", None, frozenset(_framing(units)))
+    if len(speakers) == 1:
+        return Roles("monologue", None, frozenset())
+    if len(speakers) >= INTERVIEW_SPEAKERS:
+        return Roles("meeting", None, frozenset())
+    ranked = sorted(speakers, key=lambda s: (-hands[s], s))
+    host = ranked[0]
+    # a host hands the turn over with a question clearly more often than anyone else;
+    # a talk among equals has no host
+    if hands[host] < 2 or hands[host] < HOST_MARGIN * hands[ranked[1]]:
+        return Roles("meeting", None, frozenset())
+    return Roles("interview", host, frozenset())
+
+
+def asks(unit: Unit) -> bool:
+    """A question, or a host's prompt said as a statement ("I'm wondering if…")."""
+    return unit.is_question or bool(HOST_PROMPT.search(unit.display))
+
+
+def _framing(units: list[Unit]) -> list[int]:
+    """Statements addressed to "you" in the few units before a question of the same turn."""
+    out = []
+    for i, u in enumerate(units):
+        if asks(u):
+            continue
+        after = units[i + 1 : i + 1 + PREAMBLE_REACH]
+        same_turn = [a for a in after if a.speaker == u.speaker]
+        if not any(asks(a) for a in same_turn):
+            continue
+        if any(norm(w) in _SECOND_PERSON for w in u.words):
+            out.append(i)
+    return out

@@ -1,0 +1,49 @@
+"""Who hosts a conversation: the interviewer is the one whose turns end by asking."""
+
+from __future__ import annotations
+
+from summarizers.clean import clean
+from summarizers.conversation import roles
+from summarizers.model import RawSegment, Transcript
+
+
+def _talk(turns: list[tuple[str | None, str]]) -> Transcript:
+    return Transcript.build([RawSegment(text, speaker=who) for who, text in turns])
+
+
+ANSWER = "We repair about forty kettles a month, mostly with new switches and seals."
+
+
+def test_the_host_hands_over_with_questions() -> None:
+    turns = []
+    for n in range(4):
+        turns.append(("Rosa", f"Your cafe opened {n + 2} years ago. What did you fix first?"))
+        # the guest asks too, but mid-answer (a rhetorical question)
+        turns.append(("Ivo", f"Why kettles? {ANSWER} It took {n + 3} Saturdays to learn."))
+    found = roles(clean(_talk(turns)))
+    assert (found.kind, found.host) == ("interview", "Rosa")
+    units = clean(_talk(turns))
+    assert {u.speaker for u in units if found.is_host_line(u)} == {"Rosa"}
+
+
+def test_four_voices_are_a_meeting_and_equals_have_no_host() -> None:
+    meeting = [(who, f"{ANSWER} Shall we vote?") for who in "ABCD" * 3]
+    assert roles(clean(_talk(meeting))).kind == "meeting"
+    equals = [(who, f"{ANSWER} Do you agree?") for who in "AB" * 4]
+    assert roles(clean(_talk(equals))).host is None
+    alone = [("A", ANSWER)] * 5
+    assert roles(clean(_talk(alone))).kind == "monologue"
+
+
+def test_without_labels_the_framing_before_a_question_is_the_hosts() -> None:
+    turns: list[tuple[str | None, str]] = []
+    for n in range(4):
+        turns.append((None, f"You wrote a whole book about the {n + 1} broken radios you kept."))
+        turns.append((None, "So what made you keep them?"))
+        turns.append((None, ANSWER))
+    units = clean(_talk(turns))
+    found = roles(units)
+    assert found.kind == "interview"
+    framed = [u.display for u in units if found.is_host_line(u)]
+    assert framed
+    assert all(line.startswith("You wrote") for line in framed)
