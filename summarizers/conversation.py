@@ -30,12 +30,15 @@ class Roles:
     kind: str  # "monologue", "interview" or "meeting"
     host: str | None  # the interviewer's label, when the transcript has labels
     framing: frozenset[int]  # units (by index) that frame the question after them
+    guests: frozenset[str] = frozenset()  # the other speakers who hold a real share
 
     def is_host_line(self, unit: Unit) -> bool:
+        """The host's line, or an announcer's (a voice with a few lines that is neither
+        host nor guest: the show's intro, a trailer), or a question's framing."""
         if self.kind != "interview":
             return False
         if self.host is not None:
-            return unit.speaker == self.host
+            return unit.speaker not in self.guests
         return unit.index in self.framing
 
 
@@ -68,7 +71,7 @@ def roles(units: list[Unit]) -> Roles:
     # a talk among equals has no host
     if hands[host] < 2 or hands[host] < HOST_MARGIN * hands[ranked[1]]:
         return Roles("meeting", None, frozenset())
-    return Roles("interview", host, frozenset())
+    return Roles("interview", host, frozenset(), frozenset(speakers) - {host})
 
 
 def asks(unit: Unit) -> bool:

@@ -35,7 +35,7 @@ TITLE_SKIP = frozenset(
 first second third last next real big small new old good great bad better best different
 certain whole true truly obviously clearly definitely literally totally exactly feel felt
 bunch three four five six seven eight nine ten twenty thirty forty fifty sixty seventy
-eighty ninety hundred thousand million billion half
+eighty ninety hundred thousand million billion half time times every welcome
 """.split()
 )
 
@@ -91,6 +91,7 @@ BOILERPLATE = re.compile(
     r"next (week|time|episode) on (?-i:[A-Z])|(on|in) (the|our) next (episode|show)|"
     r"coming up next|if you (enjoyed|liked|enjoy|like) (listening|this (show|episode|podcast))|"
     r"check out (another|our other|my other) (great |new )?(show|podcast)|"
+    r"our (weekly|daily|monthly|new) (podcast|show)|(will be|is) talking to \w+ \w+ about|"
     # sponsor reads: addresses, codes, offers
     r"https?://|www\.|\b[a-z][\w-]*\.(com|org|net|io|co|fm|ly|app)\b|use (the )?code|"
     r"free trial|sign up (at|for free)|(company|startup|app) called|"

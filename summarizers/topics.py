@@ -172,6 +172,7 @@ QUESTION_TITLE_WORDS = 10  # an opening question this short may title its sectio
 QUESTION_TERMS = 8  # ...and names one of the section's most said words
 QUESTION_REACH = 10  # ...when it is among the section's first units
 _WH = frozenset("what why how who which where when".split())
+_POINTING = frozenset("that this it them there left here so".split())
 
 
 def _title(
@@ -203,8 +204,10 @@ def _title(
             if all(w not in STOPWORDS and w not in TITLE_SKIP and len(w) > 2 for w in (a, b)):
                 bigrams[(stem(a), stem(b))] += 1
     ranked = sorted(counts, key=lambda t: (-weight(t), t))
-    # the question is on the section's subject when it names one of its most said words
-    top = {t for t, _ in counts.most_common(QUESTION_TERMS) if len(t) > 2 and t.isalpha()}
+    # the question is on the section's subject when it names one of its most said or most
+    # distinctive words
+    said = [t for t, _ in counts.most_common(QUESTION_TERMS) if weight(t) > 0 and t.isalpha()]
+    top = set(said) | {t for t in ranked[:QUESTION_TERMS] if weight(t) > 0}
     question = _opening_question(units, top)
     if question is not None:
         taken.update(t for t in top if t in {stem(norm(w)) for w in question.split()})
@@ -237,8 +240,8 @@ def _opening_question(units: list[Unit], top: set[str]) -> str | None:
             continue
         if len(words) > QUESTION_TITLE_WORDS:
             continue
-        if norm(words[0]) not in _WH:
-            continue
+        if norm(words[0]) not in _WH or norm(words[-1]) in _POINTING:
+            continue  # "How do you feel about that?" names nothing
         if top & {stem(norm(w)) for w in words}:
             return detokenize(u.words)
     return None

@@ -590,3 +590,19 @@ def test_a_restart_after_a_broken_off_word_is_trimmed() -> None:
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=4))
     (kettle,) = [x for x in s.takeaways if "kettle" in x.text]
     assert kettle.text.startswith("This is the reason every kettle")
+
+
+@pytest.mark.parametrize(
+    ("opening", "titled"),
+    [("Why do brakes and cables wear out?", True), ("How do the brakes compare with that?", False)],
+)
+def test_a_short_opening_question_titles_its_section_when_it_names_the_subject(
+    opening: str, titled: bool
+) -> None:
+    episode = _episode((0, BIKES), sentences=60)
+    lines = [opening] + [s.text for s in episode.segments]
+    t = Transcript.build([RawSegment(line, speaker="Host") for line in lines])
+    units, terms = _units_and_terms(t)
+    title = make_topics(units, terms)[0].title
+    assert (title == opening) is titled, title
+    assert "," not in title
