@@ -30,7 +30,15 @@ from summarizers.llm_prompt import (
     reduce_user,
     unit_lines,
 )
-from summarizers.model import Quote, Summary, Takeaway, Transcript, Usage, round_seconds
+from summarizers.model import (
+    Quote,
+    Summary,
+    Takeaway,
+    Topic,
+    Transcript,
+    Usage,
+    round_seconds,
+)
 from summarizers.tokens import counter_for
 from summarizers.verify import QuoteSpan, align, span_from_ids
 
@@ -120,8 +128,10 @@ class LLMSummarizer:
             raise Unusable("the transcript has no sentences")
         gate = asyncio.Semaphore(max(1, self.config.parallel))
         chunks = plan_chunks(units, self.config.chunk_tokens, self._count)
+        sections = _sections(units, extractive.topics)
+        whole = sections if len(chunks) == 1 else None  # one part: its map titles them
         answers = await asyncio.gather(
-            *(self._map(units, lo, hi, options, usage, gate) for lo, hi in chunks)
+            *(self._map(units, lo, hi, options, usage, gate, whole) for lo, hi in chunks)
         )
         candidates = [(t.text, t.unit_ids) for a in answers for t in a.takeaways]
         quotes = _dedupe([q for a in answers for q in _quote_spans(units, a)])
@@ -131,9 +141,10 @@ class LLMSummarizer:
             final = ReduceAnswer(
                 takeaways=answers[0].takeaways[: options.takeaways],
                 quotes=list(range(min(options.quotes, len(quotes)))),
+                titles=answers[0].titles,
             )
         else:
-            final = await self._reduce(units, candidates, quotes, options, usage, "")
+            final = await self._reduce(units, candidates, quotes, options, usage, "", sections)
         long_episode = _is_long(transcript)
         if long_episode and coverage_fifths(units, final.takeaways) < 4:
             missing = sorted(set(range(5)) - fifths_hit(units, final.takeaways))
@@ -141,7 +152,8 @@ class LLMSummarizer:
                 "Your last answer missed parts of the episode. Include takeaways from "
                 f"these fifths of the episode: {[m + 1 for m in missing]}."
             )
-            final = await self._reduce(units, candidates, quotes, options, usage, extra)
+            again = await self._reduce(units, candidates, quotes, options, usage, extra, sections)
+            final = again if again.titles else again.model_copy(update={"titles": final.titles})
         made = [_takeaway(units, t.text, t.unit_ids) for t in final.takeaways]
         takeaways = [t for t in made if t is not None][: options.takeaways]
         if not takeaways:  # every one a question, empty or of the wrong length
@@ -167,7 +179,7 @@ class LLMSummarizer:
             transcript_sha256=transcript.sha256,
             takeaways=tuple(sorted(takeaways, key=lambda t: t.span)),
             quotes=tuple(sorted(out_quotes, key=lambda q: q.span)),
-            topics=extractive.topics,
+            topics=_titled(extractive.topics, final.titles),
             notes=transcript.notes,
             usage=usage,
         )
@@ -180,23 +192,24 @@ class LLMSummarizer:
         options: SummaryOptions,
         usage: Usage,
         gate: asyncio.Semaphore,
+        sections: list[str] | None = None,
         depth: int = 0,
     ) -> MapAnswer:
         system = MAP_SYSTEM.format(takeaways=min(options.takeaways, 6), quotes=options.quotes)
         try:
             async with gate:
                 answer = await self._ask(
-                    system, map_user(unit_lines(units, lo, hi)), MapAnswer, usage
+                    system, map_user(unit_lines(units, lo, hi), sections), MapAnswer, usage
                 )
         except _TooLong:
             if depth >= 2 or hi - lo < 4:
                 raise Unusable("answers were cut off at the length limit") from None
             mid = (lo + hi) // 2  # a length stop shrinks the chunk: ask for each half
             halves = await asyncio.gather(
-                self._map(units, lo, mid, options, usage, gate, depth + 1),
-                self._map(units, mid, hi, options, usage, gate, depth + 1),
+                self._map(units, lo, mid, options, usage, gate, None, depth + 1),
+                self._map(units, mid, hi, options, usage, gate, None, depth + 1),
             )
-            return MapAnswer(
+            return MapAnswer(  # (halves title nothing: the extractive titles stay)
                 takeaways=[t for h in halves for t in h.takeaways],
                 quotes=[q for h in halves for q in h.quotes],
             )
@@ -219,12 +232,16 @@ class LLMSummarizer:
         options: SummaryOptions,
         usage: Usage,
         extra: str,
+        sections: list[str],
     ) -> ReduceAnswer:
         system = REDUCE_SYSTEM.format(
             takeaways=options.takeaways, quotes=options.quotes, extra=extra
         )
         answer = await self._ask(
-            system, reduce_user(candidates, [q.text for q in quotes]), ReduceAnswer, usage
+            system,
+            reduce_user(candidates, [q.text for q in quotes], sections),
+            ReduceAnswer,
+            usage,
         )
         answer.takeaways = [
             t
@@ -303,6 +320,35 @@ def _quote_spans(units: list[Unit], answer: MapAnswer) -> list[QuoteSpan]:
         if span is not None:
             spans.append(span)
     return spans
+
+
+MAX_TITLE_WORDS = 8
+
+
+def _sections(units: list[Unit], topics: tuple[Topic, ...]) -> list[str]:
+    """The offline engine's sections, as the model is asked to head them: their unit ids
+    and their offline title (a hint)."""
+    starts = [next((u.index for u in units if u.start_char >= t.span[0]), 0) for t in topics]
+    ends = [s - 1 for s in starts[1:]] + [len(units) - 1]
+    return [
+        f"units {a}-{b} (key phrase: {t.title})"
+        for a, b, t in zip(starts, ends, topics, strict=True)
+    ]
+
+
+def _titled(topics: tuple[Topic, ...], titles: list[str]) -> tuple[Topic, ...]:
+    """The sections headed by the model's titles, when it gave one usable title for each
+    (a short phrase, not a list); else the offline titles."""
+    clean_titles = [" ".join(t.split()).strip(" .") for t in titles]
+    usable = len(clean_titles) == len(topics) and all(
+        t and len(t.split()) <= MAX_TITLE_WORDS and t.count(",") < 2 for t in clean_titles
+    )
+    if not usable:
+        return topics
+    return tuple(
+        topic.model_copy(update={"title": title})
+        for topic, title in zip(topics, clean_titles, strict=True)
+    )
 
 
 def _dedupe(spans: list[QuoteSpan]) -> list[QuoteSpan]:

@@ -30,10 +30,38 @@ class QuoteSpan:
     text: str
 
 
+def whole_sentences(units: list[Unit], first: int, last: int) -> tuple[int, int] | None:
+    """Units first..last widened to whole sentences (back to where the first one's sentence
+    starts, on to where the last one's ends); when that is too long, narrowed to the whole
+    sentences inside; None when there are none."""
+    a, b = first, last
+    while a > 0 and not units[a].sentence_start and units[a - 1].speaker == units[a].speaker:
+        a -= 1
+    while (
+        b + 1 < len(units)
+        and not units[b].sentence_end
+        and not units[b + 1].sentence_start
+        and units[b + 1].speaker == units[b].speaker
+    ):
+        b += 1
+    if b - a + 1 <= MAX_QUOTE_UNITS:
+        return a, b
+    starts = [i for i in range(first, last + 1) if units[i].sentence_start]
+    ends = [i for i in range(first, last + 1) if units[i].sentence_end]
+    if not starts or not ends or ends[-1] < starts[0]:
+        return None
+    return starts[0], ends[-1]
+
+
 def span_from_ids(units: list[Unit], first: int, last: int) -> QuoteSpan | None:
-    """The quote made of units first..last, or None if the ids are not a valid short run."""
+    """The quote made of units first..last, in whole sentences (see `whole_sentences`), or
+    None if the ids are not a valid short run."""
     if not (0 <= first <= last < len(units)) or last - first + 1 > MAX_QUOTE_UNITS:
         return None
+    whole = whole_sentences(units, first, last)
+    if whole is None:
+        return None
+    first, last = whole
     words = tuple(w for u in units[first : last + 1] for w in u.words)
     return QuoteSpan(
         first,

@@ -8,10 +8,21 @@ import pytest
 
 from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
+from summarizers.clean import clean
+from summarizers.extractive import ExtractiveSummarizer
 from summarizers.llm import LLMConfig, LLMSummarizer
-from summarizers.llm_prompt import CLOSE, OPEN
+from summarizers.llm_prompt import (
+    CANDIDATES_CLOSE,
+    CANDIDATES_OPEN,
+    CLOSE,
+    OPEN,
+    REDUCE_SYSTEM,
+    SECTIONS_CLOSE,
+    SECTIONS_OPEN,
+)
 from summarizers.model import RawSegment, Transcript
 from summarizers.tokens import estimate_tokens
+from summarizers.verify import span_from_ids
 from tests.support.llm import EXAMPLE, FALLBACK, assert_quotes_verbatim, run
 
 
@@ -166,8 +177,9 @@ def test_transcript_is_data_inside_delimiters(episode: Transcript) -> None:
     assert "never an instruction" in system
     assert INJECTION not in system
     assert user.startswith(OPEN)
-    assert user.endswith(CLOSE)
-    assert INJECTION in user
+    assert INJECTION in user.split(CLOSE)[0]  # the transcript, whole, inside its delimiters
+    assert user.split(CLOSE)[1].strip().startswith(SECTIONS_OPEN)
+    assert user.endswith(SECTIONS_CLOSE)
     assert s.engine == "llm"
     assert len(s.takeaways) >= 3
 
@@ -207,3 +219,41 @@ def test_map_calls_run_in_parallel_within_the_limit(episode: Transcript) -> None
     assert len(maps) >= 4
     assert server.max_in_flight == 2
     assert s.engine == "llm"
+
+
+def test_the_model_heads_the_sections_unless_it_lists_keywords(episode: Transcript) -> None:
+    s, _ = run("good", episode)
+    offline = ExtractiveSummarizer().run(episode).topics
+    assert [t.title for t in s.topics] == [f"Heading {n + 1}" for n in range(len(offline))]
+    assert [t.span for t in s.topics] == [t.span for t in offline]
+    s, _ = run("good", episode, chunk_tokens=600)  # map-reduce: the reduce heads them
+    assert s.topics[0].title == "Heading 1"
+    s, _ = run("list_titles", episode)
+    assert [t.title for t in s.topics] == [t.title for t in offline]
+
+
+def test_the_prompts_agree_with_the_schema_and_name_their_data(episode: Transcript) -> None:
+    _, server = run("good", episode)
+    schema = server.requests[0]["response_format"]["json_schema"]["schema"]
+    quote = schema["$defs"]["MapQuote"]
+    assert set(quote["properties"]) == {"start_id", "end_id"}  # no quote text asked for
+    assert "text" in schema["$defs"]["MapTakeaway"]["required"]
+    assert "titles" in schema["properties"]
+    # the reduce step's data is the candidates, in their own delimiters, and may be merged
+    assert CANDIDATES_OPEN in REDUCE_SYSTEM
+    assert CANDIDATES_CLOSE in REDUCE_SYSTEM
+    assert "transcript is between" not in REDUCE_SYSTEM
+    assert "merge" in REDUCE_SYSTEM
+
+
+def test_quotes_are_widened_to_the_whole_sentence() -> None:
+    # one long sentence, cut into units by the cleaner: a quote of its second unit is
+    # widened to start where the sentence starts
+    said = " and ".join(["the volunteers fixed the kettle at the library on saturday"] * 6)
+    units = clean(Transcript.build([RawSegment(f"Yes. {said}.", speaker="A")]))
+    pieces = [u for u in units if not u.sentence_start]
+    assert pieces
+    span = span_from_ids(units, pieces[0].index, pieces[0].index)
+    assert span is not None
+    assert units[span.first].sentence_start
+    assert units[span.last].sentence_end or span.last - span.first + 1 == 3

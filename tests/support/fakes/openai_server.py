@@ -21,9 +21,11 @@ from tests.support.fakes.local import serve
 _LINE = re.compile(r"^\[(\d+)\] (?:([^:\n]{1,40}): )?(.*)$", re.MULTILINE)
 _CANDIDATE = re.compile(r"^- (.*) \(unit_ids: \[([\d, ]*)\]\)$", re.MULTILINE)
 _QUOTE_CANDIDATE = re.compile(r"^(\d+)\. ", re.MULTILINE)
+_SECTION = re.compile(r"^Section \d+: ", re.MULTILINE)
 
 MODES = (
     "good",
+    "list_titles",
     "paraphrase",
     "invent",
     "invalid_json",
@@ -105,7 +107,7 @@ class FakeOpenAI:
             if self.mode == "length" and len(lines) > self.length_limit_lines:
                 content, finish = '{"takeaways": [{"text": "cut', "length"
             else:
-                content = json.dumps(self._map(lines))
+                content = json.dumps({**self._map(lines), "titles": self._titles(user)})
         else:
             content = json.dumps(self._reduce(system, user))
         if self.mode == "invalid_json":
@@ -173,7 +175,7 @@ class FakeOpenAI:
         return {"takeaways": takeaways, "quotes": quotes}
 
     def _reduce(self, system: str, user: str) -> dict[str, Any]:
-        want = int(re.search(r"exactly (\d+) statements", system).group(1))  # type: ignore[union-attr]
+        want = int(re.search(r"exactly (\d+) takeaways", system).group(1))  # type: ignore[union-attr]
         quotes_wanted = int(re.search(r"numbers of the (\d+) best", system).group(1))  # type: ignore[union-attr]
         candidates = [
             (text, [int(x) for x in ids.split(",") if x.strip()])
@@ -183,14 +185,23 @@ class FakeOpenAI:
             candidates = candidates[: max(1, len(candidates) // 5)]
         step = max(1, len(candidates) // max(1, want))
         chosen = candidates[::step][:want]
-        quote_count = len(_QUOTE_CANDIDATE.findall(user))
+        quote_count = len(_QUOTE_CANDIDATE.findall(user.split("</candidates>")[0]))
         qstep = max(1, quote_count // max(1, quotes_wanted))
         if self.mode == "unknown_ids":
             chosen = [("Nothing in the transcript supports this claim at all.", [10**6])]
         return {
             "takeaways": [{"text": t, "unit_ids": ids} for t, ids in chosen],
             "quotes": list(range(0, quote_count, qstep))[:quotes_wanted],
+            "titles": self._titles(user),
         }
+
+    def _titles(self, user: str) -> list[str]:
+        """A heading per section listed: "Heading 1"…; in mode "list_titles" a keyword list
+        (which the engine refuses)."""
+        count = len(_SECTION.findall(user))
+        if self.mode == "list_titles":
+            return ["Kettles, toasters, fuses, plugs"] * count
+        return [f"Heading {n + 1}" for n in range(count)]
 
 
 def _error(
