@@ -13,7 +13,7 @@ from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
 from summarizers.extractive import ExtractiveSummarizer
 from summarizers.lexicon import BOILERPLATE, content_terms
-from summarizers.model import RawSegment, Transcript
+from summarizers.model import RawSegment, Takeaway, Transcript
 from summarizers.topics import MIN_SECTION, make_topics, section_count
 from tests.support.data import FIXTURES, ROOT
 
@@ -164,23 +164,31 @@ def test_a_garbled_line_is_not_quoted_over_a_clean_one(garbled_first: bool) -> N
     assert [q.text for q in s.quotes] == [clean]
 
 
-def test_a_false_start_is_trimmed_from_a_takeaway() -> None:
-    said = "But I think the I'd say a kettle is the best first repair anyone can try."
-    lines = [
-        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
-        "Spare parts for older radios come from a drawer of donated components and valves.",
-        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
-        "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
-        said,
-    ]
-    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+REPAIRS = [
+    "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
+    "Spare parts for older radios come from a drawer of donated components and valves.",
+    "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
+    "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
+]
+
+
+def _kettle_takeaway(said: str) -> tuple[Transcript, Takeaway]:
+    """The takeaway made of `said` (about a kettle) among four other repair lines."""
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in [*REPAIRS, said]])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5))
     (kettle,) = [x for x in s.takeaways if "kettle" in x.text]
+    return t, kettle
+
+
+def test_a_false_start_is_trimmed_from_a_takeaway() -> None:
+    t, kettle = _kettle_takeaway(
+        "But I think the I'd say a kettle is the best first repair anyone can try."
+    )
     assert kettle.text == "I'd say a kettle is the best first repair anyone can try."
     assert t.text[kettle.span[0] : kettle.span[1]].startswith("I'd say a kettle")
     # an acronym after an article is not a false start
     it = "We moved the IT team into the old library so every repair has a quiet bench."
-    t = Transcript.build([RawSegment(line, speaker="Dana") for line in [*lines[:4], it]])
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in [*REPAIRS, it]])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5))
     assert it in [x.text for x in s.takeaways]
 
@@ -579,16 +587,9 @@ def test_a_question_mark_said_alone_does_not_break_the_titles() -> None:
 
 
 def test_a_restart_after_a_broken_off_word_is_trimmed() -> None:
-    said = "This doe This is the reason every kettle gets a new seal before it goes home."
-    lines = [
-        "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
-        "Spare parts for older radios come from a drawer of donated components and valves.",
-        "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
-        said,
-    ]
-    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
-    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=4))
-    (kettle,) = [x for x in s.takeaways if "kettle" in x.text]
+    _, kettle = _kettle_takeaway(
+        "This doe This is the reason every kettle gets a new seal before it goes home."
+    )
     assert kettle.text.startswith("This is the reason every kettle")
 
 
