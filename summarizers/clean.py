@@ -89,6 +89,8 @@ def detokenize(words: tuple[str, ...] | list[str], *, capitalize: bool = True) -
     for w in words:
         if out and w == "," and out[-1][-1:] in ",;:.?!":
             continue  # a comma left by a dropped filler (", um ," -> ",,")
+        if out and w in {".", "?", "!"} and out[-1][-1:] in ",;:":
+            out[-1] = out[-1][:-1]  # "put away , ." ends "put away."
         if out and (w in {".", ",", "?", "!", ";", ":", "n't"} or (w[:1] == "'" and len(w) <= 3)):
             out[-1] += w
         else:

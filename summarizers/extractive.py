@@ -62,6 +62,8 @@ MAX_TAKEAWAY_WORDS = 40
 SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
 DECISION_WEIGHT = 1.3  # a meeting's decisions, figures and action items are its news
 RAMBLE_PENALTY = 0.9
+CENTRAL_TERMS = 15  # the episode's most said content words: its subject…
+CENTRAL_MIN = 3  # …said this often at least
 HOST_WEIGHT = 0.3  # an interview's host line: the guest is who people came to hear
 PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript is punctuated
 ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
@@ -315,8 +317,9 @@ class ExtractiveSummarizer:
         pool = [c for c in cands if _quote_ok(c) and c.unit.index not in taken]
         n = max(1, len(cands))
         # the first and last moments are intros and outros: rarely what people quote
+        central = frozenset(t for t, n in tf.most_common(CENTRAL_TERMS) if n >= CENTRAL_MIN)
         scored = {
-            c.unit.index: _quote_score(c, tf)
+            c.unit.index: _quote_score(c, tf, central)
             - (1.0 if not 0.02 <= c.unit.index / n <= 0.97 else 0.0)
             for c in pool
         }
@@ -370,7 +373,7 @@ def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
     score /= c.n**LENGTH_EXPONENT
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
-    if _points_back(c.words):
+    if _points_back(c.words) or LEANS_BACK.match(c.text):
         score *= POINTING_PENALTY
     score *= 0.85 ** len(HEDGES.findall(c.text))
     if SPECULATIVE.match(c.text) and not PROPOSAL.match(c.text):
@@ -418,7 +421,15 @@ def _quote_ok(c: _Cand) -> bool:
     )
 
 
-def _quote_score(c: _Cand, tf: Counter[str]) -> float:
+SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
+LEANS_BACK = re.compile(
+    r"(?:as \w+ (?:mentioned|said|pointed out)|continuing|to go back|you take another|"
+    r"just imagine|(?:if|when|once) (?:that|this|it) (?:happens|is|was)|i've not)\b",
+    re.IGNORECASE,
+)
+
+
+def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     text = c.text
     rare = sum(1 for t in c.terms if tf[t] <= 2 and len(t) >= 5)
     score = min(len(STANCE.findall(text)), 2) * 1.0 + min(len(CONTRAST.findall(text)), 1) * 0.8
@@ -439,6 +450,10 @@ def _quote_score(c: _Cand, tf: Counter[str]) -> float:
     score -= 0.4 * sum(1 for w in c.words if norm(w) in RAMBLE)
     words = [norm(w) for w in c.words]
     score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
+    # on the episode's subject: a line with its central words is what a reader reposts
+    score += 0.5 * min(2, sum(1 for t in c.terms if t in central))
+    if norm(c.words[0]) in SIGNPOSTS or LEANS_BACK.match(c.text):
+        score -= 1.0  # "Second is that…", "You take another area…": a step in an argument
     return score
 
 

@@ -201,3 +201,8 @@ def test_units_know_whether_they_end_their_sentence() -> None:
     assert len(units) > 1
     assert [u.sentence_end for u in units] == [False] * (len(units) - 1) + [True]
     assert [u.sentence_start for u in units] == [True] + [False] * (len(units) - 1)
+
+
+def test_a_sentence_never_ends_comma_full_stop() -> None:
+    assert "away,." not in _display(_t("it slides back in when it is put away , ."))
+    assert _display(_t("it slides back in when it is put away , .")).endswith("away.")

@@ -607,3 +607,28 @@ def test_a_short_opening_question_titles_its_section_when_it_names_the_subject(
     title = make_topics(units, terms)[0].title
     assert (title == opening) is titled, title
     assert "," not in title
+
+
+RENT = [
+    "Rent control in Bombay froze what tenants paid in the nineteen forties, so old buildings "
+    "earn their owners almost nothing today and the owners stop paying for paint, plumbing or "
+    "roofs.",
+    "Rent control also means that a family who moves out loses a cheap flat forever, so "
+    "families stay put in rooms that are too small for them rather than move nearer to work.",
+    "When rent control covers a whole district, builders put their money elsewhere, because "
+    "nobody builds a new block of flats whose rents the law will hold down for decades.",
+    "Ending rent control at once would push out tenants who have lived in the same rooms for "
+    "fifty years, which is why most cities that ended it did so one building at a time.",
+    "Second is that glamorous penthouse landlords with balconies rarely answer letters.",
+    "The thing about rent control is that tenants stay in flats for decades.",
+    "Rent control is the reason the old tenants never leave their small flats.",
+]
+
+
+def test_quotes_prefer_the_episodes_subject_to_a_signpost() -> None:
+    # the signpost ("Second is that…") has the rarer words; the quote on the episode's
+    # subject is the one a reader reposts
+    t = Transcript.build([RawSegment(line, speaker="Guest") for line in RENT])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
+    (quote,) = s.quotes
+    assert quote.text == RENT[5]
