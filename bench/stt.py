@@ -230,7 +230,7 @@ def main() -> None:
     print(f"episode: {episode.name}, {episode.stat().st_size / 1e6:.1f} MB, espeak-ng voices")
     print(f"{'engine':<34}{'audio':>8}{'wall s':>9}{'x realtime':>12}{'peak RSS MB':>13}{'WER':>7}")
     for engine, label in (
-        ("podbrief", "podbrief (tiny.en int8, VAD, beam 1)"),
+        ("podbrief", "podbrief (tiny.en int8, VAD, 5-min windows)"),
         ("peer", "peer: faster-whisper defaults"),
     ):
         r = measure(engine, episode)

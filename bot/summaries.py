@@ -12,7 +12,9 @@ import asyncio
 import hashlib
 import logging
 import os
+import secrets
 import shutil
+import socket
 import tempfile
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
@@ -131,6 +133,13 @@ def _summary_job(
 Listener = Callable[[float, float], object]  # (seconds transcribed, seconds in all)
 _LISTENER: ContextVar[Listener | None] = ContextVar("podbrief_progress", default=None)
 PROGRESS_POLL_SECONDS = 2.0
+# instances sharing a database transcribe a new episode once: the one that claims it
+# renews the claim (with its position) every poll; a claim not renewed for this long is
+# taken to be of a stopped instance, and another takes the work over
+CLAIM_LEASE = timedelta(seconds=60)
+# the positions reached for every claim the running task holds (outer: the audio's
+# address, inner: its content), written as the transcription reports them
+_REACHED: ContextVar[tuple[list[float], ...]] = ContextVar("podbrief_reached", default=())
 
 
 async def _watch(path: str, total: float, report: Listener, every: float) -> None:
@@ -209,6 +218,8 @@ class Summaries:
         self._transcribing: dict[str, asyncio.Future[StoredTranscript]] = {}
         self._spooled: set[Path] = set()  # downloaded audio files a transcription holds
         self._listeners: dict[str, list[Listener]] = {}  # by audio content: who is told
+        # this instance, as its claims on audio to transcribe name it
+        self._instance = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
     async def summarize(
         self,
@@ -341,7 +352,11 @@ class Summaries:
                     del self._listeners[content]
 
     def _report(self, content: str) -> Listener:
+        reached = _REACHED.get()  # (this runs in the transcribing task's context)
+
         def report(done: float, total: float) -> None:
+            for position in reached:
+                position[:] = [done, total]
             for listener in list(self._listeners.get(content, ())):
                 try:
                     listener(done, total)
@@ -366,12 +381,64 @@ class Summaries:
             return found[1]
         running = self._running(keys)  # after the await: a request started meanwhile is found
         if running is None:
-            running = asyncio.ensure_future(make())
+            running = asyncio.ensure_future(self._claimed(keys, make))
             for key in keys:
                 self._transcribing[key] = running
             running.add_done_callback(lambda done: self._forget(keys, done))
         # shielded: a request that gives up (its chat timed out) leaves it to the others
         return await asyncio.shield(running)
+
+    async def _claimed(
+        self, keys: list[str], make: Callable[[], Awaitable[StoredTranscript]]
+    ) -> StoredTranscript:
+        """`make()`'s transcription when no other instance on the database is making it
+        (this one claims it); else the other's, waited for, its position told to this
+        request's listener. A claim let go with nothing stored (the other failed) or left
+        to run out (it stopped) is taken over here."""
+        db = self._db
+        if db is None:
+            return await make()
+        key, listener = keys[0], _LISTENER.get()
+        while not await db.claim_transcription(key, self._instance, self._lease):
+            logger.info("another instance is transcribing %s: waiting for it", key[:200])
+            while (position := await db.transcription_claim(key)) is not None:
+                if listener is not None and position[1] > 0:
+                    try:
+                        listener(*position)
+                    except Exception:  # a chat that cannot be updated stops no waiting
+                        logger.exception("a progress listener failed")
+                await asyncio.sleep(self._progress_poll)
+            found = await db.transcription(keys)
+            if found is not None:
+                return found[1]
+        reached = [0.0, 0.0]
+        token = _REACHED.set((*_REACHED.get(), reached))
+        renewing = asyncio.ensure_future(self._renew(db, key, reached))
+        try:
+            return await make()
+        finally:
+            _REACHED.reset(token)
+            renewing.cancel()
+            try:
+                await db.release_transcription_claim(key, self._instance)
+            except Exception:  # the lease runs out instead
+                logger.exception("could not let go of the claim on %s", key[:200])
+
+    @property
+    def _lease(self) -> timedelta:
+        return max(CLAIM_LEASE, timedelta(seconds=6 * self._progress_poll))
+
+    async def _renew(self, db: Database, key: str, reached: list[float]) -> None:
+        """Keep this instance's claim on `key` alive, with the position reached."""
+        while True:
+            await asyncio.sleep(self._progress_poll)
+            try:
+                if not await db.renew_transcription_claim(
+                    key, self._instance, self._lease, *reached
+                ):
+                    logger.warning("the claim on %s was taken over", key[:200])
+            except Exception:  # a database that is away for a moment: try again next time
+                logger.warning("could not renew the claim on %s", key[:200], exc_info=True)
 
     async def _ready(self, keys: list[str]) -> StoredTranscript | None:
         """The transcription stored under one of `keys`, or the one running for them."""

@@ -1,8 +1,10 @@
 """SlackAdapter: slack-bolt AsyncApp in Socket Mode or HTTP mode, one shared BotService.
 
-The slash command is acknowledged at once (an ephemeral "working on it"); the work runs
-as a task; the result is posted with chat.postMessage (continuations in its thread);
-errors go to the asker only, with chat.postEphemeral. Digests go out through
+The slash command is acknowledged at once (an ephemeral "working on it", replaced by the
+progress of long work); a mention's long work shows its progress in a thread message,
+deleted once the answer is posted. The work runs as a task; the result is posted with
+chat.postMessage (continuations in its thread); errors go to the asker only, with
+chat.postEphemeral. Digests go out through
 `SlackMessenger`, the outbound port.
 """
 
@@ -181,8 +183,19 @@ class SlackAdapter:
             if spec is not None and spec.manages:
                 cmd = replace(cmd, can_manage=await self._can_manage(cmd.user, client))
             cmd = await self._resolve_files(cmd, client)
-            progress = self._progress(response_url) if response_url else None
-            reply = await self.service.handle(cmd, progress)
+            if response_url:
+                reply = await self.service.handle(cmd, self._progress(response_url))
+            else:  # a mention: progress is a message in its thread, removed afterwards
+                shown = _ThreadProgress(
+                    client,
+                    cmd.destination.channel,
+                    cmd.destination.thread,
+                    after=self.settings.progress_seconds,
+                )
+                try:
+                    reply = await self.service.handle(cmd, shown.show)
+                finally:
+                    await shown.remove()
             await self._reply(reply, cmd.user, client)
         except SlackApiError as exc:
             error = _api_error(exc)
@@ -420,3 +433,60 @@ def check_settings(settings: Settings) -> None:
             "Slack HTTP mode needs SLACK_SIGNING_SECRET to verify requests "
             "(or set SLACK_APP_TOKEN to use Socket Mode)"
         )
+
+
+class _ThreadProgress:
+    """Progress for a mention (which has no response_url): a message in the mention's
+    thread, posted once the work has taken `after` seconds (quick answers post none),
+    edited with chat.update as it moves (one call at a time; reports meanwhile wait for
+    the next) and deleted once the answer is ready. A call that fails is logged."""
+
+    def __init__(
+        self, client: AsyncWebClient, channel: str, thread: str | None, after: float
+    ) -> None:
+        self.client, self.channel, self.thread, self.after = client, channel, thread, after
+        self.text: str | None = None  # the latest report
+        self.ts: str | None = None
+        self.running: asyncio.Task[None] | None = None
+        self.removed = False
+
+    def show(self, reply: Reply) -> None:
+        if not reply.text:
+            return
+        self.text = reply.text
+        if self.running is None:
+            self.running = asyncio.create_task(self._post_later())
+        elif self.ts is not None and self.running.done():
+            self.running = asyncio.create_task(self._update(reply.text))
+
+    async def _post_later(self) -> None:
+        await asyncio.sleep(self.after)
+        if self.removed or self.text is None:
+            return
+        try:
+            posted = await self.client.chat_postMessage(
+                channel=self.channel, thread_ts=self.thread, text=self.text
+            )
+            self.ts = posted.get("ts")
+        except Exception as exc:  # (one line: it repeats every few seconds)
+            logger.warning("could not show progress in Slack (%s)", type(exc).__name__)
+
+    async def _update(self, text: str) -> None:
+        assert self.ts is not None
+        try:
+            await self.client.chat_update(channel=self.channel, ts=self.ts, text=text)
+        except Exception as exc:
+            logger.warning("could not show progress in Slack (%s)", type(exc).__name__)
+
+    async def remove(self) -> None:
+        self.removed = True
+        if self.running is not None and not self.running.done():
+            if self.ts is None:  # not posted yet: never will be
+                self.running.cancel()
+            await asyncio.wait([self.running])
+        if self.ts is None:
+            return
+        try:
+            await self.client.chat_delete(channel=self.channel, ts=self.ts)
+        except Exception as exc:
+            logger.warning("could not remove the progress message (%s)", type(exc).__name__)

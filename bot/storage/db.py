@@ -19,7 +19,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 
 from bot.errors import UserError
 from bot.sources.stored import StoredTranscript, from_stored
-from bot.storage.models import EpisodeRow, SeenEventRow, SummaryRow, TranscriptionRow, utcnow
+from bot.storage.models import (
+    EpisodeRow,
+    SeenEventRow,
+    SummaryRow,
+    TranscriptionClaimRow,
+    TranscriptionRow,
+    utcnow,
+)
 from summarizers.model import Summary, Transcript
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -198,6 +205,76 @@ class Database:
                     )
             except IntegrityError:  # this instance or another stored it already
                 pass
+
+    async def claim_transcription(self, key: str, owner: str, lease: timedelta) -> bool:
+        """True when `owner` may transcribe the audio `key` names, for `lease` unless it
+        renews the claim: no instance holds it, or its holder's lease ran out (it stopped
+        without letting go). False while another instance holds it."""
+        now = utcnow()
+        digest = _key_hash(key)
+        try:
+            async with self._session.begin() as session:
+                session.add(
+                    TranscriptionClaimRow(
+                        key_sha256=digest,
+                        key=key,
+                        owner=owner,
+                        expires_at=now + lease,
+                        done=0.0,
+                        total=0.0,
+                    )
+                )
+            return True
+        except IntegrityError:
+            pass
+        async with self._session.begin() as session:  # compare and set: one takes it over
+            taken = await session.execute(
+                update(TranscriptionClaimRow)
+                .where(
+                    TranscriptionClaimRow.key_sha256 == digest,
+                    TranscriptionClaimRow.expires_at < now,
+                )
+                .values(owner=owner, expires_at=now + lease, done=0.0, total=0.0)
+            )
+        return bool(taken.rowcount)  # type: ignore[attr-defined]
+
+    async def renew_transcription_claim(
+        self, key: str, owner: str, lease: timedelta, done: float, total: float
+    ) -> bool:
+        """Extend `owner`'s claim and record the position reached; False if it lost it."""
+        async with self._session.begin() as session:
+            renewed = await session.execute(
+                update(TranscriptionClaimRow)
+                .where(
+                    TranscriptionClaimRow.key_sha256 == _key_hash(key),
+                    TranscriptionClaimRow.owner == owner,
+                )
+                .values(expires_at=utcnow() + lease, done=done, total=total)
+            )
+        return bool(renewed.rowcount)  # type: ignore[attr-defined]
+
+    async def release_transcription_claim(self, key: str, owner: str) -> None:
+        async with self._session.begin() as session:
+            await session.execute(
+                delete(TranscriptionClaimRow).where(
+                    TranscriptionClaimRow.key_sha256 == _key_hash(key),
+                    TranscriptionClaimRow.owner == owner,
+                )
+            )
+
+    async def transcription_claim(self, key: str) -> tuple[float, float] | None:
+        """(seconds transcribed, seconds in all) of the audio `key` names by the instance
+        transcribing it now, or None when no instance holds a live claim on it."""
+        async with self._session() as session:
+            row = (
+                await session.execute(
+                    select(TranscriptionClaimRow.done, TranscriptionClaimRow.total).where(
+                        TranscriptionClaimRow.key_sha256 == _key_hash(key),
+                        TranscriptionClaimRow.expires_at >= utcnow(),
+                    )
+                )
+            ).first()
+        return None if row is None else (float(row[0]), float(row[1]))
 
     async def find_episodes(self, words: str = "", limit: int = 10) -> list[EpisodeInfo]:
         """Newest first; every search word must appear in the title, show or source."""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -60,6 +69,20 @@ class TranscriptionRow(Base):
         ForeignKey("episodes.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TranscriptionClaimRow(Base):
+    """Audio one instance is transcribing now: a lease it renews (with the position it has
+    reached) so that the other instances on the database wait for its transcription."""
+
+    __tablename__ = "transcription_claims"
+
+    key_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    done: Mapped[float] = mapped_column(Float, default=0.0)  # seconds of audio transcribed
+    total: Mapped[float] = mapped_column(Float, default=0.0)  # seconds of audio in all
 
 
 class SubscriptionRow(Base):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aiohttp import web
@@ -15,9 +15,9 @@ from bot.messages import Attachment, Command, Destination, Reply
 from bot.service import BotService
 from bot.sources.fetch import SafeFetcher
 from bot.storage import Database
-from bot.summaries import Summaries
+from bot.summaries import AudioSource, Summaries
 from bot.workers import WorkerPool
-from tests.support.core import service_for
+from tests.support.core import service_for, summaries_for
 from tests.support.data import FIXTURES, OPUS, ROOT
 from tests.support.fakes.local import serve
 from tests.support.feeds import audio_feed_xml
@@ -377,5 +377,53 @@ def test_per_workspace_limit_on_concurrent_jobs(tmp_path: Path) -> None:
             await fetcher.close()
             await db.close()
             await server.stop()
+
+    asyncio.run(go())
+
+
+def test_instances_on_one_database_transcribe_new_audio_once(database_url: str) -> None:
+    """Two instances on one database asked for the same new audio: one downloads and
+    transcribes it; the other waits for it, told the position reached, and summarizes the
+    same transcript. A claim left by a stopped instance is taken over when it runs out."""
+
+    async def go() -> None:
+        dbs = [Database(database_url) for _ in range(2)]
+        await dbs[0].upgrade()
+        fetcher = SafeFetcher(max_bytes=200_000, timeout=5, allow_hosts=frozenset({"127.0.0.1"}))
+        made = [summaries_for(db, fetcher, progress_poll=0.05) for db in dbs]
+        heard: list[list[tuple[float, float]]] = [[], []]
+        try:
+            async with files() as base:
+                source = AudioSource(f"{base}/tool-library.opus", title="The tool library")
+                claim = f"url:{source.url}"
+                first = asyncio.ensure_future(
+                    made[0].summarize(source, progress=lambda *p: heard[0].append(p))
+                )
+                for _ in range(1000):  # until the first instance holds the claim
+                    if await dbs[1].transcription_claim(claim) is not None:
+                        break
+                    await asyncio.sleep(0.01)
+                second = await made[1].summarize(source, progress=lambda *p: heard[1].append(p))
+                one = await first
+                assert HITS[-1]["n"] == 1  # downloaded once, by the first
+                assert one.episode_id == second.episode_id
+                assert one.summary.takeaways == second.summary.takeaways
+                assert heard[1], "the waiting instance heard no progress"
+                assert all(0 <= done <= total for done, total in heard[1])
+                assert await dbs[0].transcription_claim(claim) is None  # let go when done
+
+                # an instance stopped while it held a claim: the claim runs out, then another
+                # instance takes the work over
+                gone = AudioSource(f"{base}/tool-library.opus?copy=2")
+                lease = timedelta(seconds=0.3)
+                assert await dbs[0].claim_transcription(f"url:{gone.url}", "stopped", lease)
+                assert not await dbs[1].claim_transcription(f"url:{gone.url}", "other", lease)
+                taken = await made[1].summarize(gone)
+                assert taken.summary.takeaways == one.summary.takeaways
+                assert HITS[-1]["n"] == 2
+        finally:
+            await fetcher.close()
+            for db in dbs:
+                await db.close()
 
     asyncio.run(go())

@@ -630,3 +630,42 @@ def test_audio_linked_or_shared_is_transcribed_with_progress_in_the_ack(tmp_path
         assert "transcribed by faster-whisper tiny.en" in json.dumps(fake.posts[1]["blocks"])
 
     run(tmp_path, t, settings={"progress_seconds": 0.05})
+
+
+def test_a_mention_shows_long_work_in_its_thread_then_removes_it(tmp_path: Path) -> None:
+    """A mention has no response_url: audio being transcribed shows its position in a
+    message in the mention's thread, edited as it moves and deleted once the summary is
+    posted; a quick answer shows none."""
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        mention = {
+            "type": "app_mention",
+            "user": "U1",
+            "channel": "C1",
+            "ts": "1700000000.000300",
+        }
+        files = {"files": [{"id": "F2", "name": "tool-library.opus"}]}
+        event = {**mention, "text": "<@UBOT> summarize", **files}
+        assert await post_event(adapter, event, "EvMentionAudio") == 200
+        for _ in range(3000):
+            if fake.deleted:
+                break
+            await asyncio.sleep(0.02)
+        (shown,) = fake.deleted
+        assert shown["channel"] == "C1"
+        assert shown["thread_ts"] == "1700000000.000300"
+        texts = [shown["text"], *(u["text"] for u in fake.updates)]
+        assert any(re.match(r"Transcribing the audio: 0:\d\d of 0:49…", t) for t in texts)
+        assert all(u["ts"] == shown["ts"] for u in fake.updates)
+        (summary,) = fake.posts  # only the answer is left
+        assert "transcribed by faster-whisper tiny.en" in json.dumps(summary["blocks"])
+
+        # a transcript summarized at once: no progress message at all
+        again = {**mention, "ts": "1700000000.000400", "text": "<@UBOT> summarize"}
+        again["files"] = [{"id": "F1", "name": "interview.vtt"}]
+        assert await post_event(adapter, again, "EvMentionText") == 200
+        await fake.wait_for_posts(2, within=60)
+        assert len(fake.deleted) == 1
+        assert len(fake.posts) == 2
+
+    run(tmp_path, t, settings={"progress_seconds": 0.5})

@@ -1,9 +1,10 @@
 """A local fake Slack (Web API + Socket Mode websocket) on 127.0.0.1:0 for the real SDKs.
 
 Implements what podbrief uses: auth.test, chat.postMessage (with a switch for 429),
-conversations.history (top-level messages, metadata with include_all_metadata),
-chat.postEphemeral, files.info and the private file download (Bearer token checked),
-apps.connections.open with a websocket that delivers envelopes, oauth.v2.access.
+chat.update and chat.delete (of a posted message, by its ts), conversations.history
+(top-level messages, metadata with include_all_metadata), chat.postEphemeral, files.info
+and the private file download (Bearer token checked), apps.connections.open with a
+websocket that delivers envelopes, oauth.v2.access.
 """
 
 from __future__ import annotations
@@ -36,6 +37,8 @@ class FakeSlack:
     on_post: Callable[[dict[str, Any]], Awaitable[None]] | None = None
     posts: list[dict[str, Any]] = field(default_factory=list)
     ephemeral: list[dict[str, Any]] = field(default_factory=list)
+    updates: list[dict[str, Any]] = field(default_factory=list)  # chat.update calls
+    deleted: list[dict[str, Any]] = field(default_factory=list)  # messages chat.delete took
     calls: list[tuple[str, float]] = field(default_factory=list)  # (method, time)
     acks: list[dict[str, Any]] = field(default_factory=list)  # Socket Mode acknowledgements
     responses: list[dict[str, Any]] = field(default_factory=list)  # to a command's response_url
@@ -144,6 +147,33 @@ class FakeSlack:
                 "message": {"text": message.get("text")},
             }
         )
+
+    def _posted(self, form: dict[str, Any]) -> dict[str, Any] | None:
+        return next(
+            (
+                p
+                for p in self.posts
+                if p["ts"] == form.get("ts") and p.get("channel") == form.get("channel")
+            ),
+            None,
+        )
+
+    async def _chat_update(self, form: dict[str, Any], token: str) -> web.Response:
+        message = self._posted(form)
+        if message is None:
+            return web.json_response({"ok": False, "error": "message_not_found"})
+        change = _decode(form)
+        message.update({k: v for k, v in change.items() if k not in ("ts", "channel")})
+        self.updates.append(change)
+        return web.json_response({"ok": True, "channel": message["channel"], "ts": message["ts"]})
+
+    async def _chat_delete(self, form: dict[str, Any], token: str) -> web.Response:
+        message = self._posted(form)
+        if message is None:
+            return web.json_response({"ok": False, "error": "message_not_found"})
+        self.posts.remove(message)
+        self.deleted.append(message)
+        return web.json_response({"ok": True, "channel": message["channel"], "ts": message["ts"]})
 
     async def _conversations_history(self, form: dict[str, Any], token: str) -> web.Response:
         if not token.startswith("xoxb-"):
