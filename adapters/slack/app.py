@@ -50,6 +50,9 @@ SCOPES = [
     "groups:history",
 ]
 TRIGGER_MEMORY_SECONDS = 360.0  # past the 5 minutes a signature is accepted for
+# a mention's work that reports progress this long after its first report gets a progress
+# message in the thread; a quicker answer posts none (no message that flickers away)
+MENTION_PROGRESS_AFTER = 3.0
 DIGEST_EVENT = "podbrief_digest"  # message metadata type of a digest's first message
 RIGHTS = "workspace admins and owners (and the users in PODBRIEF_SLACK_MANAGERS)"
 
@@ -74,6 +77,7 @@ class SlackAdapter:
         self._tasks: set[asyncio.Task[None]] = set()
         self._stopped = asyncio.Event()
         self._triggers: dict[str, float] = {}  # trigger_id -> when it may be forgotten
+        self.mention_progress_after = MENTION_PROGRESS_AFTER
         self.client = AsyncWebClient(
             token=slack.bot_token.get_secret_value() if slack.bot_token else None,
             base_url=slack.api_url,
@@ -190,7 +194,7 @@ class SlackAdapter:
                     client,
                     cmd.destination.channel,
                     cmd.destination.thread,
-                    after=self.settings.progress_seconds,
+                    after=self.mention_progress_after,
                 )
                 try:
                     reply = await self.service.handle(cmd, shown.show)

@@ -633,19 +633,19 @@ def test_audio_linked_or_shared_is_transcribed_with_progress_in_the_ack(tmp_path
 
 
 def test_a_mention_shows_long_work_in_its_thread_then_removes_it(tmp_path: Path) -> None:
-    """A mention has no response_url: audio being transcribed shows its position in a
+    """A mention has no response_url: audio being transcribed shows its progress in a
     message in the mention's thread, edited as it moves and deleted once the summary is
-    posted; a quick answer shows none."""
+    posted; an answer quicker than the wait posts none."""
 
     async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
-        mention = {
-            "type": "app_mention",
-            "user": "U1",
-            "channel": "C1",
+        mention = {"type": "app_mention", "user": "U1", "channel": "C1"}
+        adapter.mention_progress_after = 0.1
+        event = {
+            **mention,
             "ts": "1700000000.000300",
+            "text": "<@UBOT> summarize",
+            "files": [{"id": "F2", "name": "tool-library.opus"}],
         }
-        files = {"files": [{"id": "F2", "name": "tool-library.opus"}]}
-        event = {**mention, "text": "<@UBOT> summarize", **files}
         assert await post_event(adapter, event, "EvMentionAudio") == 200
         for _ in range(3000):
             if fake.deleted:
@@ -655,12 +655,14 @@ def test_a_mention_shows_long_work_in_its_thread_then_removes_it(tmp_path: Path)
         assert shown["channel"] == "C1"
         assert shown["thread_ts"] == "1700000000.000300"
         texts = [shown["text"], *(u["text"] for u in fake.updates)]
-        assert any(re.match(r"Transcribing the audio: 0:\d\d of 0:49…", t) for t in texts)
+        progress = r"Transcribing the audio: 0:\d\d of 0:49…|Working on “[^”]+”"
+        assert all(re.match(progress, text) for text in texts), texts
         assert all(u["ts"] == shown["ts"] for u in fake.updates)
         (summary,) = fake.posts  # only the answer is left
         assert "transcribed by faster-whisper tiny.en" in json.dumps(summary["blocks"])
 
-        # a transcript summarized at once: no progress message at all
+        # a transcript summarized within the wait: no progress message at all
+        adapter.mention_progress_after = 30
         again = {**mention, "ts": "1700000000.000400", "text": "<@UBOT> summarize"}
         again["files"] = [{"id": "F1", "name": "interview.vtt"}]
         assert await post_event(adapter, again, "EvMentionText") == 200
@@ -668,4 +670,4 @@ def test_a_mention_shows_long_work_in_its_thread_then_removes_it(tmp_path: Path)
         assert len(fake.deleted) == 1
         assert len(fake.posts) == 2
 
-    run(tmp_path, t, settings={"progress_seconds": 0.5})
+    run(tmp_path, t, settings={"progress_seconds": 0.05})
