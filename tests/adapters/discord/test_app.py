@@ -9,9 +9,12 @@ from pathlib import Path
 from adapters.discord.app import DiscordAdapter, sync
 from bot.bootstrap import App
 from bot.config import DiscordSettings, Settings
-from tests.support.discord import EPHEMERAL, VTT, link, run
+from tests.support.discord import EPHEMERAL, VTT, discord_app, link, run
 from tests.support.discord_limits import check_message
+from tests.support.fakes.apple_server import SHOW as APPLE_SHOW
+from tests.support.fakes.apple_server import fake_apple
 from tests.support.fakes.discord_server import FakeDiscord
+from tests.support.fakes.youtube_server import fake_youtube
 
 
 def test_summarize_link_defers_then_follows_up(tmp_path: Path) -> None:
@@ -338,3 +341,34 @@ def test_an_audio_attachment_is_transcribed_with_progress_in_the_thinking_messag
         assert len(fake.of("delete", token)) == 1
 
     run(tmp_path, t, progress_seconds=0.05)
+
+
+def test_youtube_and_apple_podcasts_links_are_summarized_in_discord(tmp_path: Path) -> None:
+    """A YouTube link (youtu.be, with a start time) is summarized from its captions with
+    times that link to the moment; an Apple Podcasts episode link from the show's feed; a
+    Spotify link gets an ephemeral message naming the links that work."""
+
+    async def go() -> None:
+        async with fake_youtube() as youtube, fake_apple() as apple:
+            settings = {"youtube_base_url": youtube.base, "apple_lookup_url": apple.lookup_url}
+            async with discord_app(tmp_path, **settings) as (fake, _, _):
+                token = await fake.interact("summarize", link("https://youtu.be/creatorcap1?t=42"))
+                await fake.wait_for("followup", token, within=60)
+                message = json.dumps(fake.of("followup", token)[0])
+                assert "Why Repair Beats Replace" in message
+                assert "youtube.com/watch?v=creatorcap1&t=" in message
+
+                token = await fake.interact("summarize", link(f"{APPLE_SHOW}?i=1000000002"))
+                await fake.wait_for("followup", token, within=60)
+                message = json.dumps(fake.of("followup", token)[0])
+                assert "Hot composting" in message
+                assert "Key takeaways" in message
+
+                spotify = "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk"
+                token = await fake.interact("summarize", link(spotify))
+                await fake.wait_for("followup", token)
+                followup = fake.of("followup", token)[0]
+                assert followup["flags"] == EPHEMERAL
+                assert "Apple Podcasts" in followup["content"]
+
+    asyncio.run(go())

@@ -16,7 +16,10 @@ import pytest
 from adapters.slack.app import SlackAdapter
 from bot.bootstrap import App
 from bot.config import Settings, SlackSettings
+from tests.support.fakes.apple_server import SHOW as APPLE_SHOW
+from tests.support.fakes.apple_server import fake_apple
 from tests.support.fakes.slack_server import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.support.fakes.youtube_server import fake_youtube
 from tests.support.slack import (
     SECRET,
     post_command,
@@ -671,3 +674,38 @@ def test_a_mention_shows_long_work_in_its_thread_then_removes_it(tmp_path: Path)
         assert len(fake.posts) == 2
 
     run(tmp_path, t, settings={"progress_seconds": 0.05})
+
+
+def test_youtube_and_apple_podcasts_links_are_summarized_in_slack(tmp_path: Path) -> None:
+    """Slack escapes a link's "&" as "&amp;" inside <…>: the video is still the one named,
+    its captions give the summary and its times link to the moment; an Apple Podcasts
+    episode link is found in the show's feed; a Spotify link says which links work."""
+
+    async def go() -> None:
+        async with fake_youtube() as youtube, fake_apple() as apple:
+            settings = {"youtube_base_url": youtube.base, "apple_lookup_url": apple.lookup_url}
+            async with slack_app(tmp_path, settings=settings) as (fake, adapter, _):
+                video = "https://www.youtube.com/watch?v=creatorcap1&amp;t=42s"
+                status, _, _ = await post_command(adapter, f"summarize <{video}>")
+                assert status == 200
+                await fake.wait_for_posts(1, within=60)
+                blocks = json.dumps(fake.posts[0]["blocks"])
+                assert "Why Repair Beats Replace" in blocks
+                assert "youtube.com/watch?v=creatorcap1&t=" in blocks  # quotes link the moment
+
+                await post_command(adapter, f"summarize <{APPLE_SHOW}?i=1000000002>")
+                await fake.wait_for_posts(2, within=60)
+                blocks = json.dumps(fake.posts[1]["blocks"])
+                assert "Hot composting" in blocks
+                assert "Key takeaways" in blocks
+                assert "/lookup?id=1700000001" in apple.asked[0]
+
+                spotify = "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk"
+                await post_command(adapter, f"summarize <{spotify}>")
+                await fake.wait_for_ephemeral(1, within=30)
+                told = fake.ephemeral[-1]["text"]
+                assert "Spotify" in told
+                assert "Apple Podcasts" in told
+                assert len(fake.posts) == 2
+
+    asyncio.run(go())
