@@ -23,6 +23,7 @@ from summarizers.lexicon import (
     NAMES_A_LETTER,
     SHORT_WORDS,
     SPLIT_BEFORE,
+    STOPWORDS,
 )
 from summarizers.model import Transcript
 
@@ -177,6 +178,13 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
             and w not in SHORT_WORDS
             and follower.startswith(w)
             and len(follower) > len(w)
+        ):
+            toks.kind[i] = STUTTER
+        elif (  # a word broken off and said whole: "more comp complex"
+            len(w) <= 4
+            and w not in STOPWORDS
+            and follower.startswith(w)
+            and len(follower) >= len(w) + 2
         ):
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):

@@ -48,11 +48,14 @@ from summarizers.model import Quote, Summary, Takeaway, Transcript, round_second
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "7"  # part of the cache key: bump when the output changes
+VERSION = "8"  # part of the cache key: bump when the output changes
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 _LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
-LENGTH_EXPONENT = 0.5  # informativeness is divided by words ** this
+LENGTH_EXPONENT = 0.7  # informativeness is divided by words ** this
+# a meeting's short lines are its asides ("I'll send mail."): its longer ones carry the
+# decision with its reasons and figures
+MEETING_LENGTH_EXPONENT = 0.5
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
 REDUNDANT_JACCARD = 0.4
 PRONOUN_PENALTY = 0.75
@@ -84,6 +87,7 @@ class _Cand:
     host: bool = False  # an interview host's line (or the framing of a question)
     foreign: bool = False  # most of its words are not the episode's language
     settles: bool = False  # in a meeting: a decision, a figure or an action item
+    meeting: bool = False  # said in a meeting (several voices, none the host)
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -153,7 +157,8 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
             text = _full_stop(text)
         cand = _Cand(u, skip, words, terms, text, n, end, bool(tag), whole)
         cand.host = who.is_host_line(u)
-        cand.settles = who.kind == "meeting" and bool(DECISION.search(text))
+        cand.meeting = who.kind == "meeting"
+        cand.settles = cand.meeting and bool(DECISION.search(text))
         cand.foreign = english and len(words) >= 6 and _function_share(words) < FOREIGN
         cands.append(cand)
     return cands
@@ -176,16 +181,45 @@ def _wholeness(
     if not u.sentence_start or not words:
         return False, False
     if u.sentence_end:
-        return True, False
+        return _stands_alone(words), False
     after = units[u.index + 1] if u.index + 1 < len(units) else None
     if (
         after is None
         or after.sentence_start
         or norm(after.words[0]) not in CLAUSE_JOINERS
         or norm(words[0]) in SUBORDINATORS
+        or not _stands_alone(words)
     ):
         return False, False
     return True, True
+
+
+def _stands_alone(words: tuple[str, ...]) -> bool:
+    """A whole sentence that is not a piece of a longer thought: not a wh-clause with no
+    verb of its own ("How much investment there has been…"), not a reason, a condition or
+    a preposition's phrase with no main clause ("'Cause it's important that…", "If we add
+    it, so that…", "At the functions of the remote."), not a "which"/"of" continuation,
+    not trailing off ("…")."""
+    if words[-1].endswith(("…", "...")):
+        return False
+    lowered = [norm(w) for w in words]
+    lead = 0  # "And then just to put it in words.": judged from "to"
+    while lead < len(words) - 1 and lowered[lead] in LEADS and not words[lead].endswith(","):
+        lead += 1
+    words, lowered = words[lead:], lowered[lead:]
+    first = lowered[0]
+    if first in CONTINUATIONS:
+        return False
+    if first in WH_OPENERS:
+        return any(w in COPULAS for w in lowered[2:])
+    commas = [i for i, w in enumerate(words[:-1]) if w.endswith(",")]
+    if first in REASONS:
+        return bool(commas)
+    if first in PLACE_OPENERS:  # "At the functions of the remote." has no clause
+        return bool(commas) or any(w in SUBJECTS for w in lowered[2:])
+    if first in SUBORDINATORS and len(commas) == 1:
+        return lowered[commas[0] + 1] not in SUBORDINATORS | CLAUSE_JOINERS
+    return True
 
 
 def _full_stop(text: str) -> str:
@@ -370,7 +404,7 @@ def _takeaway_ok(c: _Cand) -> bool:
 
 def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
     score = sum(weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
-    score /= c.n**LENGTH_EXPONENT
+    score /= c.n ** (MEETING_LENGTH_EXPONENT if c.meeting else LENGTH_EXPONENT)
     if norm(c.words[0]) in PRONOUN_START:
         score *= PRONOUN_PENALTY
     if _points_back(c.words) or LEANS_BACK.match(c.text):
@@ -412,7 +446,7 @@ def _quote_ok(c: _Cand) -> bool:
         and c.whole
         and c.unit.sentence_end
         and not c.foreign
-        and norm(c.words[0]) not in SUBORDINATORS
+        and norm(c.words[0]) not in SUBORDINATORS | CLAUSE_JOINERS
         and not c.unit.crosses_repeat
         and not c.tagged
         and not _is_question(c)
@@ -421,6 +455,23 @@ def _quote_ok(c: _Cand) -> bool:
     )
 
 
+# openers of a sentence that is only part of one (see _stands_alone)
+WH_OPENERS = frozenset("how what why where whether".split())
+COPULAS = frozenset("is was are were means".split())
+REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
+CONTINUATIONS = frozenset("which of".split())
+LEADS = frozenset("and but so then just also".split())  # said before the sentence proper
+SUBJECTS = frozenset(
+    """i i'm i've i'd i'll we we're we've we'll we'd you you're you've you'll they they're
+    they've they'll he she he's she's it's there's""".split()
+)
+# a preposition opening a sentence sets a scene ("At first, …"): with no comma after it
+# and no subject said later ("On every branch I've counted…") it is a phrase, no clause
+PLACE_OPENERS = frozenset(
+    "at in on for with from about to by into onto over under between through during "
+    "without within after before".split()
+)
+OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 LEANS_BACK = re.compile(
     r"(?:as \w+ (?:mentioned|said|pointed out)|continuing|to go back|you take another|"
@@ -432,7 +483,8 @@ LEANS_BACK = re.compile(
 def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     text = c.text
     rare = sum(1 for t in c.terms if tf[t] <= 2 and len(t) >= 5)
-    score = min(len(STANCE.findall(text)), 2) * 1.0 + min(len(CONTRAST.findall(text)), 1) * 0.8
+    stances = {m.group(0).lower() for m in STANCE.finditer(text)}  # "every…, every…": one
+    score = min(len(stances), 2) * 1.0 + min(len(CONTRAST.findall(text)), 1) * 0.8
     score += 2.0 * rare / c.n + 1.5 * len(c.terms) / c.n
     score += 0.4 if text.count(",") <= 2 else -0.3 * (text.count(",") - 2)
     score += 0.5 if c.words[-1][-1:] in ".!" else 0.0
@@ -442,6 +494,14 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score -= 1.0 if false_start(text) else 0.0
     if norm(c.words[0]) in PRONOUN_START:
         score -= 0.4
+    # "That's a lot of…", "They're all…", "I think that would…": said of what came before
+    # ("It's hard to…" is not)
+    said = c.words[2:] if [norm(w) for w in c.words[:2]] in OPINION else c.words
+    if said and norm(said[0]) == "that" and len(said) > 1 and norm(said[1]) in SUBJECTS:
+        said = said[1:]  # "I think that it's…": "that" only joins the clause
+    if said and _points_back(said) and norm(said[0]) not in {"it", "it's"}:
+        score -= 1.0
+    score -= 0.8 * sum(1 for w in c.words if w in {"-", "--"})  # a word broken off: "Becau -"
     if c.host:  # the guest is who people came to hear
         score -= 1.0
     # a quote should be a whole sentence as said, not the tail of a run-on or a ramble

@@ -99,7 +99,12 @@ BOILERPLATE = re.compile(
     # procedure: a chair calling speakers, an exercise explained
     r"(i'll|i will|let me|i'd like to|i want to) (now )?(ask|call on|invite|hand (it )?over "
     r"to|give the floor)|(give|have|take|yield) the floor|next speaker|point of order|"
-    r"order, order|as a (little )?(training|exercise|warm-?up|icebreaker))",
+    r"order, order|as a (little )?(training|exercise|warm-?up|icebreaker)|"
+    # a meeting about itself: its agenda, its slides, its minutes
+    r"(here|today) we (have|are having|'re having) (our|the|a|this) [\w ]{0,30}meeting|"
+    r"bullet point|(added|edited|next|previous|last|this|my|a|the|one) slides?\b|the agenda|"
+    r"(have|got) any (other |more )?questions|here is (a|an|the|my|our) (\w+ )?overview|"
+    r"(this|here) is (my|our) (presentation|slide))",
     re.IGNORECASE,
 )
 
@@ -120,7 +125,9 @@ HOST_PROMPT = re.compile(
     r"your (perspective|take|read|view)|i'?ll ask|my (first |next |last )?question|let me ask|"
     r"tell us|walk us through|what do you|how do you|do you think|how would you|"
     r"can you (talk|tell|share)|our listeners|my listeners|thanks? so much|i wonder|"
-    r"(how|do) (do )?you see|you mentioned|ask (them|you)|tons of questions)\b",
+    r"(how|do) (do )?you see|you mentioned|ask (them|you)|tons of questions|"
+    r"(switch|switching|shift|shifting|change|changing) gears|you called|"
+    r"let'?s (talk about|move on|turn to|switch to))\b",
     re.IGNORECASE,
 )
 # a line about the conversation itself ("the point you raised is correct"): no quote

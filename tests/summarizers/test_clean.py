@@ -193,6 +193,9 @@ def test_broken_off_letters_and_doubled_commas_leave_the_display() -> None:
     # meeting transcripts space their punctuation: ", um ," would show as ",,"
     assert ",," not in _display(_t("yeah , um , the kettle works fine now ."))
     assert "a and b" in _display(_t("Plan a and b are both fine."))  # "a" is a word
+    # a word broken off and said whole; a short word before a longer one stays
+    assert "more complex for" in _display(_t("It is more comp complex for most of us."))
+    assert "to today's" in _display(_t("We go to today's fair and the car carries tools."))
 
 
 def test_units_know_whether_they_end_their_sentence() -> None:

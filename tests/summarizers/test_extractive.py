@@ -632,3 +632,70 @@ def test_quotes_prefer_the_episodes_subject_to_a_signpost() -> None:
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
     (quote,) = s.quotes
     assert quote.text == RENT[5]
+
+
+PIECES = [  # sentences that are only part of a thought, each full of the episode's words
+    "How many kettles the repair cafe volunteers fixed with spare fuses from the hardware shop.",
+    "'Cause the repair cafe volunteers keep spare fuses for kettles from the hardware shop.",
+    "If the repair cafe volunteers find spare fuses for kettles, so that the hardware shop helps.",
+    "At the repair cafe volunteers table for kettles and spare fuses from the hardware shop.",
+    "Which is why the repair cafe volunteers keep spare fuses for kettles from the hardware shop.",
+    "And then just to fix the repair cafe kettles with spare fuses from the hardware shop.",
+    "The repair cafe volunteers keep spare fuses for kettles from the hardware shop and…",
+]
+WHOLE = [
+    "The repair cafe volunteers fixed forty kettles with spare fuses last winter.",
+    "Because the hardware shop donates fuses, the repair cafe never charges for kettles.",
+    "If a kettle needs a part, the volunteers order it from the hardware shop.",
+    "What the volunteers fix most often is the kettle, because its fuse burns out.",
+    "At the start, the repair cafe only had two volunteers and one soldering iron.",
+    "Most visitors bring kettles, toasters and lamps that only need a new fuse.",
+]
+
+
+def test_a_sentence_that_is_only_part_of_a_thought_is_neither_takeaway_nor_quote() -> None:
+    lines = [line for pair in zip(PIECES, WHOLE, strict=False) for line in pair]
+    lines += WHOLE[len(PIECES) :] + PIECES[len(WHOLE) :]
+    lines = lines * 3
+    segments = [RawSegment(x, speaker="Guest") for x in lines]
+    s = ExtractiveSummarizer().run(Transcript.build(segments), SummaryOptions(quotes=5))
+    said = [t.text for t in s.takeaways] + [q.text for q in s.quotes]
+    assert len(s.takeaways) >= 3
+    for text in said:
+        assert not any(text.startswith(piece[:20]) for piece in PIECES), text
+    # the whole ones, including a reason, a condition, a wh-clause and a scene with a
+    # main clause of their own, are all there to be picked
+    assert {text[:20] for text in said} & {line[:20] for line in WHOLE[1:5]}
+
+
+def test_a_meeting_about_itself_is_no_takeaway_and_quotes_stand_alone() -> None:
+    """A meeting's talk about its own agenda and slides is procedure; a quote neither
+    opens with "But"/"And"/"So" nor with a pronoun standing for what was said before."""
+    procedure = [
+        "Here we have our detailed design meeting where we look at the kettle repair rota.",
+        "I think I added a slide about the kettle repair rota and the spare fuse budget.",
+        "Here is a functional overview of the kettle repair rota for the spare fuse budget.",
+    ]
+    leaning = [
+        "But the kettle repair rota shows whether the spare fuse budget lasts the winter.",
+        "That's a lot of kettles for the repair rota and the spare fuse budget this winter.",
+        "They're all kettles from the repair rota that need the spare fuse budget approved.",
+    ]
+    content = [
+        "The repair rota puts two volunteers on kettles every Saturday morning from now on.",
+        "We agreed the spare fuse budget is forty euros a month, paid from the tip jar.",
+        "Kettles with cracked bases are recycled, because a new base costs more than a kettle.",
+        "The hardware shop will donate a box of fuses if we put its name on the rota poster.",
+        "Visitors wait about twenty minutes for a kettle, so the cafe serves tea meanwhile.",
+        "Nobody should open a kettle that is still plugged in, whatever the rota says.",
+    ]
+    speakers = ["Project Manager", "Marketing", "Industrial Designer", "User Interface"]
+    lines = [*procedure, *leaning, *content] * 2
+    segments = [RawSegment(x, speaker=speakers[n % 4]) for n, x in enumerate(lines)]
+    s = ExtractiveSummarizer().run(Transcript.build(segments), SummaryOptions(quotes=4))
+    assert s.takeaways
+    assert s.quotes
+    for t in s.takeaways:
+        assert t.text not in procedure, t.text
+    for q in s.quotes:
+        assert q.text not in procedure + leaning, q.text
