@@ -62,6 +62,7 @@ PRONOUN_PENALTY = 0.75
 POINTING_PENALTY = 0.5  # "That's why…", "It is…": a subject the reader was never given
 SPECULATIVE_PENALTY = 0.5  # a takeaway opening with "Perhaps"/"Maybe" (not a proposal)
 MAX_TAKEAWAY_WORDS = 40
+SHORT_EPISODE_KEEPS = 5  # takeaways a short episode keeps when one gives way to a quote
 SPEAKER_SPREAD = 0.3  # words that several speakers use are the discussion's words
 DECISION_WEIGHT = 1.3  # a meeting's decisions, figures and action items are its news
 RAMBLE_PENALTY = 0.9
@@ -114,7 +115,8 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
         # a capitalized opener mid-sentence after a broken-off word: "This doe | This is…",
         # "I tho | It's probably better…" (the restart is where the sentence begins)
         opener = w[:1].isupper() and not (len(w) > 1 and w.isupper())  # not "IT"
-        if opener and norm(w) in RESTARTS and words[j - 1][-1:] not in ",.;:!?":
+        titled = words[j - 1][:1].isupper()  # "Fix It Forward": a name, not a restart
+        if opener and not titled and norm(w) in RESTARTS and words[j - 1][-1:] not in ",.;:!?":
             return j if j < len(words) - 1 else 0
     head = " ".join(words[:FALSE_START_REACH])
     match = false_start(head)
@@ -196,10 +198,9 @@ def _wholeness(
 
 def _stands_alone(words: tuple[str, ...]) -> bool:
     """A whole sentence that is not a piece of a longer thought: not a wh-clause with no
-    verb of its own ("How much investment there has been…"), not a reason, a condition or
-    a preposition's phrase with no main clause ("'Cause it's important that…", "If we add
-    it, so that…", "At the functions of the remote."), not a "which"/"of" continuation,
-    not trailing off ("…")."""
+    verb of its own ("How much investment there has been…"), not a reason or a condition
+    with no main clause ("'Cause it's important that…", "If we add it, so that…"), not a
+    "which"/"of" continuation, not trailing off ("…")."""
     if words[-1].endswith(("…", "...")):
         return False
     lowered = [norm(w) for w in words]
@@ -215,8 +216,6 @@ def _stands_alone(words: tuple[str, ...]) -> bool:
     commas = [i for i, w in enumerate(words[:-1]) if w.endswith(",")]
     if first in REASONS:
         return bool(commas)
-    if first in PLACE_OPENERS:  # "At the functions of the remote." has no clause
-        return bool(commas) or any(w in SUBJECTS for w in lowered[2:])
     if first in SUBORDINATORS and len(commas) == 1:
         return lowered[commas[0] + 1] not in SUBORDINATORS | CLAUSE_JOINERS
     return True
@@ -283,6 +282,13 @@ class ExtractiveSummarizer:
         takeaways = self._takeaways(cands, tf, options.takeaways)
         chosen = {c.unit.index for c in takeaways}
         quotes = self._quotes(cands, tf, options.quotes, chosen)
+        quotable = [c for c in takeaways if _quote_ok(c)]
+        if options.quotes and not quotes and len(takeaways) > SHORT_EPISODE_KEEPS and quotable:
+            # a short episode whose every line is a takeaway: its most quotable line says
+            # more as a quote than as the last of six takeaways
+            best = max(quotable, key=lambda c: (_quote_score(c, tf, _central(tf)), -c.unit.index))
+            takeaways = [c for c in takeaways if c is not best]
+            quotes = [best]
         return Summary(
             title=transcript.title,
             show=transcript.show,
@@ -351,7 +357,7 @@ class ExtractiveSummarizer:
         pool = [c for c in cands if _quote_ok(c) and c.unit.index not in taken]
         n = max(1, len(cands))
         # the first and last moments are intros and outros: rarely what people quote
-        central = frozenset(t for t, n in tf.most_common(CENTRAL_TERMS) if n >= CENTRAL_MIN)
+        central = _central(tf)
         scored = {
             c.unit.index: _quote_score(c, tf, central)
             - (1.0 if not 0.02 <= c.unit.index / n <= 0.97 else 0.0)
@@ -372,6 +378,11 @@ class ExtractiveSummarizer:
             if c not in picked and not any(_redundant(c, p) for p in picked):
                 picked.append(c)
         return sorted(picked, key=lambda c: c.unit.index)
+
+
+def _central(tf: Counter[str]) -> frozenset[str]:
+    """The episode's subject: its most said words."""
+    return frozenset(t for t, n in tf.most_common(CENTRAL_TERMS) if n >= CENTRAL_MIN)
 
 
 def _slices(cands: list[_Cand], k: int) -> list[tuple[int, int]]:
@@ -399,6 +410,7 @@ def _takeaway_ok(c: _Cand) -> bool:
         and len(c.terms) >= 3
         and not _is_question(c)
         and not BOILERPLATE.search(c.text)
+        and not (c.skip and BOILERPLATE.search(c.unit.display))  # "Welcome to…" trimmed off
     )
 
 
@@ -452,6 +464,7 @@ def _quote_ok(c: _Cand) -> bool:
         and not _is_question(c)
         and len(c.terms) >= 3
         and not BOILERPLATE.search(c.text)
+        and not (c.skip and BOILERPLATE.search(c.unit.display))
     )
 
 
@@ -464,12 +477,6 @@ LEADS = frozenset("and but so then just also".split())  # said before the senten
 SUBJECTS = frozenset(
     """i i'm i've i'd i'll we we're we've we'll we'd you you're you've you'll they they're
     they've they'll he she he's she's it's there's""".split()
-)
-# a preposition opening a sentence sets a scene ("At first, …"): with no comma after it
-# and no subject said later ("On every branch I've counted…") it is a phrase, no clause
-PLACE_OPENERS = frozenset(
-    "at in on for with from about to by into onto over under between through during "
-    "without within after before".split()
 )
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())

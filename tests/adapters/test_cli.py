@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.data import FIXTURES, ROOT
+from tests.support.data import AUDIO, FIXTURES, ROOT
 
 EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
 SCRIPT = Path(sys.executable).with_name("podbrief")
@@ -408,3 +409,30 @@ def test_run_that_cannot_start_exits_non_zero_with_one_line(tmp_path: Path) -> N
     assert err.startswith("podbrief: error: stopped: slack: OSError: ")
     assert str(port) in err
     assert "Traceback" not in err
+
+
+def test_audio_is_transcribed_offline_from_a_path_stdin_or_a_link() -> None:
+    """`podbrief summarize episode.mp3` (the README's promise): the bundled model, no
+    network; a progress bar with the position on a terminal; the same audio from standard
+    input and from a link; the JSON names the transcription engine and model."""
+    audio = AUDIO / "tool-library.opus"
+    terminal = {"FORCE_COLOR": "1", "TTY_INTERACTIVE": "1"}  # rich draws as on a terminal
+    r = podbrief("summarize", str(audio), "-f", "json", env=terminal)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
+    assert data["transcription"] == "faster-whisper tiny.en"
+    assert any("tool" in t["text"].lower() for t in data["takeaways"])
+    assert all(t["start_seconds"] is not None for t in data["takeaways"])
+    shown = r.stderr.decode()
+    assert "Transcribing tool-library.opus" in shown
+    assert re.search(r"\d:\d\d of 0:49", shown), shown[-300:]
+
+    r = podbrief("summarize", "-", stdin=audio.read_bytes())
+    assert r.returncode == 0, r.stderr
+    assert "transcribed by faster-whisper tiny.en" in r.stdout.decode()
+
+    with served({"/episode.opus": audio.read_bytes()}) as base:
+        allow = {"PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1"}
+        r = podbrief("summarize", f"{base}/episode.opus", "-f", "json", env=allow)
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["transcription"] == "faster-whisper tiny.en"

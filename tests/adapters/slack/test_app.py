@@ -709,3 +709,42 @@ def test_youtube_and_apple_podcasts_links_are_summarized_in_slack(tmp_path: Path
                 assert len(fake.posts) == 2
 
     asyncio.run(go())
+
+
+def test_an_audio_only_feed_is_posted_with_takeaways_and_a_timed_quote(tmp_path: Path) -> None:
+    """Two channels follow a show that publishes audio only: each digest, posted through
+    Slack, carries the episode's takeaways and a timed quote from its transcription; the
+    audio is downloaded and transcribed once for both."""
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.feeds import audio_feed_xml
+
+    async def t(fake: FakeSlack, adapter: SlackAdapter, core: App) -> None:
+        base = fake.public_url("").rstrip("/")
+        published = datetime.now(UTC) + timedelta(minutes=5)  # after the subscriptions
+        fake.public["audio.xml"] = audio_feed_xml(base, published).encode()
+        fake.admins.add("UADMIN")
+        await core.start()
+        try:
+            for channel in ("C1", "C2"):
+                admin = {"user_id": "UADMIN", "channel_id": channel}
+                await post_command(adapter, f"subscribe {base}/audio.xml", admin)
+            await fake.wait_for_posts(2)
+            for channel in ("C1", "C2"):
+                await post_command(adapter, "digest", {"user_id": "UADMIN", "channel_id": channel})
+            for _ in range(3000):
+                digests = [p for p in fake.posts if "new episode" in json.dumps(p)]
+                if len(digests) >= 2:
+                    break
+                await asyncio.sleep(0.02)
+            assert sorted(d["channel"] for d in digests) == ["C1", "C2"]
+            for digest in digests:
+                text = json.dumps(digest)
+                assert "The tool library" in text
+                assert "tool" in text.split("The tool library", 1)[1].lower()
+                assert re.search(r"0:\d\d", text), text
+            assert fake.downloads.count("tool-library.opus") == 1
+        finally:
+            core.scheduler.stop()
+
+    run(tmp_path, t)

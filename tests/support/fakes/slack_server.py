@@ -30,6 +30,7 @@ APP_TOKEN = "xapp-test-token"
 class FakeSlack:
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # id -> (name, data)
     public: dict[str, bytes] = field(default_factory=dict)  # /pub/<name>: links to episodes
+    downloads: list[str] = field(default_factory=list)  # the /pub/ names fetched, in order
     admins: set[str] = field(default_factory=set)  # users.info says these are admins
     rate_limit_posts: int = 0  # the next N chat.postMessage calls answer 429
     # awaited with each message once it is posted, before the poster gets its answer (a
@@ -252,6 +253,7 @@ class FakeSlack:
 
     async def _public(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
+        self.downloads.append(name)
         if name not in self.public:
             return web.Response(status=404)
         return web.Response(body=self.public[name])
