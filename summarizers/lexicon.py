@@ -92,6 +92,7 @@ BOILERPLATE = re.compile(
     r"coming up next|if you (enjoyed|liked|enjoy|like) (listening|this (show|episode|podcast))|"
     r"check out (another|our other|my other) (great |new )?(show|podcast)|"
     r"our (weekly|daily|monthly|new) (podcast|show)|(will be|is) talking to \w+ \w+ about|"
+    r"(i.m|we.re|i am|we are) (talking|speaking) (with|to) \w+ \w+ about|"
     # sponsor reads: addresses, codes, offers
     r"https?://|www\.|\b[a-z][\w-]*\.(com|org|net|io|co|fm|ly|app)\b|use (the )?code|"
     r"free trial|sign up (at|for free)|(company|startup|app) called|"

@@ -189,7 +189,8 @@ class SlackAdapter:
             cmd = await self._resolve_files(cmd, client)
             if response_url:
                 reply = await self.service.handle(cmd, self._progress(response_url))
-            else:  # a mention: progress is a message in its thread, removed afterwards
+                await self._reply(reply, cmd.user, client)
+            else:  # a mention: progress is a message in its thread, removed after the answer
                 shown = _ThreadProgress(
                     client,
                     cmd.destination.channel,
@@ -198,9 +199,9 @@ class SlackAdapter:
                 )
                 try:
                     reply = await self.service.handle(cmd, shown.show)
+                    await self._reply(reply, cmd.user, client)
                 finally:
                     await shown.remove()
-            await self._reply(reply, cmd.user, client)
         except SlackApiError as exc:
             error = _api_error(exc)
             logger.warning("Slack refused a call in %s: %s", cmd.destination.channel, error)

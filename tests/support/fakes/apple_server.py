@@ -4,14 +4,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from tests.support.data import FIXTURES, OPUS
-from tests.support.fakes.local import serve
+from tests.support.fakes.local import running
 
 SHOW = "https://podcasts.apple.com/gb/podcast/compost-corner/id1700000001"
 
@@ -88,12 +88,5 @@ class FakeApple:
         return app
 
 
-@asynccontextmanager
-async def fake_apple() -> AsyncIterator[FakeApple]:
-    fake = FakeApple()
-    runner, port = await serve(fake.app())
-    fake.base = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        await runner.cleanup()
+def fake_apple() -> AbstractAsyncContextManager[FakeApple]:
+    return running(FakeApple())

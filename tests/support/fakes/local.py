@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Protocol, TypeVar
 
 import aiohttp
 from aiohttp import web
@@ -17,6 +20,26 @@ async def serve(app: web.Application) -> tuple[web.AppRunner, int]:
     server = site._server
     assert server is not None
     return runner, int(server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+
+
+class Fake(Protocol):
+    base: str
+
+    def app(self) -> web.Application: ...
+
+
+F = TypeVar("F", bound=Fake)
+
+
+@asynccontextmanager
+async def running(fake: F) -> AsyncIterator[F]:
+    """`fake` served on 127.0.0.1:0 while the block runs, its `base` set to its address."""
+    runner, port = await serve(fake.app())
+    fake.base = f"http://127.0.0.1:{port}"
+    try:
+        yield fake
+    finally:
+        await runner.cleanup()
 
 
 async def wait_until_healthy(

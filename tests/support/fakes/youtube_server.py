@@ -16,14 +16,14 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import AbstractAsyncContextManager, contextmanager
 from xml.sax.saxutils import escape
 
 from aiohttp import web
 
 from tests.support.data import EXAMPLE
-from tests.support.fakes.local import serve
+from tests.support.fakes.local import running
 
 API_KEY = "local-test-key_1"
 _LINE = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\] [^:]+: (.+)$")
@@ -121,15 +121,8 @@ class FakeYouTube:
         )
 
 
-@asynccontextmanager
-async def fake_youtube() -> AsyncIterator[FakeYouTube]:
-    fake = FakeYouTube()
-    runner, port = await serve(fake.app())
-    fake.base = f"http://127.0.0.1:{port}"
-    try:
-        yield fake
-    finally:
-        await runner.cleanup()
+def fake_youtube() -> AbstractAsyncContextManager[FakeYouTube]:
+    return running(FakeYouTube())
 
 
 @contextmanager
