@@ -10,6 +10,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -431,8 +432,37 @@ def test_audio_is_transcribed_offline_from_a_path_stdin_or_a_link() -> None:
     assert r.returncode == 0, r.stderr
     assert "transcribed by faster-whisper tiny.en" in r.stdout.decode()
 
-    with served({"/episode.opus": audio.read_bytes()}) as base:
+    from tests.support.feeds import audio_feed_xml
+
+    feed = audio_feed_xml("{base}", datetime(2026, 11, 30, tzinfo=UTC)).encode()
+    files = {"/episode.opus": audio.read_bytes(), "/tool-library.opus": audio.read_bytes()}
+    with served({**files, "/audio.xml": feed}) as base:
         allow = {"PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1"}
         r = podbrief("summarize", f"{base}/episode.opus", "-f", "json", env=allow)
         assert r.returncode == 0, r.stderr
         assert json.loads(r.stdout)["transcription"] == "faster-whisper tiny.en"
+        # a feed whose newest episode is audio only: its <enclosure> is transcribed
+        r = podbrief("summarize", f"{base}/audio.xml", "-f", "json", env=allow)
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert (data["title"], data["show"]) == ("The tool library", "Fix It Forward")
+        assert data["transcription"] == "faster-whisper tiny.en"
+
+
+def test_an_apple_podcasts_link_is_found_in_the_shows_feed() -> None:
+    from tests.support.fakes.apple_server import SHOW, FakeApple
+    from tests.support.fakes.local import in_thread
+
+    with in_thread(FakeApple()) as apple:
+        env = {
+            "PODBRIEF_APPLE_LOOKUP_URL": apple.lookup_url,
+            "PODBRIEF_FETCH_ALLOW_HOSTS": "127.0.0.1",
+        }
+        r = podbrief("summarize", f"{SHOW}?i=1000000002", "-f", "json", env=env)
+        assert r.returncode == 0, r.stderr
+        data = json.loads(r.stdout)
+        assert (data["title"], data["show"]) == ("Hot composting", "Compost Corner")
+        assert data["takeaways"]
+    r = podbrief("summarize", "https://open.spotify.com/episode/4rOoJ6Egrf8K2IrywzwOMk")
+    assert r.returncode == 2
+    assert "Apple Podcasts" in r.stderr.decode()

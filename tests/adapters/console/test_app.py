@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from adapters.console.app import SYNTAX, ConsoleAdapter
 from bot.sources.fetch import SafeFetcher
@@ -19,6 +20,7 @@ from tests.support.core import service_for
 from tests.support.data import AUDIO, ROOT
 from tests.support.fakes.apple_server import SHOW as APPLE_SHOW
 from tests.support.fakes.apple_server import fake_apple
+from tests.support.fakes.local import serve
 from tests.support.fakes.youtube_server import fake_youtube
 
 EXAMPLE = ROOT / "examples" / "repair-cafe.txt"
@@ -96,3 +98,24 @@ def test_an_audio_file_is_transcribed_in_the_terminal_chat(tmp_path: Path) -> No
     assert "transcribed by faster-whisper tiny.en" in text
     assert "KEY TAKEAWAYS" in text
     assert "summarize" in text.split("transcribed by", 1)[1]  # the next command answered
+
+
+def test_an_audio_link_is_transcribed_in_the_terminal_chat(tmp_path: Path) -> None:
+    async def go() -> str:
+        app = web.Application()
+        audio = (AUDIO / "tool-library.opus").read_bytes()
+
+        async def episode(_: web.Request) -> web.Response:
+            return web.Response(body=audio, content_type="audio/ogg")
+
+        app.router.add_get("/episode.opus", episode)
+        runner, port = await serve(app)
+        try:
+            link = f"http://127.0.0.1:{port}/episode.opus"
+            return await chat_with(tmp_path, f"summarize {link}\n", max_bytes=200_000)
+        finally:
+            await runner.cleanup()
+
+    text = asyncio.run(go())
+    assert "transcribed by faster-whisper tiny.en" in text
+    assert "KEY TAKEAWAYS" in text

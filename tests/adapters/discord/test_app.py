@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from pathlib import Path
 
 from adapters.discord.app import DiscordAdapter, sync
@@ -372,3 +373,45 @@ def test_youtube_and_apple_podcasts_links_are_summarized_in_discord(tmp_path: Pa
                 assert "Apple Podcasts" in followup["content"]
 
     asyncio.run(go())
+
+
+def test_an_audio_link_is_transcribed(tmp_path: Path) -> None:
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
+        token = await fake.interact("summarize", link(fake.attachment_url("tool-library.opus")))
+        await fake.wait_for("followup", token, within=60)
+        message = json.dumps(fake.of("followup", token)[0])
+        assert "transcribed by faster-whisper tiny.en" in message
+        assert "Key takeaways" in message
+
+    run(tmp_path, t)
+
+
+def test_an_audio_only_feed_digest_carries_takeaways_and_a_timed_quote(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.fakes.discord_server import CHANNEL_ID
+    from tests.support.feeds import audio_feed_xml
+
+    async def t(fake: FakeDiscord, adapter: DiscordAdapter, core: App) -> None:
+        base = fake.attachment_url("").rstrip("/")
+        published = datetime.now(UTC) + timedelta(minutes=5)  # after the subscription
+        fake.attachments["audio.xml"] = audio_feed_xml(base, published).encode()
+        await core.start()
+        manage = str(1 << 5)  # Manage Server
+        try:
+            feed = [{"type": 3, "name": "feed", "value": fake.attachment_url("audio.xml")}]
+            token = await fake.interact("subscribe", feed, permissions=manage)
+            await fake.wait_for("followup", token)
+            token = await fake.interact("digest", permissions=manage)
+            await fake.wait_for("followup", token, within=90)
+            assert "posted for 1 of 1" in fake.of("followup", token)[0]["content"]
+            (message,) = fake.of("channel_message", CHANNEL_ID)
+            check_message(message)
+            text = message["content"]
+            assert "*Fix It Forward*: 2 new episodes" in text
+            assert "The tool library" in text
+            assert re.search(r"“[^”]+”.*\b0:\d\d\b", text), text  # a quote with its time
+        finally:
+            core.scheduler.stop()
+
+    run(tmp_path, t)

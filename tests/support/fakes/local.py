@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import threading
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import Protocol, TypeVar
 
 import aiohttp
@@ -40,6 +41,23 @@ async def running(fake: F) -> AsyncIterator[F]:
         yield fake
     finally:
         await runner.cleanup()
+
+
+@contextmanager
+def in_thread(fake: F) -> Iterator[F]:
+    """`running(fake)` on an event loop of its own thread (for a `podbrief` subprocess)."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    context = running(fake)
+    started = asyncio.run_coroutine_threadsafe(context.__aenter__(), loop).result(10)
+    try:
+        yield started
+    finally:
+        asyncio.run_coroutine_threadsafe(context.__aexit__(None, None, None), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
 
 async def wait_until_healthy(

@@ -13,17 +13,14 @@ The captions are the project's example episode (examples/repair-cafe.txt), timed
 
 from __future__ import annotations
 
-import asyncio
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import AbstractAsyncContextManager, contextmanager
+from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from xml.sax.saxutils import escape
 
 from aiohttp import web
 
 from tests.support.data import EXAMPLE
-from tests.support.fakes.local import running
+from tests.support.fakes.local import in_thread, running
 
 API_KEY = "local-test-key_1"
 _LINE = re.compile(r"^\[(\d\d):(\d\d):(\d\d)\] [^:]+: (.+)$")
@@ -125,18 +122,6 @@ def fake_youtube() -> AbstractAsyncContextManager[FakeYouTube]:
     return running(FakeYouTube())
 
 
-@contextmanager
-def youtube_in_thread() -> Iterator[FakeYouTube]:
+def youtube_in_thread() -> AbstractContextManager[FakeYouTube]:
     """The local YouTube on an event loop of its own (for a `podbrief` subprocess)."""
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    context = fake_youtube()
-    fake = asyncio.run_coroutine_threadsafe(context.__aenter__(), loop).result(10)
-    try:
-        yield fake
-    finally:
-        asyncio.run_coroutine_threadsafe(context.__aexit__(None, None, None), loop).result(10)
-        loop.call_soon_threadsafe(loop.stop)
-        thread.join(10)
-        loop.close()
+    return in_thread(FakeYouTube())
