@@ -459,6 +459,8 @@ def _quote_ok(c: _Cand) -> bool:
         and c.unit.sentence_end
         and not c.foreign
         and norm(c.words[0]) not in SUBORDINATORS | CLAUSE_JOINERS
+        and not _against_before(c.words)
+        and not _said_of_before(c.words)
         and not c.unit.crosses_repeat
         and not c.tagged
         and not _is_question(c)
@@ -466,6 +468,25 @@ def _quote_ok(c: _Cand) -> bool:
         and not BOILERPLATE.search(c.text)
         and not (c.skip and BOILERPLATE.search(c.unit.display))
     )
+
+
+def _against_before(words: tuple[str, ...]) -> bool:
+    """ "Later the production…", "Even the money…", "The opposite happens…": said against
+    what came before ("Even if…" is a condition of its own)."""
+    first = [norm(w) for w in words[:2]]
+    if first[0] == "even":
+        return len(first) < 2 or first[1] not in SUBORDINATORS
+    return first[0] in CONTEXT_OPENERS or first in RELATIVE
+
+
+def _said_of_before(words: tuple[str, ...]) -> bool:
+    """ "That's a lot of…", "They're all…", "I think that would…": a line about what was
+    said before it ("It's hard to…" is not; nor "I think that it's…", where "that" only
+    joins the clause)."""
+    said = words[2:] if [norm(w) for w in words[:2]] in OPINION else words
+    if said and norm(said[0]) == "that" and len(said) > 1 and norm(said[1]) in SUBJECTS:
+        said = said[1:]
+    return bool(said) and _points_back(said) and norm(said[0]) not in {"it", "it's"}
 
 
 # openers of a sentence that is only part of one (see _stands_alone)
@@ -478,6 +499,11 @@ SUBJECTS = frozenset(
     """i i'm i've i'd i'll we we're we've we'll we'd you you're you've you'll they they're
     they've they'll he she he's she's it's there's""".split()
 )
+CONTEXT_OPENERS = frozenset(
+    "later then also again still besides otherwise likewise similarly anyway meanwhile "
+    "instead".split()
+)
+RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "latter"]]
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 LEANS_BACK = re.compile(
@@ -501,13 +527,6 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score -= 1.0 if false_start(text) else 0.0
     if norm(c.words[0]) in PRONOUN_START:
         score -= 0.4
-    # "That's a lot of…", "They're all…", "I think that would…": said of what came before
-    # ("It's hard to…" is not)
-    said = c.words[2:] if [norm(w) for w in c.words[:2]] in OPINION else c.words
-    if said and norm(said[0]) == "that" and len(said) > 1 and norm(said[1]) in SUBJECTS:
-        said = said[1:]  # "I think that it's…": "that" only joins the clause
-    if said and _points_back(said) and norm(said[0]) not in {"it", "it's"}:
-        score -= 1.0
     score -= 0.8 * sum(1 for w in c.words if w in {"-", "--"})  # a word broken off: "Becau -"
     if c.host:  # the guest is who people came to hear
         score -= 1.0

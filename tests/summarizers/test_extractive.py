@@ -672,7 +672,8 @@ def test_a_sentence_that_is_only_part_of_a_thought_is_neither_takeaway_nor_quote
 
 def test_a_meeting_about_itself_is_no_takeaway_and_quotes_stand_alone() -> None:
     """A meeting's talk about its own agenda and slides is procedure; a quote neither
-    opens with "But"/"And"/"So" nor with a pronoun standing for what was said before."""
+    opens with "But"/"And"/"So" nor with a word standing for what was said before ("That's",
+    "They're", "Later", "The opposite")."""
     procedure = [
         "Here we have our detailed design meeting where we look at the kettle repair rota.",
         "I think I added a slide about the kettle repair rota and the spare fuse budget.",
@@ -682,6 +683,8 @@ def test_a_meeting_about_itself_is_no_takeaway_and_quotes_stand_alone() -> None:
         "But the kettle repair rota shows whether the spare fuse budget lasts the winter.",
         "That's a lot of kettles for the repair rota and the spare fuse budget this winter.",
         "They're all kettles from the repair rota that need the spare fuse budget approved.",
+        "Later the kettle repair rota should cover the spare fuse budget for the whole winter.",
+        "The opposite happens when the kettle repair rota runs out of the spare fuse budget.",
     ]
     content = [
         "The repair rota puts two volunteers on kettles every Saturday morning from now on.",
