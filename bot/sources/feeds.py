@@ -126,7 +126,7 @@ def parse_feed(data: bytes, url: str) -> Feed:
     return Feed(url=url, title=parsed.feed.get("title") or url, episodes=tuple(episodes))
 
 
-_AUDIO_SUFFIXES = (".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".opus", ".oga", ".wav", ".flac")
+AUDIO_SUFFIXES = (".mp3", ".m4a", ".mp4", ".aac", ".ogg", ".opus", ".oga", ".wav", ".flac")
 
 
 def _audio_enclosure(entry: Any) -> str | None:
@@ -136,7 +136,7 @@ def _audio_enclosure(entry: Any) -> str | None:
         url = enclosure.get("href") or ""
         kind = (enclosure.get("type") or "").lower()
         path = url.split("?", 1)[0].lower()
-        if url and (kind.startswith(("audio/", "video/")) or path.endswith(_AUDIO_SUFFIXES)):
+        if url and (kind.startswith(("audio/", "video/")) or path.endswith(AUDIO_SUFFIXES)):
             return str(url)
     return None
 

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import Generic
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
-from bot.errors import UserError
+from bot.errors import TranscriptError, UserError
 from bot.sources.apple import (
     APPLE_LOOKUP,
     EPISODES_LISTED,
@@ -22,7 +22,7 @@ from bot.sources.apple import (
     apple_link,
     look_up,
 )
-from bot.sources.feeds import Feed, FeedEpisode, FeedParser, parse_in_thread
+from bot.sources.feeds import AUDIO_SUFFIXES, Feed, FeedEpisode, FeedParser, parse_in_thread
 from bot.sources.fetch import Fetched, SafeFetcher
 from bot.sources.readers.load import N, looks_like_feed, titled
 from bot.sources.youtube import video_id
@@ -130,6 +130,14 @@ async def from_link(
             "words after a link pick an episode of a podcast feed by its title, but this "
             "link is not a feed; send the link alone (or a transcript pasted after it)"
         )
+    if fetched.file is None and urlsplit(link).path.lower().endswith(AUDIO_SUFFIXES):
+        kind = fetched.content_type or "no content type"
+        if "html" in kind or fetched.data.lstrip()[:1] == b"<":
+            raise TranscriptError(
+                f"{link} looks like an episode's audio, but it serves a web page ({kind}): "
+                "the host may want a sign-in, or the link has expired; send the episode's "
+                "feed or its Apple Podcasts link, or upload the audio file"
+            )
     transcript = await load(fetched, link)
     return titled(transcript, link_name(link), fallback=link), ()
 

@@ -42,6 +42,9 @@ FEEDS = {
     ),
 }
 FEEDS["audio.xml"] = audio_feed_xml("{base}", datetime(2026, 11, 30, tzinfo=UTC))
+# a host that answers the episode's audio address with a web page (a login wall, a 404 page)
+FEEDS["page-audio.xml"] = FEEDS["audio.xml"].replace("/tool-library.opus", "/episode.mp3")
+PAGE = b"<html><body><h1>Sign in</h1><p>Sign in to listen to this episode.</p></body></html>"
 HITS: list[dict[str, int]] = []  # downloads served by the newest files() server
 
 
@@ -52,11 +55,11 @@ async def files() -> AsyncIterator[str]:
     hits = {"n": 0}
 
     def answer(
-        body: bytes | None, status: int = 200
+        body: bytes | None, status: int = 200, content_type: str | None = None
     ) -> Callable[[web.Request], Awaitable[web.Response]]:
         async def handler(_: web.Request) -> web.Response:
             hits["n"] += 1
-            return web.Response(body=body, status=status)
+            return web.Response(body=body, status=status, content_type=content_type)
 
         return handler
 
@@ -67,6 +70,7 @@ async def files() -> AsyncIterator[str]:
     app.router.add_get("/words.txt", answer(b"again " * 100))
     app.router.add_get("/ep2.json", answer((FIXTURES / "episode.json").read_bytes()))
     app.router.add_get("/tool-library.opus", answer(OPUS))
+    app.router.add_get("/episode.mp3", answer(PAGE, content_type="text/html"))
     for name, feed in FEEDS.items():
         app.router.add_get(f"/{name}", feed_handler(feed))
     runner, port = await serve(app)
@@ -427,3 +431,22 @@ def test_instances_on_one_database_transcribe_new_audio_once(database_url: str) 
                 await db.close()
 
     asyncio.run(go())
+
+
+def test_an_audio_link_that_serves_a_web_page_says_so(database_url: str) -> None:
+    """The episode's audio address (in its feed, or linked) answers with a web page: the
+    user is told what came back and what to do, and the next request is served."""
+
+    async def t(service: BotService, base: str) -> None:
+        reply = await service.handle(cmd("summarize", f"{base}/page-audio.xml"))
+        assert reply.kind == "error", reply.text
+        assert "serves no audio" in (reply.text or "")
+        assert "text/html" in (reply.text or "")
+        linked = await service.handle(cmd("summarize", f"{base}/episode.mp3"))
+        assert linked.kind == "error", linked.text
+        assert "serves a web page (text/html" in (linked.text or "")
+        assert "upload the audio file" in (linked.text or "")
+        after = await service.handle(cmd("summarize", f"{base}/example.txt"))
+        assert after.kind == "summary"
+
+    scenario(database_url, t)
