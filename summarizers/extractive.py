@@ -281,14 +281,16 @@ class ExtractiveSummarizer:
             tf.update(c.terms)
         takeaways = self._takeaways(cands, tf, options.takeaways)
         chosen = {c.unit.index for c in takeaways}
-        quotes = self._quotes(cands, tf, options.quotes, chosen)
-        quotable = [c for c in takeaways if _quote_ok(c)]
-        if options.quotes and not quotes and len(takeaways) > SHORT_EPISODE_KEEPS and quotable:
+        central = _central(tf)
+        quotes = self._quotes(cands, tf, central, options.quotes, chosen)
+        if options.quotes and not quotes and len(takeaways) > SHORT_EPISODE_KEEPS:
             # a short episode whose every line is a takeaway: its most quotable line says
             # more as a quote than as the last of six takeaways
-            best = max(quotable, key=lambda c: (_quote_score(c, tf, _central(tf)), -c.unit.index))
-            takeaways = [c for c in takeaways if c is not best]
-            quotes = [best]
+            quotable = [c for c in takeaways if _quote_ok(c)]
+            if quotable:
+                best = max(quotable, key=lambda c: (_quote_score(c, tf, central), -c.unit.index))
+                takeaways = [c for c in takeaways if c is not best]
+                quotes = [best]
         return Summary(
             title=transcript.title,
             show=transcript.show,
@@ -353,11 +355,17 @@ class ExtractiveSummarizer:
 
     # -- quotes ----------------------------------------------------------------------------
 
-    def _quotes(self, cands: list[_Cand], tf: Counter[str], k: int, taken: set[int]) -> list[_Cand]:
+    def _quotes(
+        self,
+        cands: list[_Cand],
+        tf: Counter[str],
+        central: frozenset[str],
+        k: int,
+        taken: set[int],
+    ) -> list[_Cand]:
         pool = [c for c in cands if _quote_ok(c) and c.unit.index not in taken]
         n = max(1, len(cands))
         # the first and last moments are intros and outros: rarely what people quote
-        central = _central(tf)
         scored = {
             c.unit.index: _quote_score(c, tf, central)
             - (1.0 if not 0.02 <= c.unit.index / n <= 0.97 else 0.0)
@@ -409,9 +417,14 @@ def _takeaway_ok(c: _Cand) -> bool:
         and not c.foreign
         and len(c.terms) >= 3
         and not _is_question(c)
-        and not BOILERPLATE.search(c.text)
-        and not (c.skip and BOILERPLATE.search(c.unit.display))  # "Welcome to…" trimmed off
+        and not _housekeeping(c)
     )
+
+
+def _housekeeping(c: _Cand) -> bool:
+    """An intro, sponsor read or procedure, also when its opening ("Welcome to…") was
+    trimmed off the shown words."""
+    return bool(BOILERPLATE.search(c.text) or (c.skip and BOILERPLATE.search(c.unit.display)))
 
 
 def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
@@ -465,8 +478,7 @@ def _quote_ok(c: _Cand) -> bool:
         and not c.tagged
         and not _is_question(c)
         and len(c.terms) >= 3
-        and not BOILERPLATE.search(c.text)
-        and not (c.skip and BOILERPLATE.search(c.unit.display))
+        and not _housekeeping(c)
     )
 
 
