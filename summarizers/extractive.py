@@ -31,6 +31,7 @@ from summarizers.lexicon import (
     HEDGES,
     HOST_PROMPT,
     POINTERS,
+    PROCEDURAL,
     PRONOUN_START,
     PROPOSAL,
     QUESTION_START,
@@ -45,10 +46,20 @@ from summarizers.lexicon import (
     false_start,
 )
 from summarizers.model import Quote, Summary, Takeaway, Transcript, round_seconds
+from summarizers.standalone import (
+    clipped,
+    concrete,
+    conversational,
+    personal,
+    references,
+    restarts,
+    signpost,
+    verbless,
+)
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "8"  # part of the cache key: bump when the output changes
+VERSION = "9"  # part of the cache key: bump when the output changes
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 _LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
@@ -58,6 +69,9 @@ LENGTH_EXPONENT = 0.7  # informativeness is divided by words ** this
 MEETING_LENGTH_EXPONENT = 0.5
 LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whole episode
 REDUNDANT_JACCARD = 0.4
+REDUNDANT_OVERLAP = 0.5  # ...or more than half the shorter line's word roots
+REDUNDANT_SHARED = 3  # ...and at least this many of them
+ROOT = 6  # letters that make a word's root ("liberali-ze", "liberali-zing")
 PRONOUN_PENALTY = 0.75
 POINTING_PENALTY = 0.5  # "That's why…", "It is…": a subject the reader was never given
 SPECULATIVE_PENALTY = 0.5  # a takeaway opening with "Perhaps"/"Maybe" (not a proposal)
@@ -68,6 +82,18 @@ DECISION_WEIGHT = 1.3  # a meeting's decisions, figures and action items are its
 RAMBLE_PENALTY = 0.9
 CENTRAL_TERMS = 15  # the episode's most said content words: its subject…
 CENTRAL_MIN = 3  # …said this often at least
+OFF_SUBJECT = 0.85  # a line with none of the episode's central words: an aside
+ON_SUBJECT = 0.0  # ...and each of them (up to 3) raises a line by this share
+REFERENCE_PENALTY = 0.7  # per word pointing at what the line does not name
+PERSONAL_PENALTY = 0.5  # the speaker's own story or small talk
+CONVERSATIONAL_PENALTY = 0.8  # "You can have farmers who…", "We could try that…"
+CONCRETE_BONUS = 1.1  # a figure, a name: a statement a reader can hold on to
+SIGNPOST_PENALTY = 0.6  # "First of all, let me explain…"
+VERBLESS_PENALTY = 0.5  # "Proving complex theorems, gold medal maths and so on."
+SWAP_SHARE = 0.5  # a slice's pick below this share of a line elsewhere gives way to it
+WEAK_QUALITY = 0.5  # ...as does a pick that reads this badly alone (see _quality)...
+GOOD_QUALITY = 0.7  # ...to a line that reads at least this well
+RESTART_PENALTY = 0.8  # "…premature optimization, but Sure."
 HOST_WEIGHT = 0.3  # an interview's host line: the guest is who people came to hear
 PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript is punctuated
 ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
@@ -89,12 +115,21 @@ class _Cand:
     foreign: bool = False  # most of its words are not the episode's language
     settles: bool = False  # in a meeting: a decision, a figure or an action item
     meeting: bool = False  # said in a meeting (several voices, none the host)
+    roots: frozenset[str] = frozenset()  # the terms cut to their first ROOT letters
+    refs: float = 0.0  # how much it points at what it does not name ("for them", "that would")
+    personal: bool = False  # the speaker's own story or small talk
+    restarts: bool = False  # a common word capitalized mid-sentence: "…optimization, but Sure."
+    quality: float = 1.0  # how well it reads alone (see _quality)
+    verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
     """How many leading words are discourse markers ("So", "And I mean", "you know,")."""
     k = 0
     while k < len(words) - 1:
+        if norm(words[k]) == "see" and words[k].endswith(","):  # "See, the main group…"
+            k += 1
+            continue
         for marker in _MARKERS:
             size = len(marker)
             if tuple(norm(w) for w in words[k : k + size]) == marker and k + size < len(words):
@@ -162,6 +197,12 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.meeting = who.kind == "meeting"
         cand.settles = cand.meeting and bool(DECISION.search(text))
         cand.foreign = english and len(words) >= 6 and _function_share(words) < FOREIGN
+        cand.refs = references(words)
+        cand.roots = frozenset(t[:ROOT] for t in terms)
+        cand.restarts = restarts(words)
+        cand.personal = personal(words)
+        cand.verbless = verbless(words)
+        cand.quality = _quality(cand)
         cands.append(cand)
     return cands
 
@@ -279,9 +320,9 @@ class ExtractiveSummarizer:
         tf: Counter[str] = Counter()
         for c in cands:
             tf.update(c.terms)
-        takeaways = self._takeaways(cands, tf, options.takeaways)
-        chosen = {c.unit.index for c in takeaways}
         central = _central(tf)
+        takeaways = self._takeaways(cands, tf, central, options.takeaways)
+        chosen = {c.unit.index for c in takeaways}
         quotes = self._quotes(cands, tf, central, options.quotes, chosen)
         if options.quotes and not quotes and len(takeaways) > SHORT_EPISODE_KEEPS:
             # a short episode whose every line is a takeaway: its most quotable line says
@@ -325,7 +366,9 @@ class ExtractiveSummarizer:
 
     # -- takeaways -------------------------------------------------------------------------
 
-    def _takeaways(self, cands: list[_Cand], tf: Counter[str], k: int) -> list[_Cand]:
+    def _takeaways(
+        self, cands: list[_Cand], tf: Counter[str], central: frozenset[str], k: int
+    ) -> list[_Cand]:
         eligible = [c for c in cands if _takeaway_ok(c)]
         users: dict[str, set[str | None]] = {}
         for c in cands:
@@ -333,19 +376,26 @@ class ExtractiveSummarizer:
                 users.setdefault(t, set()).add(c.unit.speaker)
         weight = {t: math.log1p(n) * len(users[t]) ** SPEAKER_SPREAD for t, n in tf.items()}
         picked: list[_Cand] = []
-        for lo, hi in _slices(cands, k):
+        score: dict[int, float] = {}  # each eligible line, weighed within its slice
+        slice_of: dict[int, int] = {}
+        for s, (lo, hi) in enumerate(_slices(cands, k)):
             counts: Counter[str] = Counter()
             for c in cands[lo:hi]:
                 counts.update(c.terms)
             local = {t: math.log1p(n) for t, n in counts.items()}
             pool = [c for c in eligible if lo <= c.unit.index < hi]
-            ranked = sorted(pool, key=lambda c: (-_info(c, weight, local), c.unit.index))
+            for c in pool:
+                score[c.unit.index] = _info(c, weight, local, central)
+                slice_of[c.unit.index] = s
+            ranked = sorted(pool, key=lambda c: (-score[c.unit.index], c.unit.index))
             for c in ranked:
                 if not any(_redundant(c, p) for p in picked):
                     picked.append(c)
                     break
+        best = sorted(eligible, key=lambda c: (-score[c.unit.index], c.unit.index))
+        picked = _swap_weak(picked, best, score, slice_of)
         if len(picked) < k:  # short or uneven episodes: fill from the best left anywhere
-            ranked = sorted(eligible, key=lambda c: (-_info(c, weight, {}), c.unit.index))
+            ranked = sorted(eligible, key=lambda c: (-_info(c, weight, {}, central), c.unit.index))
             for c in ranked:
                 if len(picked) >= k:
                     break
@@ -388,9 +438,36 @@ class ExtractiveSummarizer:
         return sorted(picked, key=lambda c: c.unit.index)
 
 
+def _swap_weak(
+    picked: list[_Cand], best: list[_Cand], score: dict[int, float], slice_of: dict[int, int]
+) -> list[_Cand]:
+    """A slice whose best line is an aside (a meeting's small talk, its evaluation of
+    itself) gives its place to a much stronger line of another slice, at most two a slice:
+    the takeaways still come from across the episode."""
+    out = list(picked)
+    for weak in sorted(picked, key=lambda c: score[c.unit.index]):
+        taken = Counter(slice_of[c.unit.index] for c in out)
+        poor = weak.quality < WEAK_QUALITY  # it reads badly alone, whatever it says
+        for c in best:
+            if score[c.unit.index] * SWAP_SHARE <= score[weak.unit.index] and not poor:
+                break
+            if c in out or taken[slice_of[c.unit.index]] >= 2 or c.quality < GOOD_QUALITY:
+                continue
+            rest = [p for p in out if p is not weak]
+            if not any(_redundant(c, p) for p in rest):
+                out = rest + [c]
+                break
+    return out
+
+
 def _central(tf: Counter[str]) -> frozenset[str]:
     """The episode's subject: its most said words."""
-    return frozenset(t for t, n in tf.most_common(CENTRAL_TERMS) if n >= CENTRAL_MIN)
+    # ties broken by the word, not by the order a set gave the words (the hash seed)
+    said = sorted(
+        (t for t, n in tf.items() if n >= CENTRAL_MIN and t not in PROCEDURAL),
+        key=lambda t: (-tf[t], t),
+    )
+    return frozenset(said[:CENTRAL_TERMS])
 
 
 def _slices(cands: list[_Cand], k: int) -> list[tuple[int, int]]:
@@ -427,25 +504,48 @@ def _housekeeping(c: _Cand) -> bool:
     return bool(BOILERPLATE.search(c.text) or (c.skip and BOILERPLATE.search(c.unit.display)))
 
 
-def _info(c: _Cand, weight: dict[str, float], local: dict[str, float]) -> float:
+def _info(
+    c: _Cand, weight: dict[str, float], local: dict[str, float], central: frozenset[str]
+) -> float:
+    """How much the line says of the episode's subject, times how well it reads alone."""
     score = sum(weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
+    on_subject = len(c.terms & central)
+    score *= OFF_SUBJECT if not on_subject else 1 + ON_SUBJECT * min(on_subject, 3)
+    score *= CONCRETE_BONUS ** concrete(c.text, c.words)
     score /= c.n ** (MEETING_LENGTH_EXPONENT if c.meeting else LENGTH_EXPONENT)
-    if norm(c.words[0]) in PRONOUN_START:
-        score *= PRONOUN_PENALTY
-    if _points_back(c.words) or LEANS_BACK.match(c.text):
-        score *= POINTING_PENALTY
-    score *= 0.85 ** len(HEDGES.findall(c.text))
-    if SPECULATIVE.match(c.text) and not PROPOSAL.match(c.text):
-        score *= SPECULATIVE_PENALTY
-    if c.host:
-        score *= HOST_WEIGHT
     if c.settles:
         score *= DECISION_WEIGHT
+    return float(score * c.quality)
+
+
+def _quality(c: _Cand) -> float:
+    """How well the line reads alone, 1 at best: what weighs a takeaway down whatever it
+    says (pointing back, the speaker's own story, no verb, hedges, the host, rambling)."""
+    q = REFERENCE_PENALTY**c.refs
+    if c.personal:
+        q *= PERSONAL_PENALTY
+    if c.verbless:
+        q *= VERBLESS_PENALTY
+    if signpost(c.text) or EXAMPLE_OPENER.match(c.text):
+        q *= SIGNPOST_PENALTY
+    if conversational(c.words):
+        q *= CONVERSATIONAL_PENALTY
+    if norm(c.words[0]) in PRONOUN_START:
+        q *= PRONOUN_PENALTY
+    if _points_back(c.words) or LEANS_BACK.match(c.text):
+        q *= POINTING_PENALTY
+    q *= 0.85 ** len(HEDGES.findall(c.text))
+    if SPECULATIVE.match(c.text) and not PROPOSAL.match(c.text):
+        q *= SPECULATIVE_PENALTY
+    if c.host:
+        q *= HOST_WEIGHT
+    if c.restarts:
+        q *= RESTART_PENALTY
     # a ramble ("it's like, like, like"): filler words and words said again
     words = [norm(w) for w in c.words]
-    score *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
-    score *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)
-    return float(score)
+    q *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
+    q *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)
+    return float(q)
 
 
 def _points_back(words: tuple[str, ...]) -> bool:
@@ -458,9 +558,14 @@ def _points_back(words: tuple[str, ...]) -> bool:
 
 
 def _redundant(a: _Cand, b: _Cand) -> bool:
+    """The same point twice: many shared words, or most of the shorter line's words said
+    again ("liberalizing the market for agricultural land" / "liberalize the land market")."""
     if not a.terms or not b.terms:
         return False
-    return len(a.terms & b.terms) / len(a.terms | b.terms) > REDUNDANT_JACCARD
+    if len(a.terms & b.terms) / len(a.terms | b.terms) > REDUNDANT_JACCARD:
+        return True
+    x, y = a.roots, b.roots
+    return len(x & y) >= REDUNDANT_SHARED and len(x & y) / min(len(x), len(y)) > REDUNDANT_OVERLAP
 
 
 def _quote_ok(c: _Cand) -> bool:
@@ -479,6 +584,12 @@ def _quote_ok(c: _Cand) -> bool:
         and not _is_question(c)
         and len(c.terms) >= 3
         and not _housekeeping(c)
+        # read alone, a quote must mean something: nothing it points at, no speaker's aside
+        and c.refs < 1
+        and not c.personal
+        and not c.verbless
+        and not c.restarts
+        and not clipped(c.words)
     )
 
 
@@ -518,6 +629,7 @@ CONTEXT_OPENERS = frozenset(
 RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "latter"]]
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
+EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
 LEANS_BACK = re.compile(
     r"(?:as \w+ (?:mentioned|said|pointed out)|continuing|to go back|you take another|"
     r"just imagine|(?:if|when|once) (?:that|this|it) (?:happens|is|was)|i've not)\b",
@@ -541,11 +653,15 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
         score -= 0.4
     score -= 0.8 * sum(1 for w in c.words if w in {"-", "--"})  # a word broken off: "Becau -"
     if c.host:  # the guest is who people came to hear
-        score -= 1.0
+        score -= 1.5
     # a quote should be a whole sentence as said, not the tail of a run-on or a ramble
     if not c.unit.sentence_start or c.skip == 0 and c.words[0][:1].islower():
         score -= 0.8
     score -= 0.4 * sum(1 for w in c.words if norm(w) in RAMBLE)
+    # a quote is read alone: a half reference ("it") already weighs it down
+    score -= 1.2 * c.refs
+    if EXAMPLE_OPENER.match(text):
+        score -= 1.0  # "For example about prosodic information…": an example of something said
     words = [norm(w) for w in c.words]
     score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
     # on the episode's subject: a line with its central words is what a reader reposts

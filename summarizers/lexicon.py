@@ -39,6 +39,12 @@ eighty ninety hundred thousand million billion half time times every welcome
 """.split()
 )
 
+# Words a conversation says about itself, not its subject: never the episode's subject
+# ("we went over it in the last meeting", "people", "idea").
+PROCEDURAL = frozenset(
+    """meeting meetings project minute minutes agenda presentation discussion question
+    questions idea ideas people guy guys point points episode show podcast conversation""".split()
+)
 
 DISCOURSE_MARKERS = (
     "and so",
@@ -105,7 +111,9 @@ BOILERPLATE = re.compile(
     r"(here|today) we (have|are having|'re having) (our|the|a|this) [\w ]{0,30}meeting|"
     r"bullet point|(added|edited|next|previous|last|this|my|a|the|one) slides?\b|the agenda|"
     r"(have|got) any (other |more )?questions|here is (a|an|the|my|our) (\w+ )?overview|"
-    r"(this|here) is (my|our) (presentation|slide))",
+    r"(this|here) is (my|our) (presentation|slide)|"
+    r"call (it|that|this|the) (meeting )?(to an end|a day)|wrap (it|this|things) up|"
+    r"(end|close|finish) (the|this) meeting)",
     re.IGNORECASE,
 )
 
@@ -267,7 +275,8 @@ QUESTION_START = frozenset(
     have has""".split()
 )
 RAMBLE = frozenset(
-    "like right basically obviously actually possibly perhaps somehow kind sort".split()
+    "like right basically obviously actually possibly perhaps somehow kind sort okay yeah "
+    "etc".split()
 )
 TAG_QUESTIONS = (
     ("right?",),

@@ -1,0 +1,249 @@
+"""Whether a spoken sentence stands on its own for a reader who never heard the episode.
+
+A line that leans on what came before ("…for them to sell their land to", "I think that
+would change…") or on the room it was said in ("over there", "you guys") needs its
+context; a speaker's own story ("I usually…", "I'm loving it here") informs nobody. Both
+read as weak takeaways and flat quotes. These are word-level signs, not a parse: they
+weigh a line down, they never remove it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizers.clean import norm
+from summarizers.lexicon import STOPWORDS
+
+# third-person pronouns: who "they" are is in an earlier line
+PRONOUNS = frozenset(
+    """they them theirs they're they've they'll they'd themselves he him he's he'd he'll
+    himself she hers she's she'd she'll herself""".split()
+)
+# possessives point back only when no noun came before them in the line ("the government in
+# its infinite wisdom" names its government)
+POSSESSIVES = frozenset("their his her its".split())
+# "it" is often no reference at all ("it's hard to…", "make it work"): half a reference
+IT = frozenset("it its it's itself".split())
+# a demonstrative that points at the conversation ("that would", "this is")
+POINTING_VERBS = frozenset(
+    """is was are were would will could should might can means meant made makes 's has had
+    have do does did""".split()
+)
+# "take that into account", "do this for": a demonstrative standing for a thing said, after a
+# verb that takes it as its object ("expecting that by March…" is a clause's "that")
+VERBS_OF = frozenset(
+    """take took taken takes do did does done doing make made makes see saw seen like need
+    want get got put use used try tried change changed said say hear heard all of about
+    with for from than""".split()
+)
+TIME_LINKS = frozenset("after before beyond besides despite since".split())
+TIMES = frozenset("time times point stage moment day days era period year years".split())
+OBJECT_AFTER = frozenset(
+    """into to for in on with about from of at than as by over up out away off again too
+    either anyway happen happened happens""".split()
+)
+DEMONSTRATIVES = frozenset("that this these those".split())
+POINTING_CONTRACTIONS = frozenset("that's that'll that'd this'll those're these're".split())
+# "there" that is a place (not "there is"), "here" and "then" as a time in the story
+DEICTIC = frozenset("here there".split())
+EXISTENTIAL = frozenset(
+    """is are was were 's 're will would might may must can could has have had seems
+    seem used isn't aren't wasn't weren't""".split()
+)
+# opinion and forecast openers: what follows them is the claim ("I think GST works…")
+OPINION_VERBS = frozenset(
+    """think believe suspect expect agree disagree argue reckon feel suppose bet
+    predict doubt""".split()
+)
+OPINION_ADVERBS = frozenset("do don't not really strongly actually genuinely also".split())
+OPINION_STATES = frozenset(
+    "sure convinced confident certain expecting optimistic skeptical sceptical worried".split()
+)
+INTERJECTIONS = frozenset("exactly yeah yes okay ok well sure alright right no oh".split())
+FIRST_PERSON = frozenset("i i'm i've i'd i'll".split())
+SMALL_TALK = re.compile(
+    r"\b(you guys|dude|i dunno|i'm loving|loving it|fair enough|no idea|to be honest|"
+    r"i had to admit|i have to admit|i must say|it was (fun|cool|nice|great)|"
+    r"(so|really|pretty) (cool|fun)|i'm (glad|happy|excited|sorry)|good luck|"
+    r"my (first|last) (time|day)|the first time i)\b",
+    re.IGNORECASE,
+)
+
+
+def opinion_prefix(words: tuple[str, ...] | list[str]) -> int:
+    """Words of an opening "I think (that)", "I don't think", "I'm sure": the claim follows."""
+    low = [norm(w) for w in words[:5]]
+    k = 0
+    if low[:1] == ["i"]:
+        j = 1
+        while j < len(low) - 1 and low[j] in OPINION_ADVERBS:
+            j += 1  # "I really think", "I don't think", "I do not believe"
+        if j < len(low) and low[j] in OPINION_VERBS:
+            k = j + 1
+        elif low[1:3] == ["would", "argue"] or low[1:3] == ["would", "say"]:
+            k = 3
+    elif low[:1] == ["i'm"] and len(low) > 1:
+        j = 2 if low[1] in {"not", "pretty", "quite", "very", "fairly"} else 1
+        if j < len(low) and low[j] in OPINION_STATES:
+            k = j + 1
+    elif low[:2] == ["i'd", "say"]:
+        k = 2
+    if k and len(low) > k and low[k] == "that":
+        k += 1
+    return k
+
+
+def references(words: tuple[str, ...] | list[str]) -> float:
+    """How much of the line points at something the line itself does not name."""
+    low = [norm(w) for w in words]
+    score = 0.0
+    named = False  # a content word said before: a possessive may be its
+    for i, w in enumerate(low):
+        after = low[i + 1] if i + 1 < len(low) else ""
+        if w in POSSESSIVES:
+            score += 0.0 if named else (0.5 if w == "its" else 1.0)
+        elif w in PRONOUNS:
+            score += 1.0
+        elif w in POINTING_CONTRACTIONS:
+            score += 0.5 if named else 1.0  # "…microchips, and that's what kept the cost down"
+        elif w in IT:
+            score += 0.25 if named else 0.5  # "GST works because it simplifies…"
+        elif (
+            w in DEMONSTRATIVES
+            and named
+            and after
+            and words[i][-1:] in ",;:"
+            and i
+            and low[i - 1] in TIME_LINKS
+        ):
+            score += 0.25  # "The first repair is the hardest; after that, every…"
+        elif w in DEMONSTRATIVES and (
+            after in POINTING_VERBS
+            or not after
+            or words[i][-1:] in ",.;:!?"
+            or (after in OBJECT_AFTER and w in {"that", "this"} and i and low[i - 1] in VERBS_OF)
+            or after in TIMES
+        ):
+            score += 1.0  # "that would…", "…like that.", "to do this, …", "at that time"
+        elif w in DEICTIC and after not in EXISTENTIAL:
+            score += 0.5  # "over there", "the idea here"
+        named = named or (w not in STOPWORDS and len(w) > 2)
+    return score
+
+
+def personal(words: tuple[str, ...] | list[str]) -> bool:
+    """The speaker's own story or small talk, not a claim about the episode's subject:
+    "I usually might define…", "I'm loving it here", "I dunno about you guys…"."""
+    text = " ".join(words)
+    if SMALL_TALK.search(text):
+        return True
+    low = [norm(w) for w in words[:4]]
+    if low and low[0] in INTERJECTIONS:
+        low, words = low[1:], words[1:]
+    if not low or low[0] not in FIRST_PERSON:
+        return False
+    # "I think X", "I'm sure X", "I'd say X": a claim; "I'll send mail…", "I usually…": the
+    # speaker
+    return not opinion_prefix(words)
+
+
+AUXILIARIES = frozenset(
+    """is are was were am be been 's 're 'm 've 'd 'll has have had do does did can could
+    will would shall should may might must isn't aren't wasn't weren't hasn't haven't
+    hadn't don't doesn't didn't can't couldn't won't wouldn't shouldn't""".split()
+)
+SUBJECT_PRONOUNS = frozenset("i we you they he she it".split())
+LEADS = frozenset("and but so then just also".split())
+CLAUSE_OPENERS = frozenset("which who whom whose whilst while whereas because".split())
+OPENERS_WITHOUT_SUBJECT = frozenset(
+    "at in on of for from with by about into onto over under after before during".split()
+)
+
+
+def verbless(words: tuple[str, ...] | list[str]) -> bool:
+    """A phrase with no sign of a finite verb that opens with a gerund, a participle or a
+    preposition ("Proving complex theorems, gold medal level maths and so on.", "At the
+    functions of the remote control itself.", "Opted for very large buttons…"). A sign is an
+    auxiliary, a contraction, a pronoun subject or a past tense in -ed; a bare lexical verb
+    ("the library lent…") is not seen, so this only weighs a line down."""
+    low = [norm(w) for w in words]
+    while len(low) > 1 and low[0] in LEADS:
+        low = low[1:]
+    if not low:
+        return True
+    first = low[0]
+    if not (
+        (first.endswith(("ing", "ed")) and len(first) > 4)
+        or first in OPENERS_WITHOUT_SUBJECT
+        or first == "to"
+    ):
+        return False
+    for i, w in enumerate(low):
+        if w in CLAUSE_OPENERS:
+            return True  # the verbs after "which…", "while…" are that clause's
+        if w in AUXILIARIES or "'" in w:
+            return False
+        if i and w.endswith("ed") and len(w) > 4:
+            return False
+        if w in SUBJECT_PRONOUNS and i + 1 < len(low):
+            return False
+    return True
+
+
+SIGNPOST = re.compile(
+    r"(?:first of all|to begin with|to start with|let me (?:just )?(?:explain|say|start|put|"
+    r"begin|add)|secondly|thirdly|lastly|finally|one more thing)\b",
+    re.IGNORECASE,
+)
+
+
+def signpost(text: str) -> bool:
+    """Opens by placing itself in the talk ("First of all, let me explain…"): the step of an
+    argument, read alone."""
+    return bool(SIGNPOST.match(text))
+
+
+CONVERSATIONAL = frozenset("we we're we've we'd you you're you've you'd".split())
+KNOWING = frozenset("know knew found find learned learnt see saw".split())
+_NUMBER = re.compile(
+    r"\d|\b(?:percent|per cent|hundred|thousand|million|billion|crore|lakh)\b", re.IGNORECASE
+)
+
+
+def conversational(words: tuple[str, ...] | list[str]) -> bool:
+    """Said to the people in the room ("You can have farmers who…", "We could try that…")
+    rather than about the subject; "We know that…" and "We found that…" report a fact."""
+    low = [norm(w) for w in words[:3]]
+    if not low or low[0] not in CONVERSATIONAL:
+        return False
+    return not (len(low) > 1 and low[1] in KNOWING)
+
+
+def concrete(text: str, words: tuple[str, ...] | list[str]) -> int:
+    """Signs of a concrete statement: a figure, and a name said inside the sentence."""
+    figure = bool(_NUMBER.search(text))
+    name = any(w[:1].isupper() and norm(w) not in STOPWORDS for w in words[1:])
+    return int(figure) + int(name)
+
+
+# a sentence opening with a bare verb and no "you" is usually clipped ("[It'd] be a bit
+# strange to…", "[We'd] have a little antenna…"), seldom advice
+BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
+
+
+def clipped(words: tuple[str, ...] | list[str]) -> bool:
+    """Opens with a bare verb whose subject was swallowed, not an instruction to "you"."""
+    low = [norm(w) for w in words]
+    while len(low) > 1 and low[0] in LEADS:
+        low = low[1:]
+    return bool(low) and low[0] in BARE_VERBS and not {"you", "your"} & set(low)
+
+
+def restarts(words: tuple[str, ...] | list[str]) -> bool:
+    """A common word capitalized mid-sentence: the speaker started over ("…optimization, but
+    Sure."), or the captions joined two sentences."""
+    for w in words[1:]:
+        low = norm(w)
+        if w[:1].isupper() and low in STOPWORDS and low not in FIRST_PERSON and low != "i":
+            return True
+    return False
