@@ -35,6 +35,9 @@ from summarizers.base import SummaryOptions
 from summarizers.model import Summary
 
 PROGRESS_AFTER_SECONDS = 1.0
+# the terminal bar reads the transcription's position this often (a chat message is edited
+# at most every PODBRIEF_PROGRESS_SECONDS; a bar polled every 2 s missed a short clip)
+BAR_POLL_SECONDS = 0.25
 # how a video's transcript goes with its link here (a chat gets the link and the pasted text)
 CLI_SENDING = "save it to a file and run: podbrief summarize FILE --link VIDEO-LINK"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -139,7 +142,12 @@ def summarize(
         fetcher = fetcher_for(settings)
         summarizer = summarizer_for(settings, engine)
         summaries = summaries_for(
-            settings, fetcher, summarizer, options=options, sending=CLI_SENDING
+            settings,
+            fetcher,
+            summarizer,
+            options=options,
+            sending=CLI_SENDING,
+            progress_poll=BAR_POLL_SECONDS,
         )
         try:
             return (await summaries.summarize(what, progress=bar.update)).summary

@@ -124,7 +124,9 @@ def summaries_for(
         youtube=youtube_for(settings),
         apple_lookup=settings.apple_lookup_url,
         remote_speech=remote_speech_for(settings),
-        progress_poll=min(PROGRESS_POLL_SECONDS, settings.progress_seconds),
+        progress_poll=more.pop(
+            "progress_poll", min(PROGRESS_POLL_SECONDS, settings.progress_seconds)
+        ),
         **more,
     )
 

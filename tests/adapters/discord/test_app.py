@@ -339,6 +339,7 @@ def test_an_audio_attachment_is_transcribed_with_progress_in_the_thinking_messag
         assert any(e.startswith("Transcribing the audio: ") and "of 0:49" in e for e in edits)
         # no edit lands after the answer, and the progress message is removed
         assert max(fake.times("edit", token)) < fake.times("followup", token)[0]
+        await fake.wait_for("delete", token)  # removed after the answer is posted
         assert len(fake.of("delete", token)) == 1
 
     run(tmp_path, t, progress_seconds=0.05)
