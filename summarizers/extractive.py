@@ -28,6 +28,7 @@ from summarizers.lexicon import (
     DECISION,
     DEMONSTRATIVES,
     DISCOURSE_MARKERS,
+    EVALUATIVE,
     HEDGES,
     HOST_PROMPT,
     POINTERS,
@@ -50,6 +51,7 @@ from summarizers.standalone import (
     clipped,
     concrete,
     conversational,
+    general_claim,
     personal,
     references,
     restarts,
@@ -87,6 +89,8 @@ ON_SUBJECT = 0.0  # ...and each of them (up to 3) raises a line by this share
 REFERENCE_PENALTY = 0.7  # per word pointing at what the line does not name
 PERSONAL_PENALTY = 0.5  # the speaker's own story or small talk
 CONVERSATIONAL_PENALTY = 0.8  # "You can have farmers who…", "We could try that…"
+QUOTE_CLAIM = 0.0  # ...and as a quote
+CLAIM_WEIGHT = 1.15  # a claim in the present about the subject, not a story
 CONCRETE_BONUS = 1.1  # a figure, a name: a statement a reader can hold on to
 SIGNPOST_PENALTY = 0.6  # "First of all, let me explain…"
 VERBLESS_PENALTY = 0.5  # "Proving complex theorems, gold medal maths and so on."
@@ -119,6 +123,7 @@ class _Cand:
     refs: float = 0.0  # how much it points at what it does not name ("for them", "that would")
     personal: bool = False  # the speaker's own story or small talk
     restarts: bool = False  # a common word capitalized mid-sentence: "…optimization, but Sure."
+    claim: bool = False  # a claim in the present, not a story (see general_claim)
     quality: float = 1.0  # how well it reads alone (see _quality)
     verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
 
@@ -203,6 +208,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.personal = personal(words)
         cand.verbless = verbless(words)
         cand.quality = _quality(cand)
+        cand.claim = general_claim(words)
         cands.append(cand)
     return cands
 
@@ -515,6 +521,8 @@ def _info(
     score /= c.n ** (MEETING_LENGTH_EXPONENT if c.meeting else LENGTH_EXPONENT)
     if c.settles:
         score *= DECISION_WEIGHT
+    if c.claim:
+        score *= CLAIM_WEIGHT
     return float(score * c.quality)
 
 
@@ -583,6 +591,7 @@ def _quote_ok(c: _Cand) -> bool:
         and not c.tagged
         and not _is_question(c)
         and len(c.terms) >= 3
+        and len(c.terms - PROCEDURAL) >= 2  # "…some general discussion at the end"
         and not _housekeeping(c)
         # read alone, a quote must mean something: nothing it points at, no speaker's aside
         and c.refs < 1
@@ -630,6 +639,9 @@ RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "lat
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
+FIGURE = re.compile(
+    r"\d|\b(?:percent|per cent|hundred|thousand|million|billion|crore|lakh)\b", re.I
+)
 LEANS_BACK = re.compile(
     r"(?:as \w+ (?:mentioned|said|pointed out)|continuing|to go back|you take another|"
     r"just imagine|(?:if|when|once) (?:that|this|it) (?:happens|is|was)|i've not)\b",
@@ -646,6 +658,10 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score += 0.4 if text.count(",") <= 2 else -0.3 * (text.count(",") - 2)
     score += 0.5 if c.words[-1][-1:] in ".!" else 0.0
     score += 0.4 if 12 <= c.n <= 25 else 0.0
+    # a judgement is repeated, a figure is looked up: figures make takeaways
+    score += 0.6 if EVALUATIVE.search(text) else 0.0
+    score += QUOTE_CLAIM if c.claim else 0.0
+    score -= 0.6 if FIGURE.search(text) else 0.0
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
     score -= 1.5 if BACK_REFERENCE.search(text) else 0.0
     score -= 1.0 if false_start(text) else 0.0

@@ -124,6 +124,17 @@ STANCE = re.compile(
     r"you have to|you can't|you need to|the best|the worst|should|must|matters?)\b",
     re.IGNORECASE,
 )
+# words that judge, the colour of a line worth repeating ("in its infinite wisdom",
+# "ridiculously low", "a devastating situation")
+EVALUATIVE = re.compile(
+    r"\b(beautiful|brilliant|devastating|ridiculous(ly)?|insane(ly)?|absurd|magic(al)?|"
+    r"incredibl[ey]|terrible|terribly|wonderful|disaster|disastrous|tragedy|tragic|crazy|"
+    r"perverse|wisdom|foolish|stupid|genius|outstanding|extraordinar(y|ily)|"
+    r"astonishing|shocking|scandal(ous)?|holier-than-thou|humble|dangerous|"
+    r"fundamental(ly)?|obsess(ed|ion)?|myth|illusion|paradox|irony|ironic(ally)?|"
+    r"nonsense|madness|miracle|nightmare|catastroph(e|ic))\b",
+    re.IGNORECASE,
+)
 CONTRAST = re.compile(
     r"\b(but|instead|rather than|whereas|yet|opposite|not \w+ but|isn't|doesn't|won't|"
     r"unless|despite|actually)\b",
@@ -141,7 +152,8 @@ HOST_PROMPT = re.compile(
 )
 # a line about the conversation itself ("the point you raised is correct"): no quote
 BACK_REFERENCE = re.compile(
-    r"\b(you (just |also )?(said|raised|asked|brought up|pointed out)|the point you|your (question|"
+    r"\b(you (just |also )?(said|raised|asked|brought up|pointed out|told|described|mentioned)|"
+    r"the (point|story|example) you|your (question|"
     r"point)|as i (said|mentioned)|good question|that's (a )?(great|good|fair) (point|question))\b",
     re.IGNORECASE,
 )

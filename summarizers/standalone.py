@@ -247,3 +247,20 @@ def restarts(words: tuple[str, ...] | list[str]) -> bool:
         if w[:1].isupper() and low in STOPWORDS and low not in FIRST_PERSON and low != "i":
             return True
     return False
+
+
+PRESENT = frozenset(
+    """is are isn't aren't 's 're can can't cannot will won't should shouldn't must need
+    needs does doesn't""".split()
+)
+PAST = frozenset("was were wasn't weren't had hadn't did didn't".split())
+
+
+def general_claim(words: tuple[str, ...] | list[str]) -> bool:
+    """A claim in the present about the subject, not a story: "Being a farmer and being a
+    businessman are two completely unrelated skills.", "The way to economize on land is to
+    build tall." (no past tense, no first person singular)."""
+    low = [norm(w) for w in words]
+    if any(w in PAST or w in FIRST_PERSON or w == "i" for w in low):
+        return False
+    return any(w in PRESENT or w.endswith(("'s", "'re")) for w in low)

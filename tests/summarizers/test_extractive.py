@@ -432,7 +432,7 @@ _ORCHARD_AFTER = (
     "The beehive in the orchard was busy all spring, and the plum blossom opened in April.",
     "We log every harvest with its weight and its date in a shared spreadsheet for next time.",
 )
-_PLAIN = "A second hive doubled the harvest of fruit after a cold frost that year in the valley."
+_PLAIN = "A second hive doubled the harvest of fruit after a cold frost last year in the valley."
 
 
 @pytest.mark.parametrize(
