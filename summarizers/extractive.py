@@ -48,6 +48,7 @@ from summarizers.lexicon import (
 )
 from summarizers.model import Quote, Summary, Takeaway, Transcript, round_seconds
 from summarizers.standalone import (
+    FIGURE,
     clipped,
     concrete,
     conversational,
@@ -73,7 +74,7 @@ LOCAL_WEIGHT = 0.5  # weight of a word's frequency within the slice vs. the whol
 REDUNDANT_JACCARD = 0.4
 REDUNDANT_OVERLAP = 0.5  # ...or more than half the shorter line's word roots
 REDUNDANT_SHARED = 3  # ...and at least this many of them
-ROOT = 6  # letters that make a word's root ("liberali-ze", "liberali-zing")
+ROOT = 6  # letters that make a word's root ("standar-dize", "standar-dizing")
 PRONOUN_PENALTY = 0.75
 POINTING_PENALTY = 0.5  # "That's why…", "It is…": a subject the reader was never given
 SPECULATIVE_PENALTY = 0.5  # a takeaway opening with "Perhaps"/"Maybe" (not a proposal)
@@ -88,16 +89,16 @@ OFF_SUBJECT = 0.85  # a line with none of the episode's central words: an aside
 ON_SUBJECT = 0.0  # ...and each of them (up to 3) raises a line by this share
 REFERENCE_PENALTY = 0.7  # per word pointing at what the line does not name
 PERSONAL_PENALTY = 0.5  # the speaker's own story or small talk
-CONVERSATIONAL_PENALTY = 0.8  # "You can have farmers who…", "We could try that…"
+CONVERSATIONAL_PENALTY = 0.8  # "You can have volunteers who…", "We could try that…"
 QUOTE_CLAIM = 0.0  # ...and as a quote
 CLAIM_WEIGHT = 1.15  # a claim in the present about the subject, not a story
 CONCRETE_BONUS = 1.1  # a figure, a name: a statement a reader can hold on to
 SIGNPOST_PENALTY = 0.6  # "First of all, let me explain…"
-VERBLESS_PENALTY = 0.5  # "Proving complex theorems, gold medal maths and so on."
+VERBLESS_PENALTY = 0.5  # "Fixing old radios, kettles and so on."
 SWAP_SHARE = 0.5  # a slice's pick below this share of a line elsewhere gives way to it
 WEAK_QUALITY = 0.5  # ...as does a pick that reads this badly alone (see _quality)...
 GOOD_QUALITY = 0.7  # ...to a line that reads at least this well
-RESTART_PENALTY = 0.8  # "…premature optimization, but Sure."
+RESTART_PENALTY = 0.8  # "…a spare valve, but Sure."
 HOST_WEIGHT = 0.3  # an interview's host line: the guest is who people came to hear
 PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript is punctuated
 ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
@@ -122,7 +123,7 @@ class _Cand:
     roots: frozenset[str] = frozenset()  # the terms cut to their first ROOT letters
     refs: float = 0.0  # how much it points at what it does not name ("for them", "that would")
     personal: bool = False  # the speaker's own story or small talk
-    restarts: bool = False  # a common word capitalized mid-sentence: "…optimization, but Sure."
+    restarts: bool = False  # a common word capitalized mid-sentence: "…a spare valve, but Sure."
     claim: bool = False  # a claim in the present, not a story (see general_claim)
     quality: float = 1.0  # how well it reads alone (see _quality)
     verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
@@ -132,7 +133,7 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     """How many leading words are discourse markers ("So", "And I mean", "you know,")."""
     k = 0
     while k < len(words) - 1:
-        if norm(words[k]) == "see" and words[k].endswith(","):  # "See, the main group…"
+        if norm(words[k]) == "see" and words[k].endswith(","):  # "See, the real problem…"
             k += 1
             continue
         for marker in _MARKERS:
@@ -514,7 +515,8 @@ def _info(
     c: _Cand, weight: dict[str, float], local: dict[str, float], central: frozenset[str]
 ) -> float:
     """How much the line says of the episode's subject, times how well it reads alone."""
-    score = sum(weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
+    # fsum: the same total in whatever order a set gives the terms (the hash seed decides)
+    score = math.fsum(weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
     on_subject = len(c.terms & central)
     score *= OFF_SUBJECT if not on_subject else 1 + ON_SUBJECT * min(on_subject, 3)
     score *= CONCRETE_BONUS ** concrete(c.text, c.words)
@@ -567,7 +569,7 @@ def _points_back(words: tuple[str, ...]) -> bool:
 
 def _redundant(a: _Cand, b: _Cand) -> bool:
     """The same point twice: many shared words, or most of the shorter line's words said
-    again ("liberalizing the market for agricultural land" / "liberalize the land market")."""
+    again ("standardizing the parts of every bicycle" / "standardize bicycle parts")."""
     if not a.terms or not b.terms:
         return False
     if len(a.terms & b.terms) / len(a.terms | b.terms) > REDUNDANT_JACCARD:
@@ -591,7 +593,7 @@ def _quote_ok(c: _Cand) -> bool:
         and not c.tagged
         and not _is_question(c)
         and len(c.terms) >= 3
-        and len(c.terms - PROCEDURAL) >= 2  # "…some general discussion at the end"
+        and len(c.terms - PROCEDURAL) >= 2  # "…some general discussion at the end" (a meeting's)
         and not _housekeeping(c)
         # read alone, a quote must mean something: nothing it points at, no speaker's aside
         and c.refs < 1
@@ -639,9 +641,6 @@ RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "lat
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
-FIGURE = re.compile(
-    r"\d|\b(?:percent|per cent|hundred|thousand|million|billion|crore|lakh)\b", re.I
-)
 LEANS_BACK = re.compile(
     r"(?:as \w+ (?:mentioned|said|pointed out)|continuing|to go back|you take another|"
     r"just imagine|(?:if|when|once) (?:that|this|it) (?:happens|is|was)|i've not)\b",
@@ -677,7 +676,7 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     # a quote is read alone: a half reference ("it") already weighs it down
     score -= 1.2 * c.refs
     if EXAMPLE_OPENER.match(text):
-        score -= 1.0  # "For example about prosodic information…": an example of something said
+        score -= 1.0  # "For example the hinges…": an example of something said before
     words = [norm(w) for w in c.words]
     score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
     # on the episode's subject: a line with its central words is what a reader reposts

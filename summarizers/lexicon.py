@@ -124,8 +124,8 @@ STANCE = re.compile(
     r"you have to|you can't|you need to|the best|the worst|should|must|matters?)\b",
     re.IGNORECASE,
 )
-# words that judge, the colour of a line worth repeating ("in its infinite wisdom",
-# "ridiculously low", "a devastating situation")
+# words that judge, the colour of a line worth repeating ("the council, in its wisdom,",
+# "ridiculously cheap", "a disaster for repair shops")
 EVALUATIVE = re.compile(
     r"\b(beautiful|brilliant|devastating|ridiculous(ly)?|insane(ly)?|absurd|magic(al)?|"
     r"incredibl[ey]|terrible|terribly|wonderful|disaster|disastrous|tragedy|tragic|crazy|"

@@ -1,8 +1,8 @@
 """Whether a spoken sentence stands on its own for a reader who never heard the episode.
 
-A line that leans on what came before ("…for them to sell their land to", "I think that
-would change…") or on the room it was said in ("over there", "you guys") needs its
-context; a speaker's own story ("I usually…", "I'm loving it here") informs nobody. Both
+A line that leans on what came before ("…for them to bring their kettles to", "I think
+that would change…") or on the room it was said in ("over there", "you guys") needs its
+context; a speaker's own story ("I usually…", "I'm enjoying it here") informs nobody. Both
 read as weak takeaways and flat quotes. These are word-level signs, not a parse: they
 weigh a line down, they never remove it.
 """
@@ -14,13 +14,15 @@ import re
 from summarizers.clean import norm
 from summarizers.lexicon import STOPWORDS
 
+Words = tuple[str, ...] | list[str]
+
 # third-person pronouns: who "they" are is in an earlier line
 PRONOUNS = frozenset(
     """they them theirs they're they've they'll they'd themselves he him he's he'd he'll
     himself she hers she's she'd she'll herself""".split()
 )
-# possessives point back only when no noun came before them in the line ("the government in
-# its infinite wisdom" names its government)
+# possessives point back only when no noun came before them in the line ("the council, in
+# its wisdom," names its council)
 POSSESSIVES = frozenset("their his her its".split())
 # "it" is often no reference at all ("it's hard to…", "make it work"): half a reference
 IT = frozenset("it its it's itself".split())
@@ -30,7 +32,7 @@ POINTING_VERBS = frozenset(
     have do does did""".split()
 )
 # "take that into account", "do this for": a demonstrative standing for a thing said, after a
-# verb that takes it as its object ("expecting that by March…" is a clause's "that")
+# verb that takes it as its object ("expecting that by spring…" is a clause's "that")
 VERBS_OF = frozenset(
     """take took taken takes do did does done doing make made makes see saw seen like need
     want get got put use used try tried change changed said say hear heard all of about
@@ -50,7 +52,7 @@ EXISTENTIAL = frozenset(
     """is are was were 's 're will would might may must can could has have had seems
     seem used isn't aren't wasn't weren't""".split()
 )
-# opinion and forecast openers: what follows them is the claim ("I think GST works…")
+# opinion and forecast openers: what follows them is the claim ("I think repair pays…")
 OPINION_VERBS = frozenset(
     """think believe suspect expect agree disagree argue reckon feel suppose bet
     predict doubt""".split()
@@ -68,9 +70,38 @@ SMALL_TALK = re.compile(
     r"my (first|last) (time|day)|the first time i)\b",
     re.IGNORECASE,
 )
+AUXILIARIES = frozenset(
+    """is are was were am be been 's 're 'm 've 'd 'll has have had do does did can could
+    will would shall should may might must isn't aren't wasn't weren't hasn't haven't
+    hadn't don't doesn't didn't can't couldn't won't wouldn't shouldn't""".split()
+)
+SUBJECT_PRONOUNS = frozenset("i we you they he she it".split())
+LEADS = frozenset("and but so then just also".split())
+CLAUSE_OPENERS = frozenset("which who whom whose whilst while whereas because".split())
+OPENERS_WITHOUT_SUBJECT = frozenset(
+    "at in on of for from with by about into onto over under after before during".split()
+)
+SIGNPOST = re.compile(
+    r"(?:first of all|to begin with|to start with|let me (?:just )?(?:explain|say|start|put|"
+    r"begin|add)|secondly|thirdly|lastly|finally|one more thing)\b",
+    re.IGNORECASE,
+)
+CONVERSATIONAL = frozenset("we we're we've we'd you you're you've you'd".split())
+KNOWING = frozenset("know knew found find learned learnt see saw".split())
+FIGURE = re.compile(
+    r"\d|\b(?:percent|per cent|hundred|thousand|million|billion|crore|lakh)\b", re.IGNORECASE
+)
+# a sentence opening with a bare verb and no "you" is usually clipped ("[It'd] be a bit
+# odd to…", "[We'd] have a small hook on the back…"), seldom advice
+BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
+PRESENT = frozenset(
+    """is are isn't aren't 's 're can can't cannot will won't should shouldn't must need
+    needs does doesn't""".split()
+)
+PAST = frozenset("was were wasn't weren't had hadn't did didn't".split())
 
 
-def opinion_prefix(words: tuple[str, ...] | list[str]) -> int:
+def opinion_prefix(words: Words) -> int:
     """Words of an opening "I think (that)", "I don't think", "I'm sure": the claim follows."""
     low = [norm(w) for w in words[:5]]
     k = 0
@@ -93,7 +124,7 @@ def opinion_prefix(words: tuple[str, ...] | list[str]) -> int:
     return k
 
 
-def references(words: tuple[str, ...] | list[str]) -> float:
+def references(words: Words) -> float:
     """How much of the line points at something the line itself does not name."""
     low = [norm(w) for w in words]
     score = 0.0
@@ -105,9 +136,9 @@ def references(words: tuple[str, ...] | list[str]) -> float:
         elif w in PRONOUNS:
             score += 1.0
         elif w in POINTING_CONTRACTIONS:
-            score += 0.5 if named else 1.0  # "…microchips, and that's what kept the cost down"
+            score += 0.5 if named else 1.0  # "…standard screws, and that's what kept it cheap"
         elif w in IT:
-            score += 0.25 if named else 0.5  # "GST works because it simplifies…"
+            score += 0.25 if named else 0.5  # "Repair works because it teaches…"
         elif (
             w in DEMONSTRATIVES
             and named
@@ -131,9 +162,9 @@ def references(words: tuple[str, ...] | list[str]) -> float:
     return score
 
 
-def personal(words: tuple[str, ...] | list[str]) -> bool:
+def personal(words: Words) -> bool:
     """The speaker's own story or small talk, not a claim about the episode's subject:
-    "I usually might define…", "I'm loving it here", "I dunno about you guys…"."""
+    "I usually might start…", "I'm enjoying it here", "I dunno about you guys…"."""
     text = " ".join(words)
     if SMALL_TALK.search(text):
         return True
@@ -147,23 +178,10 @@ def personal(words: tuple[str, ...] | list[str]) -> bool:
     return not opinion_prefix(words)
 
 
-AUXILIARIES = frozenset(
-    """is are was were am be been 's 're 'm 've 'd 'll has have had do does did can could
-    will would shall should may might must isn't aren't wasn't weren't hasn't haven't
-    hadn't don't doesn't didn't can't couldn't won't wouldn't shouldn't""".split()
-)
-SUBJECT_PRONOUNS = frozenset("i we you they he she it".split())
-LEADS = frozenset("and but so then just also".split())
-CLAUSE_OPENERS = frozenset("which who whom whose whilst while whereas because".split())
-OPENERS_WITHOUT_SUBJECT = frozenset(
-    "at in on of for from with by about into onto over under after before during".split()
-)
-
-
-def verbless(words: tuple[str, ...] | list[str]) -> bool:
+def verbless(words: Words) -> bool:
     """A phrase with no sign of a finite verb that opens with a gerund, a participle or a
-    preposition ("Proving complex theorems, gold medal level maths and so on.", "At the
-    functions of the remote control itself.", "Opted for very large buttons…"). A sign is an
+    preposition ("Fixing old radios, kettles and so on.", "At the back of the toaster
+    itself.", "Opted for very large screws…"). A sign is an
     auxiliary, a contraction, a pronoun subject or a past tense in -ed; a bare lexical verb
     ("the library lent…") is not seen, so this only weighs a line down."""
     low = [norm(w) for w in words]
@@ -190,28 +208,14 @@ def verbless(words: tuple[str, ...] | list[str]) -> bool:
     return True
 
 
-SIGNPOST = re.compile(
-    r"(?:first of all|to begin with|to start with|let me (?:just )?(?:explain|say|start|put|"
-    r"begin|add)|secondly|thirdly|lastly|finally|one more thing)\b",
-    re.IGNORECASE,
-)
-
-
 def signpost(text: str) -> bool:
     """Opens by placing itself in the talk ("First of all, let me explain…"): the step of an
     argument, read alone."""
     return bool(SIGNPOST.match(text))
 
 
-CONVERSATIONAL = frozenset("we we're we've we'd you you're you've you'd".split())
-KNOWING = frozenset("know knew found find learned learnt see saw".split())
-_NUMBER = re.compile(
-    r"\d|\b(?:percent|per cent|hundred|thousand|million|billion|crore|lakh)\b", re.IGNORECASE
-)
-
-
-def conversational(words: tuple[str, ...] | list[str]) -> bool:
-    """Said to the people in the room ("You can have farmers who…", "We could try that…")
+def conversational(words: Words) -> bool:
+    """Said to the people in the room ("You can have volunteers who…", "We could try that…")
     rather than about the subject; "We know that…" and "We found that…" report a fact."""
     low = [norm(w) for w in words[:3]]
     if not low or low[0] not in CONVERSATIONAL:
@@ -219,19 +223,14 @@ def conversational(words: tuple[str, ...] | list[str]) -> bool:
     return not (len(low) > 1 and low[1] in KNOWING)
 
 
-def concrete(text: str, words: tuple[str, ...] | list[str]) -> int:
+def concrete(text: str, words: Words) -> int:
     """Signs of a concrete statement: a figure, and a name said inside the sentence."""
-    figure = bool(_NUMBER.search(text))
+    figure = bool(FIGURE.search(text))
     name = any(w[:1].isupper() and norm(w) not in STOPWORDS for w in words[1:])
     return int(figure) + int(name)
 
 
-# a sentence opening with a bare verb and no "you" is usually clipped ("[It'd] be a bit
-# strange to…", "[We'd] have a little antenna…"), seldom advice
-BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
-
-
-def clipped(words: tuple[str, ...] | list[str]) -> bool:
+def clipped(words: Words) -> bool:
     """Opens with a bare verb whose subject was swallowed, not an instruction to "you"."""
     low = [norm(w) for w in words]
     while len(low) > 1 and low[0] in LEADS:
@@ -239,27 +238,20 @@ def clipped(words: tuple[str, ...] | list[str]) -> bool:
     return bool(low) and low[0] in BARE_VERBS and not {"you", "your"} & set(low)
 
 
-def restarts(words: tuple[str, ...] | list[str]) -> bool:
-    """A common word capitalized mid-sentence: the speaker started over ("…optimization, but
+def restarts(words: Words) -> bool:
+    """A common word capitalized mid-sentence: the speaker started over ("…a spare valve, but
     Sure."), or the captions joined two sentences."""
     for w in words[1:]:
         low = norm(w)
-        if w[:1].isupper() and low in STOPWORDS and low not in FIRST_PERSON and low != "i":
+        if w[:1].isupper() and low in STOPWORDS and low not in FIRST_PERSON:
             return True
     return False
 
 
-PRESENT = frozenset(
-    """is are isn't aren't 's 're can can't cannot will won't should shouldn't must need
-    needs does doesn't""".split()
-)
-PAST = frozenset("was were wasn't weren't had hadn't did didn't".split())
-
-
-def general_claim(words: tuple[str, ...] | list[str]) -> bool:
-    """A claim in the present about the subject, not a story: "Being a farmer and being a
-    businessman are two completely unrelated skills.", "The way to economize on land is to
-    build tall." (no past tense, no first person singular)."""
+def general_claim(words: Words) -> bool:
+    """A claim in the present about the subject, not a story: "Fixing a toaster and selling
+    one are two unrelated skills.", "The way to keep a bicycle running is to use standard
+    parts." (no past tense, no first person singular)."""
     low = [norm(w) for w in words]
     if any(w in PAST or w in FIRST_PERSON or w == "i" for w in low):
         return False
