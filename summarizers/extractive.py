@@ -55,6 +55,7 @@ from summarizers.standalone import (
     general_claim,
     personal,
     references,
+    referential_it,
     restarts,
     signpost,
     verbless,
@@ -536,7 +537,7 @@ def _quality(c: _Cand) -> float:
         q *= PERSONAL_PENALTY
     if c.verbless:
         q *= VERBLESS_PENALTY
-    if signpost(c.text) or EXAMPLE_OPENER.match(c.text):
+    if signpost(c.text) or EXAMPLE_OPENER.match(c.text) or _counts_steps(c.words):
         q *= SIGNPOST_PENALTY
     if conversational(c.words):
         q *= CONVERSATIONAL_PENALTY
@@ -556,6 +557,14 @@ def _quality(c: _Cand) -> float:
     q *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
     q *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)
     return float(q)
+
+
+def _counts_steps(words: tuple[str, ...]) -> bool:
+    """ "First, we…", "Second is that…", "Another reason is…": a step of an argument ("Next
+    time I'd plant…" is not)."""
+    if norm(words[0]) not in SIGNPOSTS or len(words) < 2:
+        return False
+    return words[0].endswith(",") or norm(words[1]) in STEP_WORDS
 
 
 def _points_back(words: tuple[str, ...]) -> bool:
@@ -601,6 +610,7 @@ def _quote_ok(c: _Cand) -> bool:
         and not c.verbless
         and not c.restarts
         and not clipped(c.words)
+        and not referential_it(c.words)
     )
 
 
@@ -639,6 +649,7 @@ CONTEXT_OPENERS = frozenset(
 )
 RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "latter"]]
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
+STEP_WORDS = frozenset("is of thing point one reason".split())
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
 LEANS_BACK = re.compile(

@@ -39,6 +39,7 @@ VERBS_OF = frozenset(
     with for from than""".split()
 )
 TIME_LINKS = frozenset("after before beyond besides despite since".split())
+COUNTED = frozenset("two three four both".split())  # "combining these two"
 TIMES = frozenset("time times point stage moment day days era period year years".split())
 OBJECT_AFTER = frozenset(
     """into to for in on with about from of at than as by over up out away off again too
@@ -83,7 +84,8 @@ OPENERS_WITHOUT_SUBJECT = frozenset(
 )
 SIGNPOST = re.compile(
     r"(?:first of all|to begin with|to start with|let me (?:just )?(?:explain|say|start|put|"
-    r"begin|add)|secondly|thirdly|lastly|finally|one more thing)\b",
+    r"begin|add)|secondly|thirdly|lastly|finally|one more thing|"
+    r"(?:just )?(?:remember|imagine|consider|notice|think about|look at)\b)\b",
     re.IGNORECASE,
 )
 CONVERSATIONAL = frozenset("we we're we've we'd you you're you've you'd".split())
@@ -154,6 +156,8 @@ def references(words: Words) -> float:
             or words[i][-1:] in ",.;:!?"
             or (after in OBJECT_AFTER and w in {"that", "this"} and i and low[i - 1] in VERBS_OF)
             or after in TIMES
+            or after in COUNTED
+            or after[:1].isdigit()  # "out of these 1.5 crore"
         ):
             score += 1.0  # "that would…", "…like that.", "to do this, …", "at that time"
         elif w in DEICTIC and after not in EXISTENTIAL:
@@ -209,8 +213,8 @@ def verbless(words: Words) -> bool:
 
 
 def signpost(text: str) -> bool:
-    """Opens by placing itself in the talk ("First of all, let me explain…"): the step of an
-    argument, read alone."""
+    """Opens by placing itself in the talk ("First of all, let me explain…", "Just remember
+    that…"): the step of an argument, read alone."""
     return bool(SIGNPOST.match(text))
 
 
@@ -256,3 +260,21 @@ def general_claim(words: Words) -> bool:
     if any(w in PAST or w in FIRST_PERSON or w == "i" for w in low):
         return False
     return any(w in PRESENT or w.endswith(("'s", "'re")) for w in low)
+
+
+DUMMY_IT = frozenset("is was".split())
+DETERMINERS = frozenset("a an the this that my our your his her their one".split())
+
+
+def referential_it(words: Words) -> bool:
+    """Opens with an "it" that stands for something said before ("It might not even work
+    with the old set."), not the "it" of "It's hard to…" or "It's useful to…"."""
+    low = [norm(w) for w in words[:6]]
+    if not low or low[0] not in {"it", "it's"}:
+        return False
+    if low[0] == "it's" or (len(low) > 1 and low[1] in DUMMY_IT):
+        said = low[1:] if low[0] == "it's" else low[2:]
+        if said[:1] and said[0] in DETERMINERS:
+            return True  # "It's a huge city", "It is an age group to…"
+        return not {"to", "that"} & set(said)  # "It's hard to…", "It is clear that…"
+    return True
