@@ -46,21 +46,21 @@ def roles(units: list[Unit]) -> Roles:
     """The conversation's kind and host (see the module's docstring)."""
     words: Counter[str] = Counter()
     hands: Counter[str] = Counter()  # turns that end by asking (the host hands over)
+    asked = [asks(u) for u in units]  # (each unit's text is joined once)
     for i, u in enumerate(units):
         if u.speaker is None:
             continue
         words[u.speaker] += len(u.words)
         # a turn's end: the next unit is another speaker's, or the transcript ends
         if i + 1 == len(units) or units[i + 1].speaker not in {u.speaker, None}:
-            tail = [x for x in units[max(0, i - TURN_TAIL + 1) : i + 1] if x.speaker == u.speaker]
-            hands[u.speaker] += any(asks(x) for x in tail)
+            tail = range(max(0, i - TURN_TAIL + 1), i + 1)
+            hands[u.speaker] += any(asked[j] for j in tail if units[j].speaker == u.speaker)
     total = sum(words.values())
     speakers = [s for s, n in words.items() if total and n / total >= SHARE]
     if not speakers:  # no labels: the shape says whether questions are asked and answered
-        questions = sum(asks(u) for u in units)
-        if questions < 3:
+        if sum(asked) < 3:
             return Roles("monologue", None, frozenset())
-        return Roles("interview", None, frozenset(_framing(units)))
+        return Roles("interview", None, frozenset(_framing(units, asked)))
     if len(speakers) == 1:
         return Roles("monologue", None, frozenset())
     if len(speakers) >= INTERVIEW_SPEAKERS:
@@ -79,15 +79,15 @@ def asks(unit: Unit) -> bool:
     return unit.is_question or bool(HOST_PROMPT.search(unit.display))
 
 
-def _framing(units: list[Unit]) -> list[int]:
-    """Statements addressed to "you" in the few units before a question of the same turn."""
+def _framing(units: list[Unit], asked: list[bool]) -> list[int]:
+    """Statements addressed to "you" in the few units before a question of the same turn
+    (`asked`: whether each unit asks)."""
     out = []
     for i, u in enumerate(units):
-        if asks(u):
+        if asked[i]:
             continue
-        after = units[i + 1 : i + 1 + PREAMBLE_REACH]
-        same_turn = [a for a in after if a.speaker == u.speaker]
-        if not any(asks(a) for a in same_turn):
+        after = range(i + 1, min(len(units), i + 1 + PREAMBLE_REACH))
+        if not any(asked[j] for j in after if units[j].speaker == u.speaker):
             continue
         if any(norm(w) in _SECOND_PERSON for w in u.words):
             out.append(i)

@@ -103,6 +103,7 @@ RESTART_PENALTY = 0.8  # "…a spare valve, but Sure."
 HOST_WEIGHT = 0.3  # an interview's host line: the guest is who people came to hear
 PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript is punctuated
 ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
+LANGUAGE_SAMPLE = 5000  # words read to tell the episode's language
 FOREIGN = 0.2  # ... and below this share in a line of it: the line is in another language
 
 
@@ -125,6 +126,7 @@ class _Cand:
     refs: float = 0.0  # how much it points at what it does not name ("for them", "that would")
     personal: bool = False  # the speaker's own story or small talk
     restarts: bool = False  # a common word capitalized mid-sentence: "…a spare valve, but Sure."
+    chores: bool | None = None  # an intro, a sponsor read or procedure (see _housekeeping)
     claim: bool = False  # a claim in the present, not a story (see general_claim)
     quality: float = 1.0  # how well it reads alone (see _quality)
     verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
@@ -132,14 +134,15 @@ class _Cand:
 
 def _trim_markers(words: tuple[str, ...]) -> int:
     """How many leading words are discourse markers ("So", "And I mean", "you know,")."""
+    low = [norm(w) for w in words]
     k = 0
     while k < len(words) - 1:
-        if norm(words[k]) == "see" and words[k].endswith(","):  # "See, the real problem…"
+        if low[k] == "see" and words[k].endswith(","):  # "See, the real problem…"
             k += 1
             continue
         for marker in _MARKERS:
             size = len(marker)
-            if tuple(norm(w) for w in words[k : k + size]) == marker and k + size < len(words):
+            if tuple(low[k : k + size]) == marker and k + size < len(words):
                 k += size
                 break
         else:
@@ -172,7 +175,9 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
     cands = []
     who = roles(units)
     punctuated = sum(u.sentence_end for u in units) >= PUNCTUATED * len(units)
-    english = _function_share([w for u in units for w in u.words]) >= ENGLISH
+    # (a sample of the episode's words says its language as well as all of them)
+    every = [w for u in units for w in u.words]
+    english = _function_share(every[:: max(1, len(every) // LANGUAGE_SAMPLE)]) >= ENGLISH
     for u in units:
         skip = _trim_markers(u.words)
         restart = _trim_false_start(u.words[skip:])
@@ -192,7 +197,8 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         # a comma left in front by a dropped filler or marker ("Um, my idea" -> ", my idea")
         while len(words) > 1 and not any(ch.isalnum() for ch in words[0]):
             words = words[1:]
-        terms = frozenset(content_terms([norm(w) for w in words]))
+        low = [norm(w) for w in words]  # (normalized once for every test below)
+        terms = frozenset(content_terms(low))
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
         # "i think" in lower-case captions reads "I think" in a takeaway (quotes keep the words)
         text = detokenize(tuple(w.capitalize() if _LOWER_I.match(w) else w for w in words))
@@ -203,14 +209,14 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.host = who.is_host_line(u)
         cand.meeting = who.kind == "meeting"
         cand.settles = cand.meeting and bool(DECISION.search(text))
-        cand.foreign = english and len(words) >= 6 and _function_share(words) < FOREIGN
-        cand.refs = references(words)
+        cand.foreign = english and len(words) >= 6 and _function_share(low, normed=True) < FOREIGN
+        cand.refs = references(words, low)
         cand.roots = frozenset(t[:ROOT] for t in terms)
         cand.restarts = restarts(words)
         cand.personal = personal(words)
-        cand.verbless = verbless(words)
+        cand.verbless = verbless(words, low)
         cand.quality = _quality(cand)
-        cand.claim = general_claim(words)
+        cand.claim = general_claim(words, low)
         cands.append(cand)
     return cands
 
@@ -276,9 +282,10 @@ def _full_stop(text: str) -> str:
     return text if text[-1:] in ".!?…" else text + "."
 
 
-def _function_share(words: tuple[str, ...] | list[str]) -> float:
-    """The share of words that are English function words (English runs at two in five)."""
-    alpha = [norm(w) for w in words if any(ch.isalpha() for ch in w)]
+def _function_share(words: tuple[str, ...] | list[str], *, normed: bool = False) -> float:
+    """The share of words that are English function words (English runs at two in five);
+    `normed`: the words are normalized already."""
+    alpha = [w if normed else norm(w) for w in words if any(ch.isalpha() for ch in w)]
     return sum(w in STOPWORDS for w in alpha) / len(alpha) if alpha else 1.0
 
 
@@ -509,7 +516,11 @@ def _takeaway_ok(c: _Cand) -> bool:
 def _housekeeping(c: _Cand) -> bool:
     """An intro, sponsor read or procedure, also when its opening ("Welcome to…") was
     trimmed off the shown words."""
-    return bool(BOILERPLATE.search(c.text) or (c.skip and BOILERPLATE.search(c.unit.display)))
+    if c.chores is None:  # (asked for takeaways and again for quotes: the pattern is long)
+        c.chores = bool(
+            BOILERPLATE.search(c.text) or (c.skip and BOILERPLATE.search(c.unit.display))
+        )
+    return c.chores
 
 
 def _info(

@@ -126,9 +126,9 @@ def opinion_prefix(words: Words) -> int:
     return k
 
 
-def references(words: Words) -> float:
+def references(words: Words, low: Words | None = None) -> float:
     """How much of the line points at something the line itself does not name."""
-    low = [norm(w) for w in words]
+    low = list(low) if low is not None else [norm(w) for w in words]
     score = 0.0
     named = False  # a content word said before: a possessive may be its
     for i, w in enumerate(low):
@@ -182,13 +182,13 @@ def personal(words: Words) -> bool:
     return not opinion_prefix(words)
 
 
-def verbless(words: Words) -> bool:
+def verbless(words: Words, low: Words | None = None) -> bool:
     """A phrase with no sign of a finite verb that opens with a gerund, a participle or a
     preposition ("Fixing old radios, kettles and so on.", "At the back of the toaster
     itself.", "Opted for very large screws…"). A sign is an
     auxiliary, a contraction, a pronoun subject or a past tense in -ed; a bare lexical verb
     ("the library lent…") is not seen, so this only weighs a line down."""
-    low = [norm(w) for w in words]
+    low = list(low) if low is not None else [norm(w) for w in words]
     while len(low) > 1 and low[0] in LEADS:
         low = low[1:]
     if not low:
@@ -252,11 +252,11 @@ def restarts(words: Words) -> bool:
     return False
 
 
-def general_claim(words: Words) -> bool:
+def general_claim(words: Words, low: Words | None = None) -> bool:
     """A claim in the present about the subject, not a story: "Fixing a toaster and selling
     one are two unrelated skills.", "The way to keep a bicycle running is to use standard
     parts." (no past tense, no first person singular)."""
-    low = [norm(w) for w in words]
+    low = list(low) if low is not None else [norm(w) for w in words]
     if any(w in PAST or w in FIRST_PERSON or w == "i" for w in low):
         return False
     return any(w in PRESENT or w.endswith(("'s", "'re")) for w in low)
