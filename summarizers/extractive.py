@@ -605,6 +605,7 @@ def _quote_ok(c: _Cand) -> bool:
         8 <= c.n <= 30
         and c.whole
         and c.unit.sentence_end
+        and c.text.count(",") <= QUOTE_COMMAS  # "sleek, stylish, so something that's, a…"
         and not c.foreign
         and norm(c.words[0]) not in SUBORDINATORS | CLAUSE_JOINERS
         and not _against_before(c.words)
@@ -663,6 +664,8 @@ OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 STEP_WORDS = frozenset("is of thing point one reason".split())
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
+UNSURE = re.compile(r"\b(?:probably|perhaps|maybe|i guess|i suppose|or something)\b", re.I)
+QUOTE_COMMAS = 3  # a quote with more commas is a list or a spoken tangle
 LEANS_BACK = re.compile(
     r"(?:as \w+ (?:mentioned|said|pointed out)|continuing|to go back|you take another|"
     r"just imagine|(?:if|when|once) (?:that|this|it) (?:happens|is|was)|i've not)\b",
@@ -684,6 +687,7 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score += QUOTE_CLAIM if c.claim else 0.0
     score -= 0.6 if FIGURE.search(text) else 0.0
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
+    score -= 0.6 * len(UNSURE.findall(text))  # a line worth repeating is said with conviction
     score -= 1.5 if BACK_REFERENCE.search(text) else 0.0
     score -= 1.0 if false_start(text) else 0.0
     if norm(c.words[0]) in PRONOUN_START:

@@ -95,6 +95,7 @@ BOILERPLATE = re.compile(
     r"(today|in this (episode|conversation)),? (we|i)('ll| will| are going to|'re going to|"
     r"'m going to| want to) (talk|discuss|cover|dig|get into)|"
     r"next (week|time|episode) on (?-i:[A-Z])|(on|in) (the|our) next (episode|show)|"
+    r"next week(,|'s guest| is| we have| i have| i'll| we'll)|"
     r"coming up next|if you (enjoyed|liked|enjoy|like) (listening|this (show|episode|podcast))|"
     r"check out (another|our other|my other) (great |new )?(show|podcast)|"
     r"our (weekly|daily|monthly|new) (podcast|show)|(will be|is) talking to \w+ \w+ about|"

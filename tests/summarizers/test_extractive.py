@@ -726,3 +726,23 @@ def test_a_short_episode_keeps_a_quote_and_a_show_name_is_no_restart() -> None:
     assert len(s.takeaways) == 5
     said = [t.text for t in s.takeaways] + [q.text for q in s.quotes]
     assert not any(text.startswith(("It Forward", "Welcome")) for text in said), said
+
+
+@pytest.mark.parametrize("unsure_first", [True, False])
+def test_a_quote_is_said_with_conviction(unsure_first: bool) -> None:
+    """Of two lines alike, the one hedged with "probably" is not the quote."""
+    unsure = "I think every repair cafe probably needs a second soldering table for radios."
+    sure = "I think every repair cafe really needs a second soldering table for radios."
+    first, second = (unsure, sure) if unsure_first else (sure, unsure)
+    lines = (*_LONG, first, *_LONG, second, *_LONG)
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
+    assert [q.text for q in s.quotes] == [sure]
+
+
+def test_a_tangle_of_commas_is_no_quote() -> None:
+    tangle = "You want sleek, shiny, modern, so something that's, a bit bright, for the cafe."
+    lines = (*_LONG, tangle, *_LONG)
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=2))
+    assert tangle not in [q.text for q in s.quotes]
