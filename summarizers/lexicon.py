@@ -114,7 +114,7 @@ BOILERPLATE = re.compile(
     r"(have|got) any (other |more )?questions|here is (a|an|the|my|our) (\w+ )?overview|"
     r"(this|here) is (my|our) (presentation|slide)|"
     r"call (it|that|this|the) (meeting )?(to an end|a day)|wrap (it|this|things) up|"
-    r"(end|close|finish) (the|this) meeting)",
+    r"(end|close|finish) (the|this) meeting|thanks to (\w+'s )?(help|efforts|work) )",
     re.IGNORECASE,
 )
 
@@ -160,10 +160,11 @@ BACK_REFERENCE = re.compile(
 )
 # An article followed by another article, a pronoun or a determiner ("the I think", "a you
 # know", "as an anything"): a false start or a caption error, not a line to quote.
-# (Prepositions are left out: "a, at least, first draft" is said that way too.)
+# A preposition right after an article ("A at some point…") is a restart too; after a comma
+# it is not ("a, at least, first draft"), nor in a compound ("the in-laws").
 FALSE_START = re.compile(
     r"\b(a|an|the)\s+(a|an|the|i|you|he|she|we|they|it|anything|something|nothing|"
-    r"everything|my|your|our|their|his|her)\b",
+    r"everything|my|your|our|their|his|her|at|in|on|of|for|with|from|by)\b(?!-)",
     re.IGNORECASE,
 )
 

@@ -196,6 +196,18 @@ def test_a_false_start_is_trimmed_from_a_takeaway() -> None:
     assert it in [x.text for x in s.takeaways]
 
 
+def test_an_article_before_a_preposition_is_a_restart() -> None:
+    t, kettle = _kettle_takeaway(
+        "A at the Saturday market a kettle is the best first repair anyone can try."
+    )
+    assert kettle.text == "At the Saturday market a kettle is the best first repair anyone can try."
+    # a compound after an article is no restart
+    t, kettle = _kettle_takeaway(
+        "The in-laws of our volunteers say a kettle is the best first repair anyone can try."
+    )
+    assert kettle.text.startswith("The in-laws")
+
+
 def test_no_takeaway_starts_with_the_comma_of_a_dropped_filler() -> None:
     lines = [
         "Um , my idea is to keep a shared spreadsheet of every repair fault and its fix .",
