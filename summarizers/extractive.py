@@ -31,6 +31,7 @@ from summarizers.lexicon import (
     EVALUATIVE,
     HEDGES,
     HOST_PROMPT,
+    LEADS,
     POINTERS,
     PROCEDURAL,
     PRONOUN_START,
@@ -650,7 +651,6 @@ WH_OPENERS = frozenset("how what why where whether".split())
 COPULAS = frozenset("is was are were means".split())
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())
-LEADS = frozenset("and but so then just also".split())  # said before the sentence proper
 SUBJECTS = frozenset(
     """i i'm i've i'd i'll we we're we've we'll we'd you you're you've you'll they they're
     they've they'll he she he's she's it's there's""".split()

@@ -222,6 +222,7 @@ PRONOUN_START = frozenset(
 # demonstratives when no noun follows ("That is why…", but "That rule…" names its subject).
 POINTERS = frozenset("it he she they them him which that's it's they're he's she's this's".split())
 DEMONSTRATIVES = frozenset("this that these those".split())
+LEADS = frozenset("and but so then just also".split())  # said before the sentence proper
 # words a speaker restarts a sentence with (capitalized mid-sentence in careful transcripts)
 RESTARTS = frozenset(
     "this that it it's the we we're we've they they're there there's what so".split()

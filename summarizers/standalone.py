@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from summarizers.clean import norm
-from summarizers.lexicon import STOPWORDS
+from summarizers.lexicon import DEMONSTRATIVES, LEADS, STOPWORDS
 
 Words = tuple[str, ...] | list[str]
 
@@ -45,7 +45,6 @@ OBJECT_AFTER = frozenset(
     """into to for in on with about from of at than as by over up out away off again too
     either anyway happen happened happens""".split()
 )
-DEMONSTRATIVES = frozenset("that this these those".split())
 POINTING_CONTRACTIONS = frozenset("that's that'll that'd this'll those're these're".split())
 # "there" that is a place (not "there is"), "here" and "then" as a time in the story
 DEICTIC = frozenset("here there".split())
@@ -77,7 +76,6 @@ AUXILIARIES = frozenset(
     hadn't don't doesn't didn't can't couldn't won't wouldn't shouldn't""".split()
 )
 SUBJECT_PRONOUNS = frozenset("i we you they he she it".split())
-LEADS = frozenset("and but so then just also".split())
 CLAUSE_OPENERS = frozenset("which who whom whose whilst while whereas because".split())
 OPENERS_WITHOUT_SUBJECT = frozenset(
     "at in on of for from with by about into onto over under after before during".split()
