@@ -88,11 +88,9 @@ RAMBLE_PENALTY = 0.9
 CENTRAL_TERMS = 15  # the episode's most said content words: its subject…
 CENTRAL_MIN = 3  # …said this often at least
 OFF_SUBJECT = 0.85  # a line with none of the episode's central words: an aside
-ON_SUBJECT = 0.0  # ...and each of them (up to 3) raises a line by this share
 REFERENCE_PENALTY = 0.7  # per word pointing at what the line does not name
 PERSONAL_PENALTY = 0.5  # the speaker's own story or small talk
 CONVERSATIONAL_PENALTY = 0.8  # "You can have volunteers who…", "We could try that…"
-QUOTE_CLAIM = 0.0  # ...and as a quote
 CLAIM_WEIGHT = 1.15  # a claim in the present about the subject, not a story
 CONCRETE_BONUS = 1.1  # a figure, a name: a statement a reader can hold on to
 SIGNPOST_PENALTY = 0.6  # "First of all, let me explain…"
@@ -216,7 +214,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.restarts = restarts(words)
         cand.personal = personal(words)
         cand.verbless = verbless(words, low)
-        cand.quality = _quality(cand)
+        cand.quality = _quality(cand, low)
         cand.claim = general_claim(words, low)
         cands.append(cand)
     return cands
@@ -530,8 +528,8 @@ def _info(
     """How much the line says of the episode's subject, times how well it reads alone."""
     # fsum: the same total in whatever order a set gives the terms (the hash seed decides)
     score = math.fsum(weight[t] + LOCAL_WEIGHT * local.get(t, 0.0) for t in c.terms)
-    on_subject = len(c.terms & central)
-    score *= OFF_SUBJECT if not on_subject else 1 + ON_SUBJECT * min(on_subject, 3)
+    if not c.terms & central:
+        score *= OFF_SUBJECT
     score *= CONCRETE_BONUS ** concrete(c.text, c.words)
     score /= c.n ** (MEETING_LENGTH_EXPONENT if c.meeting else LENGTH_EXPONENT)
     if c.settles:
@@ -541,9 +539,10 @@ def _info(
     return float(score * c.quality)
 
 
-def _quality(c: _Cand) -> float:
+def _quality(c: _Cand, words: list[str]) -> float:
     """How well the line reads alone, 1 at best: what weighs a takeaway down whatever it
-    says (pointing back, the speaker's own story, no verb, hedges, the host, rambling)."""
+    says (pointing back, the speaker's own story, no verb, hedges, the host, rambling);
+    `words`: its shown words, normalized."""
     q = REFERENCE_PENALTY**c.refs
     if c.personal:
         q *= PERSONAL_PENALTY
@@ -565,7 +564,6 @@ def _quality(c: _Cand) -> float:
     if c.restarts:
         q *= RESTART_PENALTY
     # a ramble ("it's like, like, like"): filler words and words said again
-    words = [norm(w) for w in c.words]
     q *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
     q *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)
     return float(q)
@@ -684,7 +682,6 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score += 0.4 if 12 <= c.n <= 25 else 0.0
     # a judgement is repeated, a figure is looked up: figures make takeaways
     score += 0.6 if EVALUATIVE.search(text) else 0.0
-    score += QUOTE_CLAIM if c.claim else 0.0
     score -= 0.6 if FIGURE.search(text) else 0.0
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
     score -= 0.6 * len(UNSURE.findall(text))  # a line worth repeating is said with conviction
