@@ -4,8 +4,10 @@ Takeaways: the episode is cut into as many equal slices as takeaways are asked
 for, and each slice gives its most informative self-contained statement (weighted
 by how central its words are to the whole episode and to the slice). On spoken
 text this beats pure centrality (LexRank/TextRank), which picks generic lines.
-Quotes: short complete lines with a stance, a contrast or uncommon words, spread
-across the episode, with their exact transcript text.
+Quotes: short complete lines with a stance, a contrast, uncommon words or a strong
+judgement in words of their own ("a greedy rent rise"), spread across the episode but
+drawn to where the strong lines are, with their exact transcript text; a line weaker than
+a plain statement is no quote, so a flat meeting may give fewer than asked.
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ from summarizers.lexicon import (
     TAG_QUESTIONS,
     content_terms,
     false_start,
+    vivid,
 )
 from summarizers.model import Quote, Summary, Takeaway, Transcript, round_seconds
 from summarizers.standalone import (
     FIGURE,
+    bare_noun_phrase,
     clipped,
     concrete,
     conversational,
@@ -64,7 +68,7 @@ from summarizers.standalone import (
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "9"  # part of the cache key: bump when the output changes
+VERSION = "10"  # part of the cache key: bump when the output changes
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 _LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
@@ -91,7 +95,7 @@ OFF_SUBJECT = 0.85  # a line with none of the episode's central words: an aside
 REFERENCE_PENALTY = 0.7  # per word pointing at what the line does not name
 PERSONAL_PENALTY = 0.5  # the speaker's own story or small talk
 CONVERSATIONAL_PENALTY = 0.8  # "You can have volunteers who…", "We could try that…"
-CLAIM_WEIGHT = 1.15  # a claim in the present about the subject, not a story
+CLAIM_WEIGHT = 1.3  # a claim in the present about the subject, not a story
 CONCRETE_BONUS = 1.1  # a figure, a name: a statement a reader can hold on to
 SIGNPOST_PENALTY = 0.6  # "First of all, let me explain…"
 VERBLESS_PENALTY = 0.5  # "Fixing old radios, kettles and so on."
@@ -104,6 +108,11 @@ PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript
 ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
 LANGUAGE_SAMPLE = 5000  # words read to tell the episode's language
 FOREIGN = 0.2  # ... and below this share in a line of it: the line is in another language
+VIVID_SAID = 3  # a vivid word said at most this often in the episode: the line's own
+STRENGTH_WEIGHT = 0.25  # a quote's score gains this per unit of strength...
+STRENGTH_CAP = 4.0  # ...up to this much strength
+QUOTE_FLOOR = 2.0  # a quote scoring less is flat (a plain sentence scores about 2)
+QUOTE_SWAP = 1.0  # a quarter's quote gives way to a line elsewhere scoring this much more
 
 
 @dataclass(slots=True)
@@ -129,6 +138,7 @@ class _Cand:
     claim: bool = False  # a claim in the present, not a story (see general_claim)
     quality: float = 1.0  # how well it reads alone (see _quality)
     verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
+    strength: float = 0.0  # how strongly it judges in words of its own (see _strength)
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -136,6 +146,9 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     low = [norm(w) for w in words]
     k = 0
     while k < len(words) - 1:
+        if not any(ch.isalnum() for ch in words[k]):  # ", and the…" after a dropped "um"
+            k += 1
+            continue
         if low[k] == "see" and words[k].endswith(","):  # "See, the real problem…"
             k += 1
             continue
@@ -172,6 +185,7 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
 
 def _candidates(units: list[Unit]) -> list[_Cand]:
     cands = []
+    lows = []
     who = roles(units)
     punctuated = sum(u.sentence_end for u in units) >= PUNCTUATED * len(units)
     # (a sample of the episode's words says its language as well as all of them)
@@ -217,7 +231,19 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.quality = _quality(cand, low)
         cand.claim = general_claim(words, low)
         cands.append(cand)
+        lows.append(low)
+    said = Counter(w for low in lows for w in low)
+    for cand, low in zip(cands, lows, strict=True):
+        cand.strength = _strength(low, said)
     return cands
+
+
+def _strength(low: list[str], said: Counter[str]) -> float:
+    """How strongly a line judges in words of its own ("a greedy landlord", "a devastating
+    rent rise"): the summed strength of its vivid words (lexicon.vivid: strong and not
+    everyday English) that the episode says at most VIVID_SAID times."""
+    words = vivid()
+    return math.fsum(words[w] for w in low if w in words and said[w] <= VIVID_SAID)
 
 
 def _name_terms(transcript: Transcript) -> frozenset[str]:
@@ -305,7 +331,21 @@ def _is_question(c: _Cand) -> bool:
         (c.unit.is_question and not c.tagged)
         or bool(HOST_PROMPT.search(c.text))
         or (norm(c.words[0]) in QUESTION_START and "you" in {norm(w) for w in c.words[:4]})
+        or _asks_unmarked(c.words)
     )
+
+
+def _asks_unmarked(words: tuple[str, ...]) -> bool:
+    """ "What's the best thing about old radios." — a question written without its mark: a
+    wh-word and a verb open it and no clause follows ("What's odd is that…" states)."""
+    low = [norm(w) for w in words]
+    if low[0] in WH_IS:
+        rest = low[1:]
+    elif low[0] in WH_OPENERS and len(low) > 1 and low[1] in COPULAS | {"do", "does", "did"}:
+        rest = low[2:]
+    else:
+        return False
+    return not COPULAS.intersection(rest)
 
 
 class ExtractiveSummarizer:
@@ -341,7 +381,9 @@ class ExtractiveSummarizer:
         if options.quotes and not quotes and len(takeaways) > SHORT_EPISODE_KEEPS:
             # a short episode whose every line is a takeaway: its most quotable line says
             # more as a quote than as the last of six takeaways
-            quotable = [c for c in takeaways if _quote_ok(c)]
+            quotable = [
+                c for c in takeaways if _quote_ok(c) and _quote_score(c, tf, central) >= QUOTE_FLOOR
+            ]
             if quotable:
                 best = max(quotable, key=lambda c: (_quote_score(c, tf, central), -c.unit.index))
                 takeaways = [c for c in takeaways if c is not best]
@@ -435,6 +477,8 @@ class ExtractiveSummarizer:
             - (1.0 if not 0.02 <= c.unit.index / n <= 0.97 else 0.0)
             for c in pool
         }
+        # a flat line is no quote: fewer quotes rather than ones nobody would repost
+        pool = [c for c in pool if scored[c.unit.index] >= QUOTE_FLOOR]
         picked: list[_Cand] = []
         for lo, hi in _slices(cands, k):
             local = [c for c in pool if lo <= c.unit.index < hi]
@@ -444,6 +488,7 @@ class ExtractiveSummarizer:
                     picked.append(c)
                     break
         rest = sorted(pool, key=lambda c: (-scored[c.unit.index], c.unit.index))
+        picked = _swap_flat(picked, rest, scored, cands, k)
         for c in rest:
             if len(picked) >= k:
                 break
@@ -468,6 +513,29 @@ def _swap_weak(
             if c in out or taken[slice_of[c.unit.index]] >= 2 or c.quality < GOOD_QUALITY:
                 continue
             rest = [p for p in out if p is not weak]
+            if not any(_redundant(c, p) for p in rest):
+                out = rest + [c]
+                break
+    return out
+
+
+def _swap_flat(
+    picked: list[_Cand], best: list[_Cand], scored: dict[int, float], cands: list[_Cand], k: int
+) -> list[_Cand]:
+    """A quarter whose best quote is flat gives its place to a much stronger line of
+    another quarter (two a quarter at most): memorable lines come in runs."""
+    quarter = {
+        c.unit.index: s for s, (lo, hi) in enumerate(_slices(cands, k)) for c in cands[lo:hi]
+    }
+    out = list(picked)
+    for flat in sorted(picked, key=lambda c: scored[c.unit.index]):
+        taken = Counter(quarter[c.unit.index] for c in out)
+        for c in best:
+            if scored[c.unit.index] < scored[flat.unit.index] + QUOTE_SWAP:
+                break
+            if c in out or taken[quarter[c.unit.index]] >= 2:
+                continue
+            rest = [p for p in out if p is not flat]
             if not any(_redundant(c, p) for p in rest):
                 out = rest + [c]
                 break
@@ -619,6 +687,7 @@ def _quote_ok(c: _Cand) -> bool:
         and c.refs < 1
         and not c.personal
         and not c.verbless
+        and not bare_noun_phrase(c.words)
         and not c.restarts
         and not clipped(c.words)
         and not referential_it(c.words)
@@ -647,6 +716,7 @@ def _said_of_before(words: tuple[str, ...]) -> bool:
 # openers of a sentence that is only part of one (see _stands_alone)
 WH_OPENERS = frozenset("how what why where whether".split())
 COPULAS = frozenset("is was are were means".split())
+WH_IS = frozenset("what's how's where's who's why's".split())
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())
 SUBJECTS = frozenset(
@@ -682,6 +752,7 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score += 0.4 if 12 <= c.n <= 25 else 0.0
     # a judgement is repeated, a figure is looked up: figures make takeaways
     score += 0.6 if EVALUATIVE.search(text) else 0.0
+    score += STRENGTH_WEIGHT * min(c.strength, STRENGTH_CAP)
     score -= 0.6 if FIGURE.search(text) else 0.0
     score -= 0.6 * len(HEDGES.findall(text)) + 0.3 * c.unit.dropped
     score -= 0.6 * len(UNSURE.findall(text))  # a line worth repeating is said with conviction

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from functools import cache
+
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+from wordfreq import get_frequency_dict
 
 STOPWORDS = frozenset(
     """
@@ -302,3 +307,22 @@ TAG_QUESTIONS = (
     ("isn't", "it?"),
     ("don't", "you", "think?"),
 )
+
+
+STRONG_VALENCE = 1.0  # a word judging at least this strongly (VADER's scale, -4 to 4)...
+EVERYDAY_ZIPF = 4.6  # ...and rarer than this in English (Zipf scale: "better" 5.8, "greedy" 3.8)
+
+
+@cache
+def vivid() -> Mapping[str, float]:
+    """Words that judge strongly and are not everyday speech, with how strongly (either
+    sign): "greedy" 1.3, "devastating" 3.3, "brilliant" 2.8; not "better", "problem",
+    "honestly", "interest". The valence is VADER's lexicon, the rarity wordfreq's English
+    word list; both ship in their packages (read once, nothing downloaded)."""
+    common = get_frequency_dict("en")
+    floor = 10 ** (EVERYDAY_ZIPF - 9)  # Zipf = log10(frequency per word) + 9
+    return {
+        word: abs(v)
+        for word, v in SentimentIntensityAnalyzer().lexicon.items()
+        if abs(v) >= STRONG_VALENCE and word.isalpha() and common.get(word, 0.0) < floor
+    }

@@ -67,7 +67,7 @@ SMALL_TALK = re.compile(
     r"\b(you guys|dude|i dunno|i'm loving|loving it|fair enough|no idea|to be honest|"
     r"i had to admit|i have to admit|i must say|it was (fun|cool|nice|great)|"
     r"(so|really|pretty) (cool|fun)|i'm (glad|happy|excited|sorry)|good luck|"
-    r"my (first|last) (time|day)|the first time i)\b",
+    r"my (first|last) (time|day)|the first time i|i (really )?hope|hope i.m not)\b",
     re.IGNORECASE,
 )
 AUXILIARIES = frozenset(
@@ -82,7 +82,7 @@ OPENERS_WITHOUT_SUBJECT = frozenset(
 )
 SIGNPOST = re.compile(
     r"(?:first of all|to begin with|to start with|let me (?:just )?(?:explain|say|start|put|"
-    r"begin|add)|secondly|thirdly|lastly|finally|one more thing|"
+    r"begin|add)|secondly|thirdly|lastly|finally|one more thing|as you (?:can )?(?:see|tell)|"
     r"(?:just )?(?:remember|imagine|consider|notice|think about|look at)\b)\b",
     re.IGNORECASE,
 )
@@ -94,6 +94,18 @@ FIGURE = re.compile(
 # a sentence opening with a bare verb and no "you" is usually clipped ("[It'd] be a bit
 # odd to…", "[We'd] have a small hook on the back…"), seldom advice
 BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
+ARTICLES = frozenset("the a an".split())
+# verbs said without an ending: the present of plural subjects and the irregular pasts
+COMMON_VERBS = frozenset(
+    """love need want work make take get have do go come say know think see use find give
+    tell call try ask feel leave keep let begin seem help show hear play run move live
+    believe bring happen write sit stand lose pay meet learn change lead understand watch
+    follow stop create speak read spend grow open walk win offer remember buy wait serve die
+    send expect build stay fall cut reach kill remain rise fix fail matter mean cost
+    lent went came made took gave got said told thought knew saw found left felt kept
+    brought began became ran wrote put set won lost paid sold built bought held meant sent
+    spent stood grew drew fell rose broke chose spoke led met hit""".split()
+)
 PRESENT = frozenset(
     """is are isn't aren't 's 're can can't cannot will won't should shouldn't must need
     needs does doesn't""".split()
@@ -158,10 +170,16 @@ def references(words: Words, low: Words | None = None) -> float:
             or after[:1].isdigit()  # "out of these 1.5 crore"
         ):
             score += 1.0  # "that would…", "…like that.", "to do this, …", "at that time"
-        elif w in DEICTIC and after not in EXISTENTIAL:
-            score += 0.5  # "over there", "the idea here"
+        elif w in DEICTIC and (after not in EXISTENTIAL or _after_noun(words, low, i)):
+            score += 0.5  # "over there", "the idea here", "the main group there is…"
         named = named or (w not in STOPWORDS and len(w) > 2)
     return score
+
+
+def _after_noun(words: Words, low: Words, i: int) -> bool:
+    """The word before position i is a content word in the same clause ("the group | there
+    is", not "In 2013, | there was")."""
+    return i > 0 and low[i - 1] not in STOPWORDS and words[i - 1][-1:] not in ",;:"
 
 
 def personal(words: Words) -> bool:
@@ -206,6 +224,22 @@ def verbless(words: Words, low: Words | None = None) -> bool:
         if i and w.endswith("ed") and len(w) > 4:
             return False
         if w in SUBJECT_PRONOUNS and i + 1 < len(low):
+            return False
+    return True
+
+
+def bare_noun_phrase(words: Words, low: Words | None = None) -> bool:
+    """ "The blue key at the bottom and F eight.": a noun phrase said as an answer, no verb in
+    it. Only for a line opening with an article; a sign of a verb is an auxiliary, a
+    contraction, a pronoun, a word in -s, -ed or -ing, or a common verb ("The kids love…",
+    "The council lent…")."""
+    low = list(low) if low is not None else [norm(w) for w in words]
+    if not low or low[0] not in ARTICLES:
+        return False
+    for w in low[1:]:
+        if w in AUXILIARIES or w in SUBJECT_PRONOUNS or w in COMMON_VERBS or "'" in w:
+            return False
+        if len(w) > 3 and w.endswith(("s", "ed", "ing")):
             return False
     return True
 

@@ -161,7 +161,7 @@ def test_a_garbled_line_is_not_quoted_over_a_clean_one(garbled_first: bool) -> N
     garbled = "I believe it's the best time as an anything in repair, honestly, never better."
     clean = "I believe a kettle is the best first repair anyone can try at home."
     first, second = (garbled, clean) if garbled_first else (clean, garbled)
-    lines = (*_LONG, first, *_LONG, second)  # the long lines are the takeaways
+    lines = (*_LONG, first, *_LONG, second, *_LONG)  # the long lines are the takeaways
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
     assert [q.text for q in s.quotes] == [clean]
@@ -218,6 +218,19 @@ def test_no_takeaway_starts_with_the_comma_of_a_dropped_filler() -> None:
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3))
     assert len(s.takeaways) == 3
     assert all(x.text[0].isalpha() for x in s.takeaways), [x.text for x in s.takeaways]
+
+
+def test_a_leading_and_after_a_dropped_filler_is_trimmed() -> None:
+    lines = [
+        "Um , and the council lends the old tram depot to the repair cafe every Saturday .",
+        "Uh , but spare parts for older radios come from a drawer of donated components .",
+        "Manufacturers who publish service manuals make our volunteers much faster .",
+    ]
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3))
+    shown = [x.text for x in s.takeaways]
+    assert "The council lends the old tram depot to the repair cafe every Saturday." in shown
+    assert not any(x.startswith(("And", "But")) for x in shown), shown
 
 
 def test_lower_case_captions_give_takeaways_with_a_capital_i() -> None:
@@ -543,8 +556,12 @@ def test_an_interviews_takeaways_are_the_guests() -> None:
         turns.append(("Ivo", answer))
     t = Transcript.build([RawSegment(text, speaker=who) for who, text in turns])
     s = ExtractiveSummarizer().run(t)
-    assert len(s.takeaways) == 6
+    # six lines at most are the guest's, one of them a quote in an episode this short
+    assert len(s.takeaways) + len(s.quotes) == 6
     assert [x.speaker for x in s.takeaways].count("Rosa") <= 1
+    # nor is the host's framing, said six times, a line worth quoting
+    assert s.quotes
+    assert {q.speaker for q in s.quotes} == {"Ivo"}
 
 
 def test_lines_in_another_language_are_neither_takeaway_nor_quote() -> None:
@@ -758,3 +775,44 @@ def test_a_tangle_of_commas_is_no_quote() -> None:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=2))
     assert tangle not in [q.text for q in s.quotes]
+
+
+@pytest.mark.parametrize("vivid_first", [True, False])
+def test_a_quote_judges_in_words_of_its_own(vivid_first: bool) -> None:
+    """Of two lines alike, the one that judges in strong words said once ("greedy",
+    "ruined") is the quote, wherever it stands."""
+    vivid = "The greedy landlord's rent rise ruined the repair cafe in the old tram depot."
+    flat = "The elderly landlord's rent rise closed the repair cafe in the old tram depot."
+    first, second = (vivid, flat) if vivid_first else (flat, vivid)
+    lines = (*_LONG, first, *_LONG, second, *_LONG)
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
+    assert [q.text for q in s.quotes] == [vivid]
+
+
+def test_a_meeting_of_flat_lines_gives_fewer_quotes_than_asked() -> None:
+    """A quote is a line worth reposting: where every line is hedged, none is offered."""
+    hedged = [
+        "The next kettle batch probably arrives on Tuesday with parts for the toasters maybe.",
+        "The drawer with the fuses is maybe at the left of the second workbench or something.",
+        "The soldering table probably needs another extension cable for the lamps, I guess.",
+        "The volunteer list for Saturday maybe has four names on it or something like that.",
+        "The toaster repairs probably take half an hour each when the parts are there, maybe.",
+        "The depot probably opens at nine on Saturday and visitors come at half past, I guess.",
+    ]
+    speakers = ["Project Manager", "Marketing", "Industrial Designer", "User Interface"]
+    segments = [RawSegment(x, speaker=speakers[n % 4]) for n, x in enumerate(hedged * 3)]
+    s = ExtractiveSummarizer().run(Transcript.build(segments), SummaryOptions(quotes=4))
+    assert s.takeaways
+    assert not s.quotes
+
+
+def test_a_question_without_its_mark_is_neither_takeaway_nor_quote() -> None:
+    asked = "What's the most annoying thing about the old radios in the repair cafe."
+    stated = "What's odd about the old radios in the repair cafe is that their valves still glow."
+    lines = (*_LONG, asked, stated, *_LONG)
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=6, quotes=4))
+    said = [x.text for x in s.takeaways] + [q.text for q in s.quotes]
+    assert asked not in said
+    assert any(x.startswith("What's odd") for x in said), said

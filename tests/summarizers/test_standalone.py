@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from summarizers.standalone import (
+    bare_noun_phrase,
     clipped,
     concrete,
     conversational,
@@ -36,6 +37,7 @@ def _w(text: str) -> list[str]:
         ("At that time the shop sold only new bicycles.", 1.0),
         ("You have to take that into account when you price a repair.", 1.0),
         ("Volunteers keep a drawer of spare parts over there by the door.", 0.5),
+        ("The main volunteer group there is the retired electricians.", 0.5),
     ],
 )
 def test_a_line_pointing_at_what_it_does_not_name(line: str, least: float) -> None:
@@ -50,6 +52,8 @@ def test_a_line_pointing_at_what_it_does_not_name(line: str, least: float) -> No
         "The first repair is the hardest; after that, every broken lamp looks like a puzzle.",
         "I'm expecting that by spring the parts drawer will be full again.",
         "There is a shortage of spare valves for old radios.",
+        "I think there is a shortage of spare valves for old radios.",
+        "In 2019, there was a shortage of spare valves for old radios.",
     ],
 )
 def test_a_line_that_names_what_it_speaks_of(line: str) -> None:
@@ -66,6 +70,8 @@ def test_a_line_that_names_what_it_speaks_of(line: str) -> None:
         ("I think repair pays for itself within a year.", False),
         ("I don't think a glued case can ever be opened safely.", False),
         ("I'm sure standard screws would make every repair faster.", False),
+        ("I think hope I'm not breaking the soldering iron.", True),
+        ("I hope the council keeps the depot open next year.", True),
         ("Most broken lamps need nothing more than a new switch.", False),
     ],
 )
@@ -96,8 +102,25 @@ def test_a_phrase_with_no_finite_verb(line: str, expected: bool) -> None:
     assert verbless(_w(line)) is expected
 
 
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("The blue switch at the back and the fuse.", True),
+        ("A little rubber foot for the bottom of the toaster.", True),
+        ("The council lent the depot for a year.", False),
+        ("The kids love old radios.", False),
+        ("The volunteers fixed forty kettles.", False),
+        ("The toaster is older than me.", False),
+        ("Most broken lamps and the blue switch.", False),  # (not opened by an article)
+    ],
+)
+def test_a_bare_noun_phrase(line: str, expected: bool) -> None:
+    assert bare_noun_phrase(_w(line)) is expected
+
+
 def test_signposts_the_room_and_clipped_openers() -> None:
     assert signpost("First of all, let me explain what a repair cafe is.")
+    assert signpost("As you can see, the toaster has a removable crumb tray.")
     assert not signpost("The first repair is the hardest.")
     assert conversational(_w("You can have volunteers who fix lamps."))
     assert conversational(_w("We could try that with the radios."))
