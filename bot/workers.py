@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from pebble import ProcessExpired, ProcessPool
 
 from bot.errors import UserError
+from summarizers.lexicon import vivid
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -37,7 +38,8 @@ _PR_SET_PDEATHSIG = 1
 def _worker_start() -> None:
     """In each worker: die with the bot (even when it is SIGKILLed, so no orphan keeps
     running a job or holds its port), close the listening sockets inherited by the fork
-    (the HTTP port), and run at a lower priority than the event loop that acks commands."""
+    (the HTTP port), run at a lower priority than the event loop that acks commands, and
+    read the engine's word lists."""
     if sys.platform.startswith("linux"):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -48,6 +50,7 @@ def _worker_start() -> None:
         os.nice(WORKER_NICE)
     except OSError:
         pass
+    vivid()  # the quote lexicon (0.2 s to read) is read before the first job's clock starts
 
 
 def _close_listening_sockets() -> None:

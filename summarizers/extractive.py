@@ -6,8 +6,9 @@ by how central its words are to the whole episode and to the slice). On spoken
 text this beats pure centrality (LexRank/TextRank), which picks generic lines.
 Quotes: short complete lines with a stance, a contrast, uncommon words or a strong
 judgement in words of their own ("a greedy rent rise"), spread across the episode but
-drawn to where the strong lines are, with their exact transcript text; a line weaker than
-a plain statement is no quote, so a flat meeting may give fewer than asked.
+drawn to where the strong lines are (a takeaway far stronger as a quote becomes one), with
+their exact transcript text; a line weaker than a plain statement is no quote, so a flat
+meeting may give fewer than asked.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ VIVID_SAID = 3  # a vivid word said at most this often in the episode: the line'
 STRENGTH_WEIGHT = 0.25  # a quote's score gains this per unit of strength...
 STRENGTH_CAP = 4.0  # ...up to this much strength
 QUOTE_FLOOR = 2.0  # a quote scoring less is flat (a plain sentence scores about 2)
+QUOTE_PROMOTE = 4.25  # a takeaway scoring this as a quote may be the quote instead
 QUOTE_SWAP = 1.0  # a quarter's quote gives way to a line elsewhere scoring this much more
 
 
@@ -378,6 +380,13 @@ class ExtractiveSummarizer:
         takeaways = self._takeaways(cands, tf, central, options.takeaways)
         chosen = {c.unit.index for c in takeaways}
         quotes = self._quotes(cands, tf, central, options.quotes, chosen)
+        promoted = _promote(takeaways, quotes, tf, central, options.quotes)
+        if promoted is not None:
+            # a takeaway that says far more as a quote is the quote ("The council, in its
+            # wisdom, …"); its section gives its next best line as the takeaway
+            quotes = promoted
+            held = {c.unit.index for c in quotes}
+            takeaways = self._takeaways(cands, tf, central, options.takeaways, held)
         if options.quotes and not quotes and len(takeaways) > SHORT_EPISODE_KEEPS:
             # a short episode whose every line is a takeaway: its most quotable line says
             # more as a quote than as the last of six takeaways
@@ -423,9 +432,14 @@ class ExtractiveSummarizer:
     # -- takeaways -------------------------------------------------------------------------
 
     def _takeaways(
-        self, cands: list[_Cand], tf: Counter[str], central: frozenset[str], k: int
+        self,
+        cands: list[_Cand],
+        tf: Counter[str],
+        central: frozenset[str],
+        k: int,
+        quoted: frozenset[int] | set[int] = frozenset(),
     ) -> list[_Cand]:
-        eligible = [c for c in cands if _takeaway_ok(c)]
+        eligible = [c for c in cands if _takeaway_ok(c) and c.unit.index not in quoted]
         users: dict[str, set[str | None]] = {}
         for c in cands:
             for t in c.terms:
@@ -503,20 +517,67 @@ def _swap_weak(
     """A slice whose best line is an aside (a meeting's small talk, its evaluation of
     itself) gives its place to a much stronger line of another slice, at most two a slice:
     the takeaways still come from across the episode."""
+    return _give_way(
+        picked,
+        best,
+        score,
+        slice_of,
+        # a pick that reads badly alone (quality < WEAK_QUALITY) gives way whatever it says
+        stronger=lambda weak, c: (
+            weak.quality < WEAK_QUALITY or score[c.unit.index] * SWAP_SHARE > score[weak.unit.index]
+        ),
+        fits=lambda c: c.quality >= GOOD_QUALITY,
+    )
+
+
+def _give_way(
+    picked: list[_Cand],
+    best: list[_Cand],
+    score: dict[int, float],
+    section: dict[int, int],
+    stronger: Callable[[_Cand, _Cand], bool],
+    fits: Callable[[_Cand], bool] = lambda c: True,
+) -> list[_Cand]:
+    """Each pick, the lowest scored first, gives its place to the first line of `best` (in
+    its order, until one is not `stronger` than the pick) that `fits`, says something new
+    and comes from a section (`section`: a line's) holding fewer than two picks."""
     out = list(picked)
     for weak in sorted(picked, key=lambda c: score[c.unit.index]):
-        taken = Counter(slice_of[c.unit.index] for c in out)
-        poor = weak.quality < WEAK_QUALITY  # it reads badly alone, whatever it says
+        held = Counter(section[c.unit.index] for c in out)
         for c in best:
-            if score[c.unit.index] * SWAP_SHARE <= score[weak.unit.index] and not poor:
+            if not stronger(weak, c):
                 break
-            if c in out or taken[slice_of[c.unit.index]] >= 2 or c.quality < GOOD_QUALITY:
+            if c in out or held[section[c.unit.index]] >= 2 or not fits(c):
                 continue
             rest = [p for p in out if p is not weak]
             if not any(_redundant(c, p) for p in rest):
                 out = rest + [c]
                 break
     return out
+
+
+def _promote(
+    takeaways: list[_Cand],
+    quotes: list[_Cand],
+    tf: Counter[str],
+    central: frozenset[str],
+    k: int,
+) -> list[_Cand] | None:
+    """The quotes with the takeaway that scores at least QUOTE_PROMOTE as a quote and
+    QUOTE_SWAP more than the weakest quote in place of that quote (or added, when there
+    are fewer than k); None when no takeaway does."""
+    scored = [(_quote_score(c, tf, central), -c.unit.index, c) for c in takeaways if _quote_ok(c)]
+    if not scored:
+        return None
+    score, _, best = max(scored, key=lambda x: (x[0], x[1]))
+    if score < QUOTE_PROMOTE:
+        return None
+    if len(quotes) < k:
+        return sorted([*quotes, best], key=lambda c: c.unit.index)
+    weakest = min(quotes, key=lambda c: (_quote_score(c, tf, central), c.unit.index))
+    if score < _quote_score(weakest, tf, central) + QUOTE_SWAP:
+        return None
+    return sorted([c for c in quotes if c is not weakest] + [best], key=lambda c: c.unit.index)
 
 
 def _swap_flat(
@@ -527,19 +588,13 @@ def _swap_flat(
     quarter = {
         c.unit.index: s for s, (lo, hi) in enumerate(_slices(cands, k)) for c in cands[lo:hi]
     }
-    out = list(picked)
-    for flat in sorted(picked, key=lambda c: scored[c.unit.index]):
-        taken = Counter(quarter[c.unit.index] for c in out)
-        for c in best:
-            if scored[c.unit.index] < scored[flat.unit.index] + QUOTE_SWAP:
-                break
-            if c in out or taken[quarter[c.unit.index]] >= 2:
-                continue
-            rest = [p for p in out if p is not flat]
-            if not any(_redundant(c, p) for p in rest):
-                out = rest + [c]
-                break
-    return out
+    return _give_way(
+        picked,
+        best,
+        scored,
+        quarter,
+        stronger=lambda flat, c: scored[c.unit.index] >= scored[flat.unit.index] + QUOTE_SWAP,
+    )
 
 
 def _central(tf: Counter[str]) -> frozenset[str]:

@@ -345,9 +345,9 @@ def test_links_the_command_line_cannot_use(args: list[str], expected: str) -> No
 
 
 def test_a_short_episode_says_why_it_has_no_quotes() -> None:
-    # the fixture episode is so short that its quotable lines are all takeaways
+    # the fixture episode is short and all figures: its lines are takeaways, none a quote
     for fmt, expected in (("md", "_No line besides"), ("text", "\nNo line besides")):
-        r = podbrief("summarize", str(FIXTURES / "episode_rev.txt"), "-f", fmt)
+        r = podbrief("summarize", str(FIXTURES / "episode_figures.txt"), "-f", fmt)
         assert r.returncode == 0, r.stderr
         assert expected in r.stdout.decode()
 
