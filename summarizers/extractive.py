@@ -164,6 +164,11 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     return k
 
 
+# every English word of one or two letters (lower case; "I" is written upper case)
+SHORT_WORDS = frozenset(
+    "a am an as at be by do eh go ha he hi if in is it me mm my no of oh ok on or ox so to "
+    "uh um up us we ye yo".split()
+)
 FALSE_START_REACH = 8  # an abandoned start ("I think the I'd say...") within these words
 
 
@@ -177,12 +182,20 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
         titled = words[j - 1][:1].isupper()  # "Fix It Forward": a name, not a restart
         if opener and not titled and norm(w) in RESTARTS and words[j - 1][-1:] not in ",.;:!?":
             return j if j < len(words) - 1 else 0
+        if norm(w) in LEADS and _broken_off(words[j - 1]):
+            return j if j < len(words) - 1 else 0  # "That's th | but we have data…"
     head = " ".join(words[:FALSE_START_REACH])
     match = false_start(head)
     if match is None:
         return 0
     restart = len(head[: match.start(2)].split())
     return restart if restart < len(words) - 1 else 0
+
+
+def _broken_off(word: str) -> bool:
+    """A word of one or two letters that is no English word: what is left of one the
+    speaker broke off ("th", "ch")."""
+    return len(word) <= 2 and word.isalpha() and word.islower() and word not in SHORT_WORDS
 
 
 def _candidates(units: list[Unit]) -> list[_Cand]:

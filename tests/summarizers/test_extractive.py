@@ -626,6 +626,22 @@ def test_a_restart_after_a_broken_off_word_is_trimmed() -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "shown"),
+    [
+        (
+            "That's th but every kettle gets a new seal before it goes home.",
+            "Every kettle gets a new seal",
+        ),
+        # a real short word before "and" is no broken-off word
+        ("Go and check that every kettle has a new seal.", "Go and check that every kettle"),
+    ],
+)
+def test_a_lead_after_a_broken_off_word_restarts_the_sentence(said: str, shown: str) -> None:
+    _, kettle = _kettle_takeaway(said)
+    assert kettle.text.startswith(shown)
+
+
+@pytest.mark.parametrize(
     ("opening", "titled"),
     [("Why do brakes and cables wear out?", True), ("How do the brakes compare with that?", False)],
 )
