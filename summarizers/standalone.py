@@ -110,6 +110,8 @@ PRESENT = frozenset(
     """is are isn't aren't 's 're can can't cannot will won't should shouldn't must need
     needs does doesn't""".split()
 )
+POINTED_PRESENT = frozenset("it's that's they're he's she's".split())
+POINTED_SUBJECTS = frozenset("it that they he she".split())
 PAST = frozenset("was were wasn't weren't had hadn't did didn't".split())
 
 
@@ -291,7 +293,13 @@ def general_claim(words: Words, low: Words | None = None) -> bool:
     low = list(low) if low is not None else [norm(w) for w in words]
     if any(w in PAST or w in FIRST_PERSON or w == "i" for w in low):
         return False
-    return any(w in PRESENT or w.endswith(("'s", "'re")) for w in low)
+    for i, w in enumerate(low):
+        if w in PRESENT or w.endswith(("'s", "'re")):
+            # said of what the line does not name: "Edible kettles, it's the future."
+            subject = low[i - 1] if i else ""
+            after_of = i > 1 and low[i - 2] in OPENERS_WITHOUT_SUBJECT  # "part of it is"
+            return not (w in POINTED_PRESENT or (subject in POINTED_SUBJECTS and not after_of))
+    return False
 
 
 DUMMY_IT = frozenset("is was".split())

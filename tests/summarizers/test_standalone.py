@@ -135,6 +135,10 @@ def test_claims_and_concrete_statements() -> None:
     assert general_claim(_w("Standard screws are the reason old bicycles can be fixed."))
     assert not general_claim(_w("Standard screws were the reason we could fix it."))
     assert not general_claim(_w("I think standard screws are the reason."))
+    # said of what the line does not name
+    assert not general_claim(_w("Edible kettles, it's the future of repair."))
+    assert not general_claim(_w("Solar toasters, they are the next thing."))
+    assert general_claim(_w("The best part of it is that kettles are cheap to fix."))
     line = "Volunteers fixed 41 of 60 items brought to Lisbon last month."
     assert concrete(line, _w(line)) == 2
     line = "volunteers fix most lamps."
