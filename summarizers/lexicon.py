@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-from wordfreq import get_frequency_dict
+from wordfreq import get_frequency_dict, get_frequency_list
 
 STOPWORDS = frozenset(
     """
@@ -321,8 +321,12 @@ def vivid() -> Mapping[str, float]:
     word list; both ship in their packages (read once, nothing downloaded)."""
     common = get_frequency_dict("en")
     floor = 10 ** (EVERYDAY_ZIPF - 9)  # Zipf = log10(frequency per word) + 9
-    return {
+    words = {
         word: abs(v)
         for word, v in SentimentIntensityAnalyzer().lexicon.items()
         if abs(v) >= STRONG_VALENCE and word.isalpha() and common.get(word, 0.0) < floor
     }
+    # wordfreq keeps its 320,000-word list cached (35 MB a worker): only these words are kept
+    get_frequency_dict.cache_clear()
+    get_frequency_list.cache_clear()
+    return words
