@@ -708,6 +708,8 @@ def _quality(c: _Cand, words: list[str]) -> float:
 def _counts_steps(words: tuple[str, ...]) -> bool:
     """ "First, we…", "Second is that…", "Another reason is…": a step of an argument ("Next
     time I'd plant…" is not)."""
+    if len(words) > 2 and norm(words[0]) == "the" and norm(words[1]) in ORDINALS:
+        return True  # "The fourth unseen effect, again, …"
     if norm(words[0]) not in SIGNPOSTS or len(words) < 2:
         return False
     return words[0].endswith(",") or norm(words[1]) in STEP_WORDS
@@ -799,6 +801,7 @@ RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "lat
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
 STEP_WORDS = frozenset("is of thing point one reason".split())
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
+ORDINALS = frozenset("second third fourth fifth sixth".split())  # "The first…" often is a claim
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
 UNSURE = re.compile(r"\b(?:probably|perhaps|maybe|i guess|i suppose|or something)\b", re.I)
 QUOTE_COMMAS = 3  # a quote with more commas is a list or a spoken tangle
@@ -843,7 +846,7 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
     # on the episode's subject: a line with its central words is what a reader reposts
     score += 0.5 * min(2, sum(1 for t in c.terms if t in central))
-    if norm(c.words[0]) in SIGNPOSTS or LEANS_BACK.match(c.text):
+    if norm(c.words[0]) in SIGNPOSTS or LEANS_BACK.match(c.text) or _counts_steps(c.words):
         score -= 1.0  # "Second is that…", "You take another area…": a step in an argument
     return score
 

@@ -849,3 +849,15 @@ def test_a_takeaway_that_says_far_more_as_a_quote_is_the_quote() -> None:
     assert [q.text for q in s.quotes] == [wisdom]
     assert len(s.takeaways) == 3
     assert wisdom not in [x.text for x in s.takeaways]
+
+
+@pytest.mark.parametrize("step_first", [True, False])
+def test_a_numbered_step_of_an_argument_is_not_the_quote(step_first: bool) -> None:
+    # (both off the episode's subject, so neither is taken as a takeaway first)
+    step = "The third unseen effect, again, is that every cheap garden hose cracks in the frost."
+    claim = "The hidden cost of every cheap garden hose is that it cracks in the first frost."
+    first, second = (step, claim) if step_first else (claim, step)
+    lines = (*_LONG, first, *_LONG, second, *_LONG)
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
+    assert [q.text for q in s.quotes] == [claim]
