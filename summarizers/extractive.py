@@ -32,6 +32,7 @@ from summarizers.lexicon import (
     DEMONSTRATIVES,
     DISCOURSE_MARKERS,
     EVALUATIVE,
+    FILLERS,
     HEDGES,
     HOST_PROMPT,
     LEADS,
@@ -42,6 +43,7 @@ from summarizers.lexicon import (
     QUESTION_START,
     RAMBLE,
     RESTARTS,
+    SHORT_WORDS,
     SPECULATIVE,
     STANCE,
     STOPWORDS,
@@ -141,6 +143,7 @@ class _Cand:
     quality: float = 1.0  # how well it reads alone (see _quality)
     verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
     strength: float = 0.0  # how strongly it judges in words of its own (see _strength)
+    low: tuple[str, ...] = ()  # the shown words normalized (once, for every test)
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -164,11 +167,6 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     return k
 
 
-# every English word of one or two letters (lower case; "I" is written upper case)
-SHORT_WORDS = frozenset(
-    "a am an as at be by do eh go ha he hi if in is it me mm my no of oh ok on or ox so to "
-    "uh um up us we ye yo".split()
-)
 FALSE_START_REACH = 8  # an abandoned start ("I think the I'd say...") within these words
 
 
@@ -195,12 +193,12 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
 def _broken_off(word: str) -> bool:
     """A word of one or two letters that is no English word: what is left of one the
     speaker broke off ("th", "ch")."""
-    return len(word) <= 2 and word.isalpha() and word.islower() and word not in SHORT_WORDS
+    unknown = word not in SHORT_WORDS and word not in FILLERS  # ("i" in lower-case captions)
+    return len(word) <= 2 and word.isalpha() and word.islower() and unknown
 
 
 def _candidates(units: list[Unit]) -> list[_Cand]:
     cands = []
-    lows = []
     who = roles(units)
     punctuated = sum(u.sentence_end for u in units) >= PUNCTUATED * len(units)
     # (a sample of the episode's words says its language as well as all of them)
@@ -225,15 +223,15 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         # a comma left in front by a dropped filler or marker ("Um, my idea" -> ", my idea")
         while len(words) > 1 and not any(ch.isalnum() for ch in words[0]):
             words = words[1:]
-        low = [norm(w) for w in words]  # (normalized once for every test below)
-        terms = frozenset(content_terms(low))
+        low = tuple(norm(w) for w in words)  # (normalized once for every test below)
+        terms = frozenset(content_terms(list(low)))
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
         # "i think" in lower-case captions reads "I think" in a takeaway (quotes keep the words)
         text = detokenize(tuple(w.capitalize() if _LOWER_I.match(w) else w for w in words))
         whole, cut = _wholeness(units, u, words, punctuated)
         if tag or cut or not punctuated:
             text = _full_stop(text)
-        cand = _Cand(u, skip, words, terms, text, n, end, bool(tag), whole)
+        cand = _Cand(u, skip, words, terms, text, n, end, bool(tag), whole, low=low)
         cand.host = who.is_host_line(u)
         cand.meeting = who.kind == "meeting"
         cand.settles = cand.meeting and bool(DECISION.search(text))
@@ -243,17 +241,16 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.restarts = restarts(words)
         cand.personal = personal(words)
         cand.verbless = verbless(words, low)
-        cand.quality = _quality(cand, low)
+        cand.quality = _quality(cand)
         cand.claim = general_claim(words, low)
         cands.append(cand)
-        lows.append(low)
-    said = Counter(w for low in lows for w in low)
-    for cand, low in zip(cands, lows, strict=True):
-        cand.strength = _strength(low, said)
+    said = Counter(w for c in cands for w in c.low)
+    for cand in cands:
+        cand.strength = _strength(cand.low, said)
     return cands
 
 
-def _strength(low: list[str], said: Counter[str]) -> float:
+def _strength(low: tuple[str, ...], said: Counter[str]) -> float:
     """How strongly a line judges in words of its own ("a greedy landlord", "a devastating
     rent rise"): the summed strength of its vivid words (lexicon.vivid: strong and not
     everyday English) that the episode says at most VIVID_SAID times."""
@@ -345,15 +342,15 @@ def _is_question(c: _Cand) -> bool:
     return (
         (c.unit.is_question and not c.tagged)
         or bool(HOST_PROMPT.search(c.text))
-        or (norm(c.words[0]) in QUESTION_START and "you" in {norm(w) for w in c.words[:4]})
-        or _asks_unmarked(c.words)
+        or (c.low[0] in QUESTION_START and "you" in c.low[:4])
+        or _asks_unmarked(c.low)
     )
 
 
-def _asks_unmarked(words: tuple[str, ...]) -> bool:
+def _asks_unmarked(low: tuple[str, ...]) -> bool:
     """ "What's the best thing about old radios." — a question written without its mark: a
-    wh-word and a verb open it and no clause follows ("What's odd is that…" states)."""
-    low = [norm(w) for w in words]
+    wh-word and a verb open it and no clause follows ("What's odd is that…" states);
+    `low`: the line's words, normalized."""
     if low[0] in WH_IS:
         rest = low[1:]
     elif low[0] in WH_OPENERS and len(low) > 1 and low[1] in COPULAS | {"do", "does", "did"}:
@@ -675,10 +672,10 @@ def _info(
     return float(score * c.quality)
 
 
-def _quality(c: _Cand, words: list[str]) -> float:
+def _quality(c: _Cand) -> float:
     """How well the line reads alone, 1 at best: what weighs a takeaway down whatever it
-    says (pointing back, the speaker's own story, no verb, hedges, the host, rambling);
-    `words`: its shown words, normalized."""
+    says (pointing back, the speaker's own story, no verb, hedges, the host, rambling)."""
+    words = c.low
     q = REFERENCE_PENALTY**c.refs
     if c.personal:
         q *= PERSONAL_PENALTY
@@ -757,7 +754,7 @@ def _quote_ok(c: _Cand) -> bool:
         and c.refs < 1
         and not c.personal
         and not c.verbless
-        and not bare_noun_phrase(c.words)
+        and not bare_noun_phrase(c.words, c.low)
         and not c.restarts
         and not clipped(c.words)
         and not referential_it(c.words)
@@ -842,7 +839,7 @@ def _quote_score(c: _Cand, tf: Counter[str], central: frozenset[str]) -> float:
     score -= 1.2 * c.refs
     if EXAMPLE_OPENER.match(text):
         score -= 1.0  # "For example the hinges…": an example of something said before
-    words = [norm(w) for w in c.words]
+    words = c.low
     score -= 0.5 * (len(words) - len(set(words))) / max(1, len(words)) * 10
     # on the episode's subject: a line with its central words is what a reader reposts
     score += 0.5 * min(2, sum(1 for t in c.terms if t in central))

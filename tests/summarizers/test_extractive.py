@@ -208,27 +208,31 @@ def test_an_article_before_a_preposition_is_a_restart() -> None:
     assert kettle.text.startswith("The in-laws")
 
 
-def test_no_takeaway_starts_with_the_comma_of_a_dropped_filler() -> None:
-    lines = [
-        "Um , my idea is to keep a shared spreadsheet of every repair fault and its fix .",
-        "Uh , spare parts for older radios come from a drawer of donated components .",
-        "So , manufacturers who publish service manuals make our volunteers much faster .",
-    ]
+def _three_takeaways(lines: list[str]) -> list[str]:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
-    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3))
-    assert len(s.takeaways) == 3
-    assert all(x.text[0].isalpha() for x in s.takeaways), [x.text for x in s.takeaways]
+    return [x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways]
+
+
+def test_no_takeaway_starts_with_the_comma_of_a_dropped_filler() -> None:
+    shown = _three_takeaways(
+        [
+            "Um , my idea is to keep a shared spreadsheet of every repair fault and its fix .",
+            "Uh , spare parts for older radios come from a drawer of donated components .",
+            "So , manufacturers who publish service manuals make our volunteers much faster .",
+        ]
+    )
+    assert len(shown) == 3
+    assert all(x[0].isalpha() for x in shown), shown
 
 
 def test_a_leading_and_after_a_dropped_filler_is_trimmed() -> None:
-    lines = [
-        "Um , and the council lends the old tram depot to the repair cafe every Saturday .",
-        "Uh , but spare parts for older radios come from a drawer of donated components .",
-        "Manufacturers who publish service manuals make our volunteers much faster .",
-    ]
-    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
-    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3))
-    shown = [x.text for x in s.takeaways]
+    shown = _three_takeaways(
+        [
+            "Um , and the council lends the old tram depot to the repair cafe every Saturday .",
+            "Uh , but spare parts for older radios come from a drawer of donated components .",
+            "Manufacturers who publish service manuals make our volunteers much faster .",
+        ]
+    )
     assert "The council lends the old tram depot to the repair cafe every Saturday." in shown
     assert not any(x.startswith(("And", "But")) for x in shown), shown
 
