@@ -173,6 +173,8 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         contracted = follower.split("'")[0] == w != follower  # "we we'll"
         if doubled or contracted:
             toks.kind[i] = STUTTER
+        elif _restarted_around(toks, i, nxt):
+            toks.kind[i] = toks.kind[nxt] = STUTTER
         elif (
             len(w) <= 2
             and w not in SHORT_WORDS
@@ -189,6 +191,19 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
             toks.kind[i] = STUTTER
+
+
+def _restarted_around(toks: Tokens, i: int, nxt: int) -> bool:
+    """ "two ch two fibers", "I th I think", "the ge the generation": a word, a piece of one
+    broken off, and the word again: the speaker started over (laughter, "ha ha ha", is no
+    broken word)."""
+    piece = toks.text[nxt]
+    if not (len(piece) <= 2 and piece.isalpha() and piece.islower()):
+        return False
+    if piece in SHORT_WORDS or piece in FILLERS or toks.norm[nxt] == toks.norm[i]:
+        return False
+    again = _next_kept(toks, nxt)
+    return again is not None and toks.norm[again] == toks.norm[i]
 
 
 def _partial_word(toks: Tokens, i: int) -> bool:

@@ -71,7 +71,7 @@ from summarizers.standalone import (
 from summarizers.topics import make_topics
 
 ENGINE = "extractive"
-VERSION = "10"  # part of the cache key: bump when the output changes
+VERSION = "11"  # part of the cache key: bump when the output changes
 _MARKERS = tuple(tuple(m.split()) for m in DISCOURSE_MARKERS)
 _LOWER_I = re.compile(r"^i(?:['’](?:m|ve|d|ll))?[,.;:!?]?$")
 # Tuned on QMSum val with bench/quality.py (see the closing notes of issue 2).
@@ -299,15 +299,19 @@ def _stands_alone(words: tuple[str, ...]) -> bool:
     lead = 0  # "And then just to put it in words.": judged from "to"
     while lead < len(words) - 1 and lowered[lead] in LEADS and not words[lead].endswith(","):
         lead += 1
+    if lowered[lead : lead + 2] in OPINION and lead + 3 < len(words):
+        lead += 2  # "I think 'cause the meetings were so regular.": judged from "'cause"
     words, lowered = words[lead:], lowered[lead:]
     first = lowered[0]
     if first in CONTINUATIONS:
         return False
     if first in WH_OPENERS:
         return any(w in COPULAS for w in lowered[2:])
-    commas = [i for i, w in enumerate(words[:-1]) if w.endswith(",")]
-    if first in REASONS:
-        return bool(commas)
+    # the commas that could close a clause: not those around "I think" or "you know"
+    aside = {j for i in range(len(words)) if lowered[i : i + 2] in ASIDES for j in (i - 1, i + 1)}
+    commas = [i for i, w in enumerate(words[:-1]) if w.endswith(",") and i not in aside]
+    if first in REASONS or lowered[:2] == ["rather", "than"]:
+        return bool(commas)  # "Rather than having three things to do." is half a sentence
     if first in SUBORDINATORS and len(commas) == 1:
         return lowered[commas[0] + 1] not in SUBORDINATORS | CLAUSE_JOINERS
     return True
@@ -349,8 +353,11 @@ def _is_question(c: _Cand) -> bool:
 
 def _asks_unmarked(low: tuple[str, ...]) -> bool:
     """ "What's the best thing about old radios." — a question written without its mark: a
-    wh-word and a verb open it and no clause follows ("What's odd is that…" states);
+    wh-word and a verb open it and no clause follows ("What's odd is that…" states), or a
+    verb before its subject ("Could we…", "Is there…");
     `low`: the line's words, normalized."""
+    if low[0] in INVERTED and len(low) > 2 and low[1] in ASKED:
+        return True  # "Could we train on every video ever made."
     if low[0] in WH_IS:
         rest = low[1:]
     elif low[0] in WH_OPENERS and len(low) > 1 and low[1] in COPULAS | {"do", "does", "did"}:
@@ -741,7 +748,7 @@ def _quote_ok(c: _Cand) -> bool:
         and c.unit.sentence_end
         and c.text.count(",") <= QUOTE_COMMAS  # "sleek, stylish, so something that's, a…"
         and not c.foreign
-        and norm(c.words[0]) not in SUBORDINATORS | CLAUSE_JOINERS
+        and c.low[0] not in SUBORDINATORS | CLAUSE_JOINERS | REASONS
         and not _against_before(c.words)
         and not _said_of_before(c.words)
         and not c.unit.crosses_repeat
@@ -784,6 +791,8 @@ def _said_of_before(words: tuple[str, ...]) -> bool:
 WH_OPENERS = frozenset("how what why where whether".split())
 COPULAS = frozenset("is was are were means".split())
 WH_IS = frozenset("what's how's where's who's why's".split())
+INVERTED = frozenset("can could would should will shall do does did is are was were".split())
+ASKED = frozenset("i we you they it he she there that this".split())  # "Could we…", "Is it…"
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())
 SUBJECTS = frozenset(
@@ -796,6 +805,7 @@ CONTEXT_OPENERS = frozenset(
 )
 RELATIVE = [["the", "opposite"], ["the", "same"], ["the", "other"], ["the", "latter"]]
 OPINION = [["i", "think"], ["i", "believe"], ["i", "guess"], ["i", "feel"]]
+ASIDES = [*OPINION, ["you", "know"], ["i", "mean"]]  # said between commas inside a clause
 STEP_WORDS = frozenset("is of thing point one reason".split())
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 ORDINALS = frozenset("second third fourth fifth sixth".split())  # "The first…" often is a claim

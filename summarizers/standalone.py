@@ -95,6 +95,7 @@ FIGURE = re.compile(
 # odd to…", "[We'd] have a small hook on the back…"), seldom advice
 BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
 ARTICLES = frozenset("the a an".split())
+RELATIVES = frozenset("that which who".split())
 # verbs said without an ending: the present of plural subjects and the irregular pasts
 COMMON_VERBS = frozenset(
     """love need want work make take get have do go come say know think see use find give
@@ -234,15 +235,28 @@ def bare_noun_phrase(words: Words, low: Words | None = None) -> bool:
     """ "The blue key at the bottom and F eight.": a noun phrase said as an answer, no verb in
     it. Only for a line opening with an article; a sign of a verb is an auxiliary, a
     contraction, a pronoun, a word in -s, -ed or -ing, or a common verb ("The kids love…",
-    "The council lent…")."""
+    "The council lent…"), but not the first one after "that", "which" or "who": that verb is
+    the relative clause's ("The corruption that goes with the process that doesn't end.")."""
     low = list(low) if low is not None else [norm(w) for w in words]
     if not low or low[0] not in ARTICLES:
         return False
-    for w in low[1:]:
-        if w in AUXILIARIES or w in SUBJECT_PRONOUNS or w in COMMON_VERBS or "'" in w:
-            return False
-        if len(w) > 3 and w.endswith(("s", "ed", "ing")):
-            return False
+    relative = False  # inside "that goes with…": its verb is the relative clause's
+    for i, w in enumerate(low[1:], start=1):
+        if i == 1 and w.endswith(("ed", "ing")) and w not in AUXILIARIES:
+            continue  # "the associated cost", "the leading cause": said of the noun
+        if w in RELATIVES:
+            relative = True
+            continue
+        if w in SUBJECT_PRONOUNS:
+            if not relative:
+                return False
+            continue  # "the reason that it bothers me…": the clause's subject
+        sign = w in AUXILIARIES or w in COMMON_VERBS or "'" in w
+        ending = w.endswith(("ed", "ing")) or w.endswith("s") and not w.endswith(("ss", "is"))
+        if sign or len(w) > 3 and ending:
+            if not relative:
+                return False
+            relative = False
     return True
 
 

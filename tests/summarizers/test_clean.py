@@ -185,6 +185,14 @@ def test_cleaning_survives_any_text(text: str) -> None:
         assert re.sub(r"\s+", " ", u.display).strip()
 
 
+def test_a_word_said_again_around_a_broken_piece_is_said_once() -> None:
+    shown = _display(_t("Each shelf holds two sh two kettles, and I th I think that is plenty."))
+    assert shown == "Each shelf holds two kettles, and I think that is plenty."
+    # laughter is no broken word, and a real short word between two says stays
+    assert "ha ha ha" in _display(_t("He laughed ha ha ha and went home."))
+    assert "day by day" in _display(_t("It grows day by day in the shed."))
+
+
 def test_broken_off_letters_and_doubled_commas_leave_the_display() -> None:
     shown = _display(_t("We bought the new s this blue kettle, and it would l would last a year."))
     assert " s " not in f" {shown} "

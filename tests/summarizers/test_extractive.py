@@ -829,8 +829,14 @@ def test_a_meeting_of_flat_lines_gives_fewer_quotes_than_asked() -> None:
     assert not s.quotes
 
 
-def test_a_question_without_its_mark_is_neither_takeaway_nor_quote() -> None:
-    asked = "What's the most annoying thing about the old radios in the repair cafe."
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "What's the most annoying thing about the old radios in the repair cafe.",
+        "Could we open every one of the old radios in the repair cafe on one Saturday.",
+    ],
+)
+def test_a_question_without_its_mark_is_neither_takeaway_nor_quote(asked: str) -> None:
     stated = "What's odd about the old radios in the repair cafe is that their valves still glow."
     lines = (*_LONG, asked, stated, *_LONG)
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
@@ -865,3 +871,22 @@ def test_a_numbered_step_of_an_argument_is_not_the_quote(step_first: bool) -> No
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3, quotes=1))
     assert [q.text for q in s.quotes] == [claim]
+
+
+@pytest.mark.parametrize(
+    "half",
+    [
+        "'Cause the old radios in the repair cafe were, I think, made to be opened by owners.",
+        "I think 'cause the old radios in the repair cafe were made to be opened by owners.",
+        "Rather than throwing the old radios of the repair cafe away after a single fault.",
+    ],
+)
+def test_half_a_sentence_is_neither_takeaway_nor_quote(half: str) -> None:
+    """A reason or a "rather than" with no main clause (the commas around "I think" close
+    none) is half of a sentence said across two."""
+    lines = (*_LONG, half, *_LONG)
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=6, quotes=4))
+    said = [x.text for x in s.takeaways] + [q.text for q in s.quotes]
+    assert half not in said, said
+    assert len(said) >= 3

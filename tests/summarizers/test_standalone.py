@@ -112,6 +112,10 @@ def test_a_phrase_with_no_finite_verb(line: str, expected: bool) -> None:
         ("The volunteers fixed forty kettles.", False),
         ("The toaster is older than me.", False),
         ("Most broken lamps and the blue switch.", False),  # (not opened by an article)
+        # the verbs after "that"/"who" are a relative clause's; an opening -ed is the noun's
+        ("The added charge that goes with every repair that doesn't last.", True),
+        ("The cost that goes with every repair is small.", False),
+        ("The reason that it breaks is the fuse.", False),
     ],
 )
 def test_a_bare_noun_phrase(line: str, expected: bool) -> None:
