@@ -167,6 +167,14 @@ def _trim_markers(words: tuple[str, ...]) -> int:
     return k
 
 
+FRAME_REACH = 7  # "The other reason that it bothers me | is that": at most this many words…
+FRAME_REST = 6  # …and the statement after it at least this many
+FRAME_OPENERS = frozenset("the one my our".split())
+FRAME_NOUNS = frozenset("thing fact point reason truth part".split())  # ("the problem": news)
+FRAME_WORDS = FRAME_NOUNS | frozenset(
+    """the one my our other main real big simple short basic funny interesting important key
+    whole unseen of it this that why here there really obviously actually me bothers""".split()
+)
 FALSE_START_REACH = 8  # an abandoned start ("I think the I'd say...") within these words
 
 
@@ -190,6 +198,22 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
     return restart if restart < len(words) - 1 else 0
 
 
+def _frame_length(words: tuple[str, ...]) -> int:
+    """How many leading words only announce the statement: "The other reason that it
+    bothers me is that | our history is littered with bad incentives", "The fact is that |
+    …". The frame names nothing of its own (a word like "reason", "thing", "problem" and
+    function words); a statement that points back ("…is that it forces…") keeps it."""
+    low = [norm(w) for w in words[: FRAME_REACH + 3]]
+    for k in range(2, min(FRAME_REACH + 2, len(words) - FRAME_REST)):
+        if low[k] != "that" or low[k - 1] not in {"is", "was"}:
+            continue
+        frame = set(low[: k - 1])
+        announces = low[0] in FRAME_OPENERS and frame & FRAME_NOUNS and frame <= FRAME_WORDS
+        said = low[k + 1]
+        return k + 1 if announces and said not in PRONOUN_START | POINTERS else 0
+    return 0
+
+
 def _broken_off(word: str) -> bool:
     """A word of one or two letters that is no English word: what is left of one the
     speaker broke off ("th", "ch")."""
@@ -210,6 +234,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         if restart:
             skip += restart
             skip += _trim_markers(u.words[skip:])
+        skip += _frame_length(u.words[skip:])
         words = u.words[skip:]
         tag = _tag_length(words)
         end = u.end_char

@@ -208,6 +208,32 @@ def test_an_article_before_a_preposition_is_a_restart() -> None:
     assert kettle.text.startswith("The in-laws")
 
 
+@pytest.mark.parametrize(
+    ("said", "frame"),
+    [
+        (
+            "The other reason that it bothers me is that every cheap kettle breaks in its "
+            "first year of use.",
+            "The other reason that it bothers me is that ",
+        ),
+        (
+            "The funny thing is that a kettle is the best first repair anyone can try.",
+            "The funny thing is that ",
+        ),
+        # the frame is the news ("the problem"), or what follows points back: kept whole
+        ("The problem is that a cheap kettle breaks in its first year of use.", ""),
+        ("The point is that they sell every cheap kettle with a fuse that fails in a year.", ""),
+    ],
+)
+def test_a_frame_that_only_announces_the_statement_is_left_out(said: str, frame: str) -> None:
+    t = Transcript.build([RawSegment(line, speaker="Dana") for line in [*REPAIRS, said]])
+    s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=1))
+    rest = said[len(frame) :]
+    assert [x.text for x in s.takeaways if "kettle" in x.text] == [rest[0].upper() + rest[1:]]
+    (kettle,) = [x for x in s.takeaways if "kettle" in x.text]
+    assert t.text[kettle.span[0] : kettle.span[1]].rstrip(".") == rest.rstrip(".")
+
+
 def _three_takeaways(lines: list[str]) -> list[str]:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     return [x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways]
