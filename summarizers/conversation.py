@@ -21,6 +21,8 @@ PREAMBLE_REACH = 2  # units before a question that may be its framing
 TURN_TAIL = 2  # a turn ends by asking when a question is among its last units
 HOST_MARGIN = 1.3  # the host hands over with a question this many times more than the next
 _SECOND_PERSON = frozenset("you your you're you've you'd yours yourself".split())
+_TAGS = frozenset("right no yeah correct".split())
+_ASKING = frozenset("do does did what how why would could can is are have".split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +83,32 @@ def asks(unit: Unit) -> bool:
 
 def _framing(units: list[Unit], asked: list[bool]) -> list[int]:
     """Statements addressed to "you" in the few units before a question of the same turn
-    (`asked`: whether each unit asks)."""
+    (`asked`: whether each unit asks); and a statement put to the guest for agreement ("A
+    pattern everyone's after is memory, right?") with what follows it up to a question to
+    "you" ("Do you have a gut feeling…?"): the host sets up the question."""
     out = []
     for i, u in enumerate(units):
-        if asked[i]:
-            continue
         after = range(i + 1, min(len(units), i + 1 + PREAMBLE_REACH))
-        if not any(asked[j] for j in after if units[j].speaker == u.speaker):
+        same = [j for j in after if units[j].speaker == u.speaker]
+        if asked[i]:
+            if _tagged(u) and any(_to_you(units[j]) for j in same):
+                last = next(j for j in same if _to_you(units[j]))
+                out += [i, *range(i + 1, last)]
+            continue
+        if not any(asked[j] for j in same):
             continue
         if any(norm(w) in _SECOND_PERSON for w in u.words):
             out.append(i)
-    return out
+    return sorted(set(out))
+
+
+def _tagged(unit: Unit) -> bool:
+    """A statement ending in a tag that asks for agreement: "…, right?", "…, no?"."""
+    words = unit.words
+    return len(words) > 3 and words[-2].endswith(",") and norm(words[-1]) in _TAGS
+
+
+def _to_you(unit: Unit) -> bool:
+    """A question put to the other person: "Do you…", "How would you…"."""
+    low = [norm(w) for w in unit.words[:4]]
+    return unit.is_question and bool(low) and low[0] in _ASKING and "you" in low

@@ -48,6 +48,8 @@ OBJECT_AFTER = frozenset(
 POINTING_CONTRACTIONS = frozenset("that's that'll that'd this'll those're these're".split())
 # "there" that is a place (not "there is"), "here" and "then" as a time in the story
 DEICTIC = frozenset("here there".split())
+NEAR = frozenset("this these".split())  # "this regulation", "these countries"
+THIS_NOUN = 0.25  # ...a noun the line points at without saying which
 EXISTENTIAL = frozenset(
     """is are was were 's 're will would might may must can could has have had seems
     seem used isn't aren't wasn't weren't""".split()
@@ -83,7 +85,8 @@ OPENERS_WITHOUT_SUBJECT = frozenset(
 SIGNPOST = re.compile(
     r"(?:first of all|to begin with|to start with|let me (?:just )?(?:explain|say|start|put|"
     r"begin|add)|secondly|thirdly|lastly|finally|one more thing|as you (?:can )?(?:see|tell)|"
-    r"(?:just )?(?:remember|imagine|consider|notice|think about|look at)\b)\b",
+    r"(?:just )?(?:remember|imagine|consider|notice|think about|look at)\b|"
+    r"the way (?:\w+ ){1,3}works,? is\b)\b",  # "The way farming works is, okay, you own…"
     re.IGNORECASE,
 )
 CONVERSATIONAL = frozenset("we we're we've we'd you you're you've you'd".split())
@@ -175,6 +178,8 @@ def references(words: Words, low: Words | None = None) -> float:
             score += 1.0  # "that would…", "…like that.", "to do this, …", "at that time"
         elif w in DEICTIC and (after not in EXISTENTIAL or _after_noun(words, low, i)):
             score += 0.5  # "over there", "the idea here", "the main group there is…"
+        elif w in NEAR and after.isalpha() and after not in STOPWORDS and after not in low[:i]:
+            score += THIS_NOUN  # "this regulation": which one, the line does not say
         named = named or (w not in STOPWORDS and len(w) > 2)
     return score
 

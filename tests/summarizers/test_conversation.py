@@ -49,3 +49,21 @@ def test_without_labels_the_framing_before_a_question_is_the_hosts() -> None:
     framed = [u.display for u in units if found.is_host_line(u)]
     assert framed
     assert all(line.startswith("You wrote") for line in framed)
+
+
+def test_without_labels_a_point_put_for_agreement_before_a_question_is_the_hosts() -> None:
+    turns: list[tuple[str | None, str]] = []
+    for n in range(4):
+        turns.append((None, "A thing every cafe argues about is spare parts, right?"))
+        turns.append((None, f"And where to keep the {n + 2} drawers of them."))
+        turns.append((None, "Do you have a rule for what gets kept?"))
+        turns.append((None, ANSWER))
+        # the guest asks for agreement too, but no question to "you" follows
+        turns.append((None, "Seals are the cheapest fix there is, right?"))
+        turns.append((None, ANSWER))
+    units = clean(_talk(turns))
+    found = roles(units)
+    framed = {u.display for u in units if found.is_host_line(u)}
+    assert "A thing every cafe argues about is spare parts, right?" in framed
+    assert "And where to keep the 2 drawers of them." in framed
+    assert not any(line.startswith(("Seals", "We repair")) for line in framed)

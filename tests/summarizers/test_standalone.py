@@ -44,6 +44,12 @@ def test_a_line_pointing_at_what_it_does_not_name(line: str, least: float) -> No
     assert references(_w(line)) >= least
 
 
+def test_this_and_a_noun_point_a_little_unless_the_line_named_it() -> None:
+    assert references(_w("The problem with this regulation is that kettles break.")) == 0.25
+    assert references(_w("These volunteers fix most kettles in an hour.")) == 0.25
+    assert references(_w("A new regulation came, and this regulation bans glue.")) == 0.0
+
+
 @pytest.mark.parametrize(
     "line",
     [
@@ -126,6 +132,8 @@ def test_signposts_the_room_and_clipped_openers() -> None:
     assert signpost("First of all, let me explain what a repair cafe is.")
     assert signpost("As you can see, the toaster has a removable crumb tray.")
     assert not signpost("The first repair is the hardest.")
+    assert signpost("The way a repair cafe works is, okay, you bring your kettle.")
+    assert not signpost("The way to fix a kettle is to replace its switch.")
     assert conversational(_w("You can have volunteers who fix lamps."))
     assert conversational(_w("We could try that with the radios."))
     assert not conversational(_w("We know that most lamps need a switch."))
