@@ -317,10 +317,13 @@ def _stands_alone(words: tuple[str, ...]) -> bool:
     """A whole sentence that is not a piece of a longer thought: not a wh-clause with no
     verb of its own ("How much investment there has been…"), not a reason or a condition
     with no main clause ("'Cause it's important that…", "If we add it, so that…"), not a
-    "which"/"of" continuation, not trailing off ("…")."""
+    "which"/"of" continuation, not trailing off ("…", "…this mode where.")."""
     if words[-1].endswith(("…", "...")):
         return False
     lowered = [norm(w) for w in words]
+    said = [w for w in lowered if any(ch.isalnum() for ch in w)]
+    if said and said[-1] in TRAILING:
+        return False  # "…flip into this mode where.", "…media reports and—."
     lead = 0  # "And then just to put it in words.": judged from "to"
     while lead < len(words) - 1 and lowered[lead] in LEADS and not words[lead].endswith(","):
         lead += 1
@@ -820,6 +823,8 @@ INVERTED = frozenset("can could would should will shall do does did is are was w
 ASKED = frozenset("i we you they it he she there that this".split())  # "Could we…", "Is it…"
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())
+# a last word that needs another after it: the speaker trailed off
+TRAILING = frozenset("the a an and or but where which whose because if than my your our".split())
 SUBJECTS = frozenset(
     """i i'm i've i'd i'll we we're we've we'll we'd you you're you've you'll they they're
     they've they'll he she he's she's it's there's""".split()

@@ -50,6 +50,7 @@ POINTING_CONTRACTIONS = frozenset("that's that'll that'd this'll those're these'
 DEICTIC = frozenset("here there".split())
 NEAR = frozenset("this these".split())  # "this regulation", "these countries"
 THIS_NOUN = 0.25  # ...a noun the line points at without saying which
+DEFINERS = frozenset("that which who whose where to called".split())  # "this idea that…"
 EXISTENTIAL = frozenset(
     """is are was were 's 're will would might may must can could has have had seems
     seem used isn't aren't wasn't weren't""".split()
@@ -179,9 +180,18 @@ def references(words: Words, low: Words | None = None) -> float:
         elif w in DEICTIC and (after not in EXISTENTIAL or _after_noun(words, low, i)):
             score += 0.5  # "over there", "the idea here", "the main group there is…"
         elif w in NEAR and after.isalpha() and after not in STOPWORDS and after not in low[:i]:
-            score += THIS_NOUN  # "this regulation": which one, the line does not say
+            # "this regulation": which one, the line does not say ("this idea that…" does)
+            score += 0.0 if _defined_after(low, i + 1) else THIS_NOUN
         named = named or (w not in STOPWORDS and len(w) > 2)
     return score
+
+
+def _defined_after(low: Words, j: int) -> bool:
+    """The noun phrase from position j is said what it is right after it: "this idea | that
+    we need…", "this desire | to tinker…" ("this part | of it" is not)."""
+    while j < len(low) and low[j] not in STOPWORDS:
+        j += 1
+    return j + 1 < len(low) and low[j] in DEFINERS
 
 
 def _after_noun(words: Words, low: Words, i: int) -> bool:

@@ -905,11 +905,12 @@ def test_a_numbered_step_of_an_argument_is_not_the_quote(step_first: bool) -> No
         "'Cause the old radios in the repair cafe were, I think, made to be opened by owners.",
         "I think 'cause the old radios in the repair cafe were made to be opened by owners.",
         "Rather than throwing the old radios of the repair cafe away after a single fault.",
+        "We want to put every one of the old radios in the repair cafe into a mode where.",
     ],
 )
 def test_half_a_sentence_is_neither_takeaway_nor_quote(half: str) -> None:
     """A reason or a "rather than" with no main clause (the commas around "I think" close
-    none) is half of a sentence said across two."""
+    none), or a line that trails off, is half of a sentence said across two."""
     lines = (*_LONG, half, *_LONG)
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=6, quotes=4))

@@ -48,6 +48,7 @@ def test_this_and_a_noun_point_a_little_unless_the_line_named_it() -> None:
     assert references(_w("The problem with this regulation is that kettles break.")) == 0.25
     assert references(_w("These volunteers fix most kettles in an hour.")) == 0.25
     assert references(_w("A new regulation came, and this regulation bans glue.")) == 0.0
+    assert references(_w("There's this idea that every kettle needs a new switch.")) == 0.0
 
 
 @pytest.mark.parametrize(
