@@ -101,6 +101,7 @@ CONVERSATIONAL_PENALTY = 0.8  # "You can have volunteers who…", "We could try 
 CLAIM_WEIGHT = 1.3  # a claim in the present about the subject, not a story
 CONCRETE_BONUS = 1.1  # a figure, a name: a statement a reader can hold on to
 SIGNPOST_PENALTY = 0.6  # "First of all, let me explain…"
+DEFER_PENALTY = 0.6  # "…we'll learn more about the impact": news still to come
 VERBLESS_PENALTY = 0.5  # "Fixing old radios, kettles and so on."
 SWAP_SHARE = 0.5  # a slice's pick below this share of a line elsewhere gives way to it
 WEAK_QUALITY = 0.5  # ...as does a pick that reads this badly alone (see _quality)...
@@ -725,6 +726,8 @@ def _quality(c: _Cand) -> float:
     if _points_back(c.words) or LEANS_BACK.match(c.text):
         q *= POINTING_PENALTY
     q *= 0.85 ** len(HEDGES.findall(c.text))
+    if DEFERS.search(c.text):
+        q *= DEFER_PENALTY
     if SPECULATIVE.match(c.text) and not PROPOSAL.match(c.text):
         q *= SPECULATIVE_PENALTY
     if c.host:
@@ -840,6 +843,10 @@ STEP_WORDS = frozenset("is of thing point one reason".split())
 SIGNPOSTS = frozenset("first second third fourth another next finally secondly lastly".split())
 ORDINALS = frozenset("second third fourth fifth sixth".split())  # "The first…" often is a claim
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
+# "…over time we'll learn more about the impact": what is not known yet
+DEFERS = re.compile(
+    r"\bwe(?:'ll| will) (?:learn|know|see|find out) (?:more|what|how|whether|if)\b", re.I
+)
 UNSURE = re.compile(r"\b(?:probably|perhaps|maybe|i guess|i suppose|or something)\b", re.I)
 QUOTE_COMMAS = 3  # a quote with more commas is a list or a spoken tangle
 LEANS_BACK = re.compile(

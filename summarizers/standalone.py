@@ -50,6 +50,10 @@ POINTING_CONTRACTIONS = frozenset("that's that'll that'd this'll those're these'
 DEICTIC = frozenset("here there".split())
 NEAR = frozenset("this these".split())  # "this regulation", "these countries"
 THIS_NOUN = 0.25  # ...a noun the line points at without saying which
+COMPARED = frozenset(
+    "different better worse similar bigger smaller higher lower easier harder cheaper".split()
+)
+COMPARED_WITH = frozenset("than from to as with if when once but because".split())
 DEFINERS = frozenset("that which who whose where to called".split())  # "this idea that…"
 EXISTENTIAL = frozenset(
     """is are was were 's 're will would might may must can could has have had seems
@@ -183,7 +187,15 @@ def references(words: Words, low: Words | None = None) -> float:
             # "this regulation": which one, the line does not say ("this idea that…" does)
             score += 0.0 if _defined_after(low, i + 1) else THIS_NOUN
         named = named or (w not in STOPWORDS and len(w) > 2)
-    return score
+    return score + (1.0 if _compared_to_before(low) else 0.0)
+
+
+def _compared_to_before(low: Words) -> bool:
+    """Ends comparing with what it does not say: "Chances of an allotment were much higher.",
+    "The costs are very different." ("…higher than…", "If we add it, costs are higher."
+    say it)."""
+    said = [w for w in low if any(ch.isalnum() for ch in w)]
+    return bool(said) and said[-1] in COMPARED and not COMPARED_WITH.intersection(said)
 
 
 def _defined_after(low: Words, j: int) -> bool:

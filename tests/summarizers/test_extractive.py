@@ -917,3 +917,14 @@ def test_half_a_sentence_is_neither_takeaway_nor_quote(half: str) -> None:
     said = [x.text for x in s.takeaways] + [q.text for q in s.quotes]
     assert half not in said, said
     assert len(said) >= 3
+
+
+def test_news_still_to_come_gives_way_to_what_is_known() -> None:
+    """ "Over time we'll learn more about…" says nothing yet: the slice's line that states
+    what is known is the takeaway."""
+    later = "Over the coming months we'll learn more about what the repair cafe does for waste."
+    known = "The repair cafe kept four tonnes of kettles and toasters out of the landfill."
+    t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, later, known]])
+    said = [x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways]
+    assert known in said
+    assert later not in said

@@ -44,6 +44,22 @@ def test_a_line_pointing_at_what_it_does_not_name(line: str, least: float) -> No
     assert references(_w(line)) >= least
 
 
+@pytest.mark.parametrize(
+    ("line", "pointing"),
+    [
+        ("The chances of a repair at the cafe were much higher.", True),
+        ("The nature of the repairs and the parts are very different.", True),
+        ("Repairs at the cafe are much cheaper than new kettles.", False),
+        ("If we add a fuse, the repair costs are higher.", False),
+        ("Kettles are cheap but toasters are different.", False),
+    ],
+)
+def test_a_comparison_with_what_the_line_does_not_say_points_back(
+    line: str, pointing: bool
+) -> None:
+    assert (references(_w(line)) >= 1) is pointing
+
+
 def test_this_and_a_noun_point_a_little_unless_the_line_named_it() -> None:
     assert references(_w("The problem with this regulation is that kettles break.")) == 0.25
     assert references(_w("These volunteers fix most kettles in an hour.")) == 0.25
