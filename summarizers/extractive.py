@@ -176,6 +176,7 @@ FRAME_WORDS = FRAME_NOUNS | frozenset(
     """the one my our other main real big simple short basic funny interesting important key
     whole unseen of it this that why here there really obviously actually me bothers""".split()
 )
+VERBISH = frozenset("which that who is was are were has have had".split())  # (not a blend)
 FALSE_START_REACH = 8  # an abandoned start ("I think the I'd say...") within these words
 
 
@@ -203,14 +204,21 @@ def _frame_length(words: tuple[str, ...]) -> int:
     """How many leading words only announce the statement: "The other reason that it
     bothers me is that | our history is littered with bad incentives", "The fact is that |
     …". The frame names nothing of its own (a word like "reason", "thing", "problem" and
-    function words); a statement that points back ("…is that it forces…") keeps it."""
+    function words), or it is an existential run into the statement ("There is a huge
+    ballast is that | the views…"); a statement that points back ("…is that it forces…")
+    keeps it."""
     low = [norm(w) for w in words[: FRAME_REACH + 3]]
     for k in range(2, min(FRAME_REACH + 2, len(words) - FRAME_REST)):
         if low[k] != "that" or low[k - 1] not in {"is", "was"}:
             continue
         frame = set(low[: k - 1])
         announces = low[0] in FRAME_OPENERS and frame & FRAME_NOUNS and frame <= FRAME_WORDS
+        # "There is a huge social ballast is that | the views…": two sentences run together
+        opens = 1 if low[0] == "there's" else 2 if low[:2] == ["there", "is"] else 0
+        blended = bool(opens) and not set(low[opens : k - 1]) & VERBISH
         said = low[k + 1]
+        if blended and said not in PRONOUN_START | POINTERS:
+            return k + 1
         return k + 1 if announces and said not in PRONOUN_START | POINTERS else 0
     return 0
 

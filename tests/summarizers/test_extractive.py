@@ -220,7 +220,13 @@ def test_an_article_before_a_preposition_is_a_restart() -> None:
             "The funny thing is that a kettle is the best first repair anyone can try.",
             "The funny thing is that ",
         ),
+        (
+            "There is just a huge ballast is that every cheap kettle breaks in its first year "
+            "of use.",
+            "There is just a huge ballast is that ",
+        ),
         # the frame is the news ("the problem"), or what follows points back: kept whole
+        ("There is one rule which is that every cheap kettle gets a new fuse first.", ""),
         ("The problem is that a cheap kettle breaks in its first year of use.", ""),
         ("The point is that they sell every cheap kettle with a fuse that fails in a year.", ""),
     ],
