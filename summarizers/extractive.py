@@ -345,7 +345,9 @@ def _stands_alone(words: tuple[str, ...]) -> bool:
     if first in WH_OPENERS:
         return any(w in COPULAS for w in lowered[2:])
     # the commas that could close a clause: not those around "I think" or "you know"
+    # (spaced punctuation, "was , I think , more", gives the closing comma a token of its own)
     aside = {j for i in range(len(words)) if lowered[i : i + 2] in ASIDES for j in (i - 1, i + 1)}
+    aside |= {j + 1 for j in list(aside) if words[j + 1 : j + 2] == (",",)}
     commas = [i for i, w in enumerate(words[:-1]) if w.endswith(",") and i not in aside]
     if first in REASONS or lowered[:2] == ["rather", "than"]:
         return bool(commas)  # "Rather than having three things to do." is half a sentence

@@ -910,6 +910,8 @@ def test_a_numbered_step_of_an_argument_is_not_the_quote(step_first: bool) -> No
     [
         "'Cause the old radios in the repair cafe were, I think, made to be opened by owners.",
         "I think 'cause the old radios in the repair cafe were made to be opened by owners.",
+        # meeting transcripts space their punctuation
+        "'cause the old radios in the repair cafe were , I think , made to be opened by owners .",
         "Rather than throwing the old radios of the repair cafe away after a single fault.",
         "We want to put every one of the old radios in the repair cafe into a mode where.",
     ],
@@ -921,7 +923,8 @@ def test_half_a_sentence_is_neither_takeaway_nor_quote(half: str) -> None:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=6, quotes=4))
     said = [x.text for x in s.takeaways] + [q.text for q in s.quotes]
-    assert half not in said, said
+    tail = " ".join(half.split()[-5:-1])  # (the shown text joins spaced punctuation)
+    assert not any(tail in x for x in said), said
     assert len(said) >= 3
 
 
