@@ -2,7 +2,8 @@
 
 The guest is who people came to hear: in an interview the host's lines are the questions and
 their framing, so takeaways are drawn from the guests. A labelled transcript names its
-speakers: the host is the one whose turns end by asking (guests ask too, but mid-answer).
+speakers: the host is the one who opens the show ("Welcome to…", "My guest today…") and asks,
+or else the one whose turns end by asking (guests ask too, but mid-answer).
 An unlabelled one still has the shape: a statement addressed to "you" just before a
 question is the question's preamble.
 """
@@ -13,12 +14,13 @@ from collections import Counter
 from dataclasses import dataclass
 
 from summarizers.clean import Unit, norm
-from summarizers.lexicon import HOST_PROMPT
+from summarizers.lexicon import HOST_INTRO, HOST_PROMPT
 
 INTERVIEW_SPEAKERS = 4  # more speakers holding a real share of the words: a meeting
 SHARE = 0.05  # a speaker holding less than this share of the words is not counted
 PREAMBLE_REACH = 2  # units before a question that may be its framing
 TURN_TAIL = 2  # a turn ends by asking when a question is among its last units
+OPENING = 0.2  # the share of the transcript where a host opens the show
 HOST_MARGIN = 1.3  # the host hands over with a question this many times more than the next
 _SECOND_PERSON = frozenset("you your you're you've you'd yours yourself".split())
 _TAGS = frozenset("right no yeah correct".split())
@@ -67,6 +69,11 @@ def roles(units: list[Unit]) -> Roles:
         return Roles("monologue", None, frozenset())
     if len(speakers) >= INTERVIEW_SPEAKERS:
         return Roles("meeting", None, frozenset())
+    opener = _opener(units, speakers)
+    if opener is not None and hands[opener] >= 2:
+        # the one who opens the show ("Welcome to…", "My guest today…") and asks is its
+        # host, also when a guest ends more turns with a question (a rhetorical one)
+        return Roles("interview", opener, frozenset(), frozenset(speakers) - {opener})
     ranked = sorted(speakers, key=lambda s: (-hands[s], s))
     host = ranked[0]
     # a host hands the turn over with a question clearly more often than anyone else;
@@ -74,6 +81,19 @@ def roles(units: list[Unit]) -> Roles:
     if hands[host] < 2 or hands[host] < HOST_MARGIN * hands[ranked[1]]:
         return Roles("meeting", None, frozenset())
     return Roles("interview", host, frozenset(), frozenset(speakers) - {host})
+
+
+def _opener(units: list[Unit], speakers: list[str]) -> str | None:
+    """The speaker who opens the show: most of the host's openings ("Welcome to…", "In
+    today's episode…", "My guest today…") in its first part, said by no one as often."""
+    said: Counter[str] = Counter()
+    for u in units[: max(1, int(len(units) * OPENING))]:
+        if u.speaker in speakers and HOST_INTRO.search(u.display):
+            said[u.speaker] += 1
+    top = said.most_common(2)
+    if not top or len(top) == 2 and top[0][1] == top[1][1]:
+        return None
+    return top[0][0]
 
 
 def asks(unit: Unit) -> bool:

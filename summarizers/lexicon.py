@@ -146,6 +146,12 @@ CONTRAST = re.compile(
     r"unless|despite|actually)\b",
     re.IGNORECASE,
 )
+# a host opening the show: "Welcome to…", "In today's episode…", "My guest today is…"
+HOST_INTRO = re.compile(
+    r"\b(welcome (back )?to (the|my|our|this)|in (today['’]s|this) episode|on (today['’]s|this) "
+    r"(episode|show)|my guests? (today|on|this)|joining me|i['’]?m your host)\b",
+    re.IGNORECASE,
+)
 HOST_PROMPT = re.compile(
     r"\b(i'?m curious|i was curious|i'?m wondering|i was wondering|(i'?d|would) love to hear|"
     r"your (perspective|take|read|view)|i'?ll ask|my (first |next |last )?question|let me ask|"

@@ -67,3 +67,20 @@ def test_without_labels_a_point_put_for_agreement_before_a_question_is_the_hosts
     assert "A thing every cafe argues about is spare parts, right?" in framed
     assert "And where to keep the 2 drawers of them." in framed
     assert not any(line.startswith(("Seals", "We repair")) for line in framed)
+
+
+def test_who_opens_the_show_and_asks_is_its_host() -> None:
+    """A guest who ends more turns with a (rhetorical) question than the host does is no
+    host: the host is the one who opens the show and also hands over with questions."""
+    turns: list[tuple[str | None, str]] = [
+        ("Rosa", "Welcome to Workbench Radio, the weekly show about fixing things."),
+        ("Rosa", "My guests today are Ivo and Lena, who run a repair cafe."),
+    ]
+    for n in range(3):
+        turns.append(("Rosa", f"Ivo, what broke most often in year {n + 1}?"))
+        turns.append(("Ivo", f"{ANSWER} And who would throw a kettle away for a fuse?"))
+        turns.append(("Lena", f"{ANSWER} It took {n + 3} Saturdays to learn."))
+        turns.append(("Rosa", f"{ANSWER} That is a lot of kettles."))
+    turns.append(("Ivo", f"{ANSWER} Why buy new when the old one works?"))
+    found = roles(clean(_talk(turns)))
+    assert (found.kind, found.host, found.guests) == ("interview", "Rosa", {"Ivo", "Lena"})
