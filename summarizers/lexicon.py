@@ -91,7 +91,8 @@ DISCOURSE_MARKERS = (
 BOILERPLATE = re.compile(
     r"\b(welcome (back )?to|thanks? (you )?(so much )?for (having|coming|joining|listening|"
     r"being)|great to (be here|have you)|good to (be here|have you)|nice to meet|"
-    r"subscrib(e|es|ed|ing)|rate (and|&) review|sponsor|brought to you by|promo code|discount code|patreon|"
+    r"subscrib(e|es|ed|ing)|rate (and|&) review|sponsor|brought to you by|promo code|"
+    r"discount code|patreon|"
     r"newsletter|see you next|until next time|that's (all|it) for|without further ado|"
     r"here (he|she) is|on today's (episode|show)|in this episode|let's (get started|dive in)|"
     r"check one|one,? two,? three,? four|can you hear me|is (this|the mic) on|we're (recording|on)|"
