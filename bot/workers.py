@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from pebble import ProcessExpired, ProcessPool
 
 from bot.errors import UserError
-from summarizers.lexicon import vivid
+from summarizers.lexicon import word_lists
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -50,7 +50,7 @@ def _worker_start() -> None:
         os.nice(WORKER_NICE)
     except OSError:
         pass
-    vivid()  # the quote lexicon (0.2 s to read) is read before the first job's clock starts
+    word_lists()  # the engine's word lists (0.2 s to read) are read before the first job's clock
 
 
 def _close_listening_sockets() -> None:

@@ -21,9 +21,11 @@ from summarizers.lexicon import (
     MEAN_CONTEXT,
     MEAN_OBJECT,
     NAMES_A_LETTER,
+    PIECE_LENGTHS,
     SHORT_WORDS,
     SPLIT_BEFORE,
     STOPWORDS,
+    word_lists,
 )
 from summarizers.model import Transcript
 
@@ -32,6 +34,7 @@ _EDGE_PUNCT = "\"'“”‘’()[]{}<>.,;:!?…*_-—–"
 _NOISE = re.compile(r"^[\[({<][a-z _-]*[\])}>][.,]?$", re.IGNORECASE)  # {vocalsound} [laughter]
 MAX_UNIT_WORDS = 40
 HARD_UNIT_WORDS = 60
+PIECE_REACH = 4  # a broken piece and the word said whole: at most this many words apart
 
 KEEP, FILLER, STUTTER, REPEAT = 0, 1, 2, 3
 
@@ -190,6 +193,26 @@ def mark_fillers_and_stutters(toks: Tokens) -> None:
         ):
             toks.kind[i] = STUTTER
         elif toks.text[i].endswith("-") and follower.startswith(w) and len(follower) > len(w):
+            toks.kind[i] = STUTTER
+
+
+def mark_broken_pieces(toks: Tokens) -> None:
+    """Mark a piece of a word the speaker broke off and said whole a little later
+    ("you only have to spea fill out the speaker form", "the voca the vocabulary"): a
+    lower-case piece of 3 to 5 letters that is no English word (wordfreq's list) and begins
+    a longer word said within a few words after it ("they zap a lot" is no piece)."""
+    known = word_lists().short
+    kept = [i for i in range(len(toks)) if toks.kind[i] == KEEP]
+    for p, i in enumerate(kept):
+        piece, said = toks.norm[i], toks.text[i]
+        if len(piece) not in PIECE_LENGTHS or not said.isalpha() or not said.islower():
+            continue
+        if piece in known or piece in STOPWORDS:
+            continue
+        after = kept[p + 1 : p + 1 + PIECE_REACH]  # (the word is said whole after the break)
+        if any(
+            toks.norm[j].startswith(piece) and len(toks.norm[j]) > len(piece) + 1 for j in after
+        ):
             toks.kind[i] = STUTTER
 
 
@@ -375,5 +398,6 @@ def clean(transcript: Transcript) -> list[Unit]:
     toks = tokenize(transcript)
     mark_rolling_repeats(toks, transcript)
     mark_fillers_and_stutters(toks)
+    mark_broken_pieces(toks)
     mark_phrase_repeats(toks)
     return split_units(toks, transcript)

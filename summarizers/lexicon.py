@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -320,12 +321,21 @@ STRONG_VALENCE = 1.0  # a word judging at least this strongly (VADER's scale, -4
 EVERYDAY_ZIPF = 4.6  # ...and rarer than this in English (Zipf scale: "better" 5.8, "greedy" 3.8)
 
 
+KNOWN_ZIPF = 3.0  # a short lower-case word this common is English ("tick" 3.8, "spea" 1.7)
+PIECE_LENGTHS = range(3, 6)  # the lengths of word a speaker breaks off and says whole after
+
+
+@dataclass(frozen=True, slots=True)
+class WordLists:
+    vivid: Mapping[str, float]  # see vivid()
+    short: frozenset[str]  # English words of PIECE_LENGTHS letters (see clean's broken pieces)
+
+
 @cache
-def vivid() -> Mapping[str, float]:
-    """Words that judge strongly and are not everyday speech, with how strongly (either
-    sign): "greedy" 1.3, "devastating" 3.3, "brilliant" 2.8; not "better", "problem",
-    "honestly", "interest". The valence is VADER's lexicon, the rarity wordfreq's English
-    word list; both ship in their packages (read once, nothing downloaded)."""
+def word_lists() -> WordLists:
+    """The lists read from the packages once a process (0.2 s): VADER's lexicon and
+    wordfreq's English word list, nothing downloaded; wordfreq keeps its 320,000-word list
+    cached (35 MB a worker), so only what is used is kept."""
     common = get_frequency_dict("en")
     floor = 10 ** (EVERYDAY_ZIPF - 9)  # Zipf = log10(frequency per word) + 9
     words = {
@@ -333,7 +343,18 @@ def vivid() -> Mapping[str, float]:
         for word, v in SentimentIntensityAnalyzer().lexicon.items()
         if abs(v) >= STRONG_VALENCE and word.isalpha() and common.get(word, 0.0) < floor
     }
-    # wordfreq keeps its 320,000-word list cached (35 MB a worker): only these words are kept
+    known = 10 ** (KNOWN_ZIPF - 9)
+    short = frozenset(
+        w for w, f in common.items() if len(w) in PIECE_LENGTHS and f >= known and w.isalpha()
+    )
     get_frequency_dict.cache_clear()
     get_frequency_list.cache_clear()
-    return words
+    return WordLists(words, short)
+
+
+def vivid() -> Mapping[str, float]:
+    """Words that judge strongly and are not everyday speech, with how strongly (either
+    sign): "greedy" 1.3, "devastating" 3.3, "brilliant" 2.8; not "better", "problem",
+    "honestly", "interest". The valence is VADER's lexicon, the rarity wordfreq's English
+    word list."""
+    return word_lists().vivid

@@ -193,6 +193,16 @@ def test_a_word_said_again_around_a_broken_piece_is_said_once() -> None:
     assert "day by day" in _display(_t("It grows day by day in the shed."))
 
 
+def test_a_piece_of_a_word_said_whole_after_it_leaves_the_display() -> None:
+    shown = _display(
+        _t("You only have to spea fill out the speaker form once, the voca vocabulary too.")
+    )
+    assert shown == "You only have to fill out the speaker form once, the vocabulary too."
+    # a real short word before a longer one stays, and so does a piece said whole before it
+    assert "they tick the ticket" in _display(_t("So they tick the ticket box at the door."))
+    assert "the speaker said spea" in _display(_t("Then the speaker said spea to the room."))
+
+
 def test_broken_off_letters_and_doubled_commas_leave_the_display() -> None:
     shown = _display(_t("We bought the new s this blue kettle, and it would l would last a year."))
     assert " s " not in f" {shown} "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import wordfreq
 
-from summarizers.lexicon import vivid
+from summarizers.lexicon import vivid, word_lists
 
 
 def test_vivid_words_are_strong_and_not_everyday() -> None:
@@ -16,8 +16,16 @@ def test_vivid_words_are_strong_and_not_everyday() -> None:
     assert "kettle" not in words  # no judgement at all
 
 
+def test_short_english_words_are_known_and_broken_pieces_are_not() -> None:
+    short = word_lists().short
+    for word in ("tick", "zoo", "poet", "rent", "lamps"):
+        assert word in short, word
+    for piece in ("spea", "voca", "diffe", "anoth"):
+        assert piece not in short, piece
+
+
 def test_the_word_list_is_not_kept_in_memory_once_read() -> None:
-    vivid.cache_clear()
+    word_lists.cache_clear()
     vivid()
     assert wordfreq.get_frequency_dict.cache_info().currsize == 0
     assert wordfreq.get_frequency_list.cache_info().currsize == 0
