@@ -235,8 +235,10 @@ def verbless(words: Words, low: Words | None = None) -> bool:
     auxiliary, a contraction, a pronoun subject or a past tense in -ed; a bare lexical verb
     ("the library lent…") is not seen, so this only weighs a line down."""
     low = list(low) if low is not None else [norm(w) for w in words]
-    while len(low) > 1 and low[0] in LEADS:
-        low = low[1:]
+    lead = 0
+    while lead < len(low) - 1 and low[lead] in LEADS:
+        lead += 1
+    low, shown = low[lead:], list(words[lead:])
     if not low:
         return True
     first = low[0]
@@ -251,7 +253,8 @@ def verbless(words: Words, low: Words | None = None) -> bool:
             return True  # the verbs after "which…", "while…" are that clause's
         if w in AUXILIARIES or "'" in w:
             return False
-        if i and w.endswith("ed") and len(w) > 4:
+        named = i < len(shown) and shown[i][:1].isupper()  # "the United States"
+        if i and w.endswith("ed") and len(w) > 4 and not named:
             return False
         if w in SUBJECT_PRONOUNS and i + 1 < len(low):
             return False

@@ -119,6 +119,9 @@ def test_an_opinion_prefix_is_read_past() -> None:
         ("Fixing old radios is the best way to learn soldering.", False),
         ("In the first year we repaired four hundred lamps.", False),
         ("Most broken lamps need a new switch.", False),
+        # a name in -ed is no past tense
+        ("At least in the United Kingdom, which is where most kettles get fixed.", True),
+        ("In the United Kingdom the council opened a repair depot.", False),
     ],
 )
 def test_a_phrase_with_no_finite_verb(line: str, expected: bool) -> None:
