@@ -274,7 +274,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.roots = frozenset(t[:ROOT] for t in terms)
         cand.restarts = restarts(words)
         cand.personal = personal(words)
-        cand.verbless = verbless(words, low)
+        cand.verbless = verbless(words, low) or bare_noun_phrase(words, low)
         cand.quality = _quality(cand)
         cand.claim = general_claim(words, low)
         cands.append(cand)

@@ -941,3 +941,14 @@ def test_news_still_to_come_gives_way_to_what_is_known() -> None:
     said = [x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways]
     assert known in said
     assert later not in said
+
+
+def test_a_noun_phrase_said_as_an_answer_gives_way_to_a_statement() -> None:
+    phrase = (
+        "The spare switch, plug and valve in the drawer for every lamp, radio and kettle repair."
+    )
+    statement = "A kettle switch costs less than two euros to replace."
+    lines = [*REPAIRS[:2], phrase, statement, *REPAIRS[2:]]
+    said = _three_takeaways(lines)
+    assert phrase not in said
+    assert statement in said
