@@ -216,10 +216,8 @@ def _frame_length(words: tuple[str, ...]) -> int:
         # "There is a huge social ballast is that | the views…": two sentences run together
         opens = 1 if low[0] == "there's" else 2 if low[:2] == ["there", "is"] else 0
         blended = bool(opens) and not set(low[opens : k - 1]) & VERBISH
-        said = low[k + 1]
-        if blended and said not in PRONOUN_START | POINTERS:
-            return k + 1
-        return k + 1 if announces and said not in PRONOUN_START | POINTERS else 0
+        points = low[k + 1] in PRONOUN_START | POINTERS  # "…is that it forces…"
+        return k + 1 if (announces or blended) and not points else 0
     return 0
 
 
