@@ -264,9 +264,10 @@ def verbless(words: Words, low: Words | None = None) -> bool:
 def bare_noun_phrase(words: Words, low: Words | None = None) -> bool:
     """ "The blue key at the bottom and F eight.": a noun phrase said as an answer, no verb in
     it. Only for a line opening with an article; a sign of a verb is an auxiliary, a
-    contraction, a pronoun, a word in -s, -ed or -ing, or a common verb ("The kids love…",
-    "The council lent…"), but not the first one after "that", "which" or "who": that verb is
-    the relative clause's ("The corruption that goes with the process that doesn't end.")."""
+    contraction, a pronoun, a word in -s or -ed (a participle in -ing is no finite verb), or a
+    common verb ("The kids love…", "The council lent…"), but not the first one after "that",
+    "which" or "who": that verb is the relative clause's ("The corruption that goes with the
+    process that doesn't end.")."""
     low = list(low) if low is not None else [norm(w) for w in words]
     if not low or low[0] not in ARTICLES:
         return False
@@ -282,7 +283,7 @@ def bare_noun_phrase(words: Words, low: Words | None = None) -> bool:
                 return False
             continue  # "the reason that it bothers me…": the clause's subject
         sign = w in AUXILIARIES or w in COMMON_VERBS or "'" in w
-        ending = w.endswith(("ed", "ing")) or w.endswith("s") and not w.endswith(("ss", "is"))
+        ending = w.endswith("ed") or w.endswith("s") and not w.endswith(("ss", "is"))
         if sign or len(w) > 3 and ending:
             if not relative:
                 return False

@@ -142,6 +142,9 @@ def test_a_phrase_with_no_finite_verb(line: str, expected: bool) -> None:
         ("The added charge that goes with every repair that doesn't last.", True),
         ("The cost that goes with every repair is small.", False),
         ("The reason that it breaks is the fuse.", False),
+        # a participle is no finite verb
+        ("The fact that there is no spare fuse before the opening.", True),
+        ("The volunteer holding the kettle by its broken handle.", True),
     ],
 )
 def test_a_bare_noun_phrase(line: str, expected: bool) -> None:
