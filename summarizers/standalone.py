@@ -103,6 +103,7 @@ FIGURE = re.compile(
 # odd to…", "[We'd] have a small hook on the back…"), seldom advice
 BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
 ARTICLES = frozenset("the a an".split())
+DETERMINERS = ARTICLES | frozenset("many most some several few our their not".split())
 RELATIVES = frozenset("that which who".split())
 # verbs said without an ending: the present of plural subjects and the irregular pasts
 COMMON_VERBS = frozenset(
@@ -263,18 +264,20 @@ def verbless(words: Words, low: Words | None = None) -> bool:
 
 def bare_noun_phrase(words: Words, low: Words | None = None) -> bool:
     """ "The blue key at the bottom and F eight.": a noun phrase said as an answer, no verb in
-    it. Only for a line opening with an article; a sign of a verb is an auxiliary, a
-    contraction, a pronoun, a word in -s or -ed (a participle in -ing is no finite verb), or a
-    common verb ("The kids love…", "The council lent…"), but not the first one after "that",
-    "which" or "who": that verb is the relative clause's ("The corruption that goes with the
-    process that doesn't end.")."""
+    it. Only for a line opening with an article or a determiner ("Our expert Sam on…"); a
+    sign of a verb is an auxiliary, a contraction, a pronoun, a word in -s or -ed (a
+    participle in -ing is no finite verb; the word right after the opener is its noun or
+    adjective: "many experiments", "the associated cost"), or a common verb ("The kids
+    love…", "The council lent…"), but not the first one after "that", "which" or "who":
+    that verb is the relative clause's ("The corruption that goes with the process that
+    doesn't end.")."""
     low = list(low) if low is not None else [norm(w) for w in words]
-    if not low or low[0] not in ARTICLES:
+    if not low or low[0] not in DETERMINERS:
         return False
     relative = False  # inside "that goes with…": its verb is the relative clause's
     for i, w in enumerate(low[1:], start=1):
-        if i == 1 and w.endswith(("ed", "ing")) and w not in AUXILIARIES:
-            continue  # "the associated cost", "the leading cause": said of the noun
+        if i == 1 and w.endswith(("ed", "ing", "s")) and w not in AUXILIARIES:
+            continue  # "the associated cost", "many experiments": said of, or is, the noun
         if w in RELATIVES:
             relative = True
             continue
