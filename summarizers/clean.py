@@ -216,14 +216,18 @@ def mark_broken_pieces(toks: Tokens) -> None:
             toks.kind[i] = STUTTER
 
 
+def broken_off(word: str) -> bool:
+    """A word of one or two letters that is no English word: what is left of one the
+    speaker broke off ("th", "ch"; "i" in lower-case captions is a word)."""
+    unknown = word not in SHORT_WORDS and word not in FILLERS
+    return len(word) <= 2 and word.isalpha() and word.islower() and unknown
+
+
 def _restarted_around(toks: Tokens, i: int, nxt: int) -> bool:
     """ "two ch two fibers", "I th I think", "the ge the generation": a word, a piece of one
     broken off, and the word again: the speaker started over (laughter, "ha ha ha", is no
     broken word)."""
-    piece = toks.text[nxt]
-    if not (len(piece) <= 2 and piece.isalpha() and piece.islower()):
-        return False
-    if piece in SHORT_WORDS or piece in FILLERS or toks.norm[nxt] == toks.norm[i]:
+    if not broken_off(toks.text[nxt]) or toks.norm[nxt] == toks.norm[i]:
         return False
     again = _next_kept(toks, nxt)
     return again is not None and toks.norm[again] == toks.norm[i]

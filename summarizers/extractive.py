@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizers.base import SummaryOptions
-from summarizers.clean import Unit, clean, detokenize, norm, soft_fillers
+from summarizers.clean import Unit, broken_off, clean, detokenize, norm, soft_fillers
 from summarizers.conversation import roles
 from summarizers.lexicon import (
     BACK_REFERENCE,
@@ -32,7 +32,6 @@ from summarizers.lexicon import (
     DEMONSTRATIVES,
     DISCOURSE_MARKERS,
     EVALUATIVE,
-    FILLERS,
     HEDGES,
     HOST_PROMPT,
     LEADS,
@@ -43,7 +42,6 @@ from summarizers.lexicon import (
     QUESTION_START,
     RAMBLE,
     RESTARTS,
-    SHORT_WORDS,
     SPECULATIVE,
     STANCE,
     STOPWORDS,
@@ -142,7 +140,7 @@ class _Cand:
     chores: bool | None = None  # an intro, a sponsor read or procedure (see _housekeeping)
     claim: bool = False  # a claim in the present, not a story (see general_claim)
     quality: float = 1.0  # how well it reads alone (see _quality)
-    verbless: bool = False  # no sign of a finite verb after a gerund or preposition opener
+    verbless: bool = False  # no finite verb: a gerund/preposition opener or a bare noun phrase
     strength: float = 0.0  # how strongly it judges in words of its own (see _strength)
     low: tuple[str, ...] = ()  # the shown words normalized (once, for every test)
 
@@ -190,7 +188,7 @@ def _trim_false_start(words: tuple[str, ...]) -> int:
         titled = words[j - 1][:1].isupper()  # "Fix It Forward": a name, not a restart
         if opener and not titled and norm(w) in RESTARTS and words[j - 1][-1:] not in ",.;:!?":
             return j if j < len(words) - 1 else 0
-        if norm(w) in LEADS and _broken_off(words[j - 1]):
+        if norm(w) in LEADS and broken_off(words[j - 1]):
             return j if j < len(words) - 1 else 0  # "That's th | but we have data…"
     head = " ".join(words[:FALSE_START_REACH])
     match = false_start(head)
@@ -219,13 +217,6 @@ def _frame_length(words: tuple[str, ...]) -> int:
         points = low[k + 1] in PRONOUN_START | POINTERS  # "…is that it forces…"
         return k + 1 if (announces or blended) and not points else 0
     return 0
-
-
-def _broken_off(word: str) -> bool:
-    """A word of one or two letters that is no English word: what is left of one the
-    speaker broke off ("th", "ch")."""
-    unknown = word not in SHORT_WORDS and word not in FILLERS  # ("i" in lower-case captions)
-    return len(word) <= 2 and word.isalpha() and word.islower() and unknown
 
 
 def _candidates(units: list[Unit]) -> list[_Cand]:
@@ -628,8 +619,8 @@ def _promote(
         return None
     if len(quotes) < k:
         return sorted([*quotes, best], key=lambda c: c.unit.index)
-    weakest = min(quotes, key=lambda c: (_quote_score(c, tf, central), c.unit.index))
-    if score < _quote_score(weakest, tf, central) + QUOTE_SWAP:
+    weakest_score, _, weakest = min((_quote_score(c, tf, central), c.unit.index, c) for c in quotes)
+    if score < weakest_score + QUOTE_SWAP:
         return None
     return sorted([c for c in quotes if c is not weakest] + [best], key=lambda c: c.unit.index)
 
@@ -799,8 +790,7 @@ def _quote_ok(c: _Cand) -> bool:
         # read alone, a quote must mean something: nothing it points at, no speaker's aside
         and c.refs < 1
         and not c.personal
-        and not c.verbless
-        and not bare_noun_phrase(c.words, c.low)
+        and not c.verbless  # (a bare noun phrase included)
         and not c.restarts
         and not clipped(c.words)
         and not referential_it(c.words)
