@@ -62,6 +62,7 @@ from summarizers.standalone import (
     personal,
     references,
     referential_it,
+    restarted_at_filler,
     restarts,
     signpost,
     verbless,
@@ -136,7 +137,9 @@ class _Cand:
     roots: frozenset[str] = frozenset()  # the terms cut to their first ROOT letters
     refs: float = 0.0  # how much it points at what it does not name ("for them", "that would")
     personal: bool = False  # the speaker's own story or small talk
-    restarts: bool = False  # a common word capitalized mid-sentence: "…a spare valve, but Sure."
+    # the speaker started over: a common word capitalized mid-sentence ("…a spare valve, but
+    # Sure."), or a new clause after "I mean" ("…the kettles I mean it's…")
+    restarts: bool = False
     chores: bool | None = None  # an intro, a sponsor read or procedure (see _housekeeping)
     claim: bool = False  # a claim in the present, not a story (see general_claim)
     quality: float = 1.0  # how well it reads alone (see _quality)
@@ -241,6 +244,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
             last = skip + len(words) - 1
             end = u.offsets[last] + len(u.words[last].rstrip(",;:"))
         drop = soft_fillers(words)
+        restarted = restarted_at_filler(words, drop)
         if drop:
             words = tuple(w for i, w in enumerate(words) if i not in drop)
         # a comma left in front by a dropped filler or marker ("Um, my idea" -> ", my idea")
@@ -261,7 +265,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.foreign = english and len(words) >= 6 and _function_share(low, normed=True) < FOREIGN
         cand.refs = references(words, low)
         cand.roots = frozenset(t[:ROOT] for t in terms)
-        cand.restarts = restarts(words)
+        cand.restarts = restarted or restarts(words)
         cand.personal = personal(words)
         cand.verbless = verbless(words, low) or bare_noun_phrase(words, low)
         cand.quality = _quality(cand)

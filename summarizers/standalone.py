@@ -125,6 +125,18 @@ POINTED_SUBJECTS = frozenset("it that they he she".split())
 PAST = frozenset("was were wasn't weren't had hadn't did didn't".split())
 
 
+# "…improving the kettles I mean it's…": a filler between a clause and a new subject
+RESTART_FILLERS = [["i", "mean"], ["you", "know"]]
+CLAUSE_SUBJECTS = frozenset(
+    """it's we're they're i'm you're there's he's she's we've i've you've they've that's
+    we i you they he she it there""".split()
+)
+# "I'm sure I mean it's…", "I think you know we…": a clause may follow these words
+SAYING = frozenset(
+    "think thought know knew say said says guess mean feel felt believe hope sure like".split()
+)
+
+
 def opinion_prefix(words: Words) -> int:
     """Words of an opening "I think (that)", "I don't think", "I'm sure": the claim follows."""
     low = [norm(w) for w in words[:5]]
@@ -330,6 +342,29 @@ def restarts(words: Words) -> bool:
     for w in words[1:]:
         low = norm(w)
         if w[:1].isupper() and low in STOPWORDS and low not in FIRST_PERSON:
+            return True
+    return False
+
+
+def restarted_at_filler(words: Words, drop: frozenset[int]) -> bool:
+    """An "I mean" or "you know" between a clause and a new subject: the speaker started the
+    sentence over there ("we're improving the kettles I mean it's fascinating…"). With the
+    filler dropped, the two clauses would read as one sentence that says neither."""
+    low = [norm(w) for w in words]
+    for i in sorted(drop):
+        if i - 1 in drop or low[i : i + 2] not in RESTART_FILLERS:
+            continue
+        after = i
+        while after in drop:
+            after += 1
+        before = low[i - 1]
+        if (
+            after < len(low)
+            and low[after] in CLAUSE_SUBJECTS
+            and before not in STOPWORDS
+            and before not in SAYING
+            and not words[i - 1].endswith((",", ";", ":"))
+        ):
             return True
     return False
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
-from summarizers.extractive import ExtractiveSummarizer
+from summarizers.extractive import ExtractiveSummarizer, _candidates, _quote_ok
 from summarizers.lexicon import BOILERPLATE, content_terms
 from summarizers.model import RawSegment, Takeaway, Transcript
 from summarizers.topics import MIN_SECTION, make_topics, section_count
@@ -952,3 +952,17 @@ def test_a_noun_phrase_said_as_an_answer_gives_way_to_a_statement() -> None:
     said = _three_takeaways(lines)
     assert phrase not in said
     assert statement in said
+
+
+def test_a_sentence_started_over_after_a_filler_is_no_quote() -> None:
+    """ "…the kettles I mean it's amazing…": with "I mean" dropped, two clauses would read as
+    one sentence; said as an aside between commas, the filler goes and the line is whole."""
+    tail = "it's amazing how long a mended kettle lasts."
+    restarted = f"Our volunteers keep improving old kettles I mean {tail}"
+    aside = f"Our volunteers keep improving old kettles, I mean, {tail}"
+    for line, whole in ((restarted, False), (aside, True)):
+        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
+        (c,) = [c for c in _candidates(clean(t)) if "kettles" in c.text]
+        assert "I mean" not in c.text
+        assert c.restarts is not whole
+        assert _quote_ok(c) is whole

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from summarizers.clean import soft_fillers
 from summarizers.standalone import (
     bare_noun_phrase,
     clipped,
@@ -18,6 +19,7 @@ from summarizers.standalone import (
     opinion_prefix,
     personal,
     references,
+    restarted_at_filler,
     restarts,
     signpost,
     verbless,
@@ -169,6 +171,23 @@ def test_signposts_the_room_and_clipped_openers() -> None:
     assert not clipped(_w("Bring your broken toaster, and you will learn how it works."))
     assert restarts(_w("We sorted the valves by size, but Sure."))
     assert not restarts(_w("We sorted the valves with Marcus and I counted them."))
+
+
+@pytest.mark.parametrize(
+    ("line", "started_over"),
+    [
+        ("We keep improving the kettles I mean it's amazing how long they last.", True),
+        ("We fixed the toaster you know we're getting faster at it.", True),
+        ("I think you know it's the switch that goes first.", False),  # a clause after "think"
+        ("We fixed the toaster, I mean, it's the third one this week.", False),  # an aside
+        ("The kettle I mean the red one has a broken switch.", False),  # no new subject
+    ],
+)
+def test_a_filler_between_a_clause_and_a_new_subject_starts_the_sentence_over(
+    line: str, started_over: bool
+) -> None:
+    words = _w(line)
+    assert restarted_at_filler(words, soft_fillers(words)) is started_over
 
 
 def test_claims_and_concrete_statements() -> None:
