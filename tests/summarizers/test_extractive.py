@@ -966,3 +966,20 @@ def test_a_sentence_started_over_after_a_filler_is_no_quote() -> None:
         assert "I mean" not in c.text
         assert c.restarts is not whole
         assert _quote_ok(c) is whole
+
+
+@pytest.mark.parametrize(
+    ("said", "whole"),
+    [
+        # the condition runs into the main clause's frame, whose subject it swallowed
+        ("Once you count the kettles my guess is that the spare fuses run out in March.", False),
+        ("Once you count the kettles, my guess is that the spare fuses run out in March.", True),
+        ("When a kettle comes in the volunteers check its fuse before anything else.", True),
+    ],
+)
+def test_a_condition_run_into_the_frame_of_its_main_clause_is_no_sentence(
+    said: str, whole: bool
+) -> None:
+    t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, said]])
+    (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+    assert c.whole is whole
