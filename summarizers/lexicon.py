@@ -115,6 +115,8 @@ BOILERPLATE = re.compile(
     r"(i'll|i will|let me|i'd like to|i want to) (now )?(ask|call on|invite|hand (it )?over "
     r"to|give the floor)|(give|have|take|yield) the floor|next speaker|point of order|"
     r"order, order|as a (little )?(training|exercise|warm-?up|icebreaker)|"
+    # a recorded meeting's paperwork: "…two forms in front of you", "the consent form"
+    r"(consent|speaker|release) forms?\b|forms?\b[\w ,]{0,25}in front of you|"
     # a meeting about itself: its agenda, its slides, its call for questions
     r"(here|today) we (have|are having|'re having) (our|the|a|this) [\w ]{0,30}meeting|"
     r"bullet point|(added|edited|next|previous|last|this|my|a|the|one) slides?\b|the agenda|"

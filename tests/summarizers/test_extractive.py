@@ -101,10 +101,16 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     cross = "If you enjoyed listening to this show, check out another great show about old bikes."
     guest = "Today I'm talking with Sam Okafor about the repair cafe she runs on Mill Lane."
     plug = "Our guests come from listeners like you subscribing to the show and telling friends."
+    forms = "Everyone should have two repair forms, maybe three, in front of you before we start."
+    consent = (
+        "If you volunteer at the repair cafe you also sign the consent form for the recording."
+    )
     lines = [
         plan,
         guest,
         plug,
+        forms,
+        consent,
         "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
         "Spare parts for older radios come from a drawer of donated components and valves.",
         "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
@@ -116,10 +122,10 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=5))
     assert len(s.takeaways) == 5
-    assert all(x.text not in (plan, promo, cross, guest, plug) for x in s.takeaways)
+    assert all(x.text not in (plan, promo, cross, guest, plug, forms, consent) for x in s.takeaways)
     assert all(
         not q.verbatim.startswith(
-            ("Our goal today", "Next week", "If you", "Today I'm", "Our guests come")
+            ("Our goal today", "Next week", "If you", "Today I'm", "Our guests come", "Everyone")
         )
         for q in s.quotes
     )
