@@ -733,7 +733,7 @@ def _quality(c: _Cand) -> float:
         q *= CONVERSATIONAL_PENALTY
     if norm(c.words[0]) in PRONOUN_START:
         q *= PRONOUN_PENALTY
-    if _points_back(c.words) or LEANS_BACK.match(c.text):
+    if _points_back(c.words) or LEANS_BACK.match(c.text) or BACK_REFERENCE.search(c.text):
         q *= POINTING_PENALTY
     q *= 0.85 ** len(HEDGES.findall(c.text))
     if DEFERS.search(c.text):

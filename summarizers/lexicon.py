@@ -166,11 +166,14 @@ HOST_PROMPT = re.compile(
     r"let'?s (talk about|move on|turn to|switch to))\b",
     re.IGNORECASE,
 )
-# a line about the conversation itself ("the point you raised is correct"): no quote
+# a line about the conversation itself ("the point you raised is correct", "…the problems
+# we've listed"): no quote, and a takeaway that needs what was said before
 BACK_REFERENCE = re.compile(
     r"\b(you (just |also )?(said|raised|asked|brought up|pointed out|told|described|mentioned)|"
     r"the (point|story|example) you|your (question|"
-    r"point)|as i (said|mentioned)|good question|that's (a )?(great|good|fair) (point|question))\b",
+    r"point)|as i (have )?(said|mentioned)|good question|that's (a )?(great|good|fair) "
+    r"(point|question)|(we|i)('ve| have) (just |already |all )?(listed|discussed|talked about|"
+    r"mentioned|covered|been talking about|been discussing))\b",
     re.IGNORECASE,
 )
 # An article followed by another article, a pronoun or a determiner ("the I think", "a you

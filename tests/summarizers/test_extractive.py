@@ -989,3 +989,21 @@ def test_a_condition_run_into_the_frame_of_its_main_clause_is_no_sentence(
     t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, said]])
     (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
     assert c.whole is whole
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Every broken kettle, and we've listed all the faults, needs a new fuse first.",
+        "Every broken kettle has the faults we've talked about, so it needs a new fuse first.",
+        "You said every broken kettle needs a new fuse before anything else is tried.",
+    ],
+)
+def test_a_takeaway_about_the_conversation_itself_weighs_less(said: str) -> None:
+    plain = "Every broken kettle needs a new fuse before anything else is tried on it."
+    quality = {}
+    for line in (said, plain):
+        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
+        (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+        quality[line] = c.quality
+    assert quality[said] < quality[plain]
