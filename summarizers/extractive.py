@@ -106,6 +106,7 @@ SWAP_SHARE = 0.5  # a slice's pick below this share of a line elsewhere gives wa
 WEAK_QUALITY = 0.5  # ...as does a pick that reads this badly alone (see _quality)...
 GOOD_QUALITY = 0.7  # ...to a line that reads at least this well
 RESTART_PENALTY = 0.8  # "…a spare valve, but Sure."
+SEQUEL_PENALTY = 0.8  # a line opened by "(and) then", left out of the takeaway
 HOST_WEIGHT = 0.3  # an interview's host line: the guest is who people came to hear
 PUNCTUATED = 0.3  # units ending a sentence, at least this share: the transcript is punctuated
 ENGLISH = 0.3  # function words, at least this share of an episode's words: it is English
@@ -744,6 +745,8 @@ def _quality(c: _Cand) -> float:
         q *= HOST_WEIGHT
     if c.restarts:
         q *= RESTART_PENALTY
+    if any(norm(w) == "then" for w in c.unit.words[: c.skip]):
+        q *= SEQUEL_PENALTY  # "And then the carport becomes…": a step of a story told before
     # a ramble ("it's like, like, like"): filler words and words said again
     q *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
     q *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)

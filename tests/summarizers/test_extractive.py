@@ -1007,3 +1007,21 @@ def test_a_takeaway_about_the_conversation_itself_weighs_less(said: str) -> None
         (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
         quality[line] = c.quality
     assert quality[said] < quality[plain]
+
+
+def test_a_step_of_a_story_told_before_weighs_less() -> None:
+    """ "And then the kettle becomes…": the marker is left out of the takeaway, and the line
+    weighs as the next step of a story, not a statement of its own."""
+    quality = {}
+    for line in (
+        "And then the old kettle becomes a spare parts box for the volunteers.",
+        "And the old kettle becomes a spare parts box for the volunteers.",
+    ):
+        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
+        (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+        assert c.text == "The old kettle becomes a spare parts box for the volunteers."
+        quality[line] = c.quality
+    assert (
+        quality["And then the old kettle becomes a spare parts box for the volunteers."]
+        < (quality["And the old kettle becomes a spare parts box for the volunteers."])
+    )
