@@ -22,6 +22,7 @@ from summarizers.lexicon import (
     MEAN_OBJECT,
     NAMES_A_LETTER,
     PIECE_LENGTHS,
+    SENTENCE_OPENERS,
     SHORT_WORDS,
     SPLIT_BEFORE,
     STOPWORDS,
@@ -238,12 +239,24 @@ def _partial_word(toks: Tokens, i: int) -> bool:
     l would"): a word broken off. "a", "i" and "o" are words; a letter that ends a
     sentence or stands in quotes is named, not broken off."""
     word = toks.text[i]
+    if len(word) == 1 and word.isupper() and word not in "AIO":
+        return _broken_opening(toks, i)
     if not (len(word) == 1 and word.islower() and word not in "aio"):
         return False
     if i + 1 >= len(toks) or toks.seg[i + 1] != toks.seg[i]:
         return False
     before = toks.norm[i - 1] if i else ""
     return before not in NAMES_A_LETTER and toks.norm[i + 1] not in {"and", "or"}
+
+
+def _broken_opening(toks: Tokens, i: int) -> bool:
+    """A capital letter opening a sentence before a word that opens one too ("W it's my
+    understanding…", "N yeah but…", "S the question is…"): a word broken off at the start.
+    A letter named as a subject ("B is the better plan") is followed by its verb."""
+    if i + 1 >= len(toks) or toks.seg[i + 1] != toks.seg[i] or not toks.text[i + 1].islower():
+        return False
+    opens = i == 0 or toks.seg[i - 1] != toks.seg[i] or _ends_sentence(toks.text[i - 1])
+    return opens and toks.norm[i + 1] in SENTENCE_OPENERS
 
 
 def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:

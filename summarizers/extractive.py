@@ -147,6 +147,7 @@ class _Cand:
     verbless: bool = False  # no finite verb: a gerund/preposition opener or a bare noun phrase
     strength: float = 0.0  # how strongly it judges in words of its own (see _strength)
     low: tuple[str, ...] = ()  # the shown words normalized (once, for every test)
+    sequel: bool = False  # "And then the kettle becomes…": a step of a story told before
 
 
 def _trim_markers(words: tuple[str, ...]) -> int:
@@ -267,6 +268,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         cand.refs = references(words, low)
         cand.roots = frozenset(t[:ROOT] for t in terms)
         cand.restarts = restarted or restarts(words)
+        cand.sequel = any(norm(w) == "then" for w in u.words[:skip])
         cand.personal = personal(words)
         cand.verbless = verbless(words, low) or bare_noun_phrase(words, low)
         cand.quality = _quality(cand)
@@ -745,8 +747,8 @@ def _quality(c: _Cand) -> float:
         q *= HOST_WEIGHT
     if c.restarts:
         q *= RESTART_PENALTY
-    if any(norm(w) == "then" for w in c.unit.words[: c.skip]):
-        q *= SEQUEL_PENALTY  # "And then the carport becomes…": a step of a story told before
+    if c.sequel:
+        q *= SEQUEL_PENALTY
     # a ramble ("it's like, like, like"): filler words and words said again
     q *= RAMBLE_PENALTY ** sum(1 for w in words if w in RAMBLE)
     q *= RAMBLE_PENALTY ** (2 * (len(words) - len(set(words))) / max(1, len(words)) * 5)
@@ -794,6 +796,7 @@ def _quote_ok(c: _Cand) -> bool:
         and not c.foreign
         and c.low[0] not in SUBORDINATORS | CLAUSE_JOINERS | REASONS
         and not _against_before(c.words)
+        and not c.sequel
         and not _said_of_before(c.words)
         and not c.unit.crosses_repeat
         and not c.tagged

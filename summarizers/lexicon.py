@@ -114,7 +114,7 @@ BOILERPLATE = re.compile(
     # procedure: a chair calling speakers, an exercise explained
     r"(i'll|i will|let me|i'd like to|i want to) (now )?(ask|call on|invite|hand (it )?over "
     r"to|give the floor)|(give|have|take|yield) the floor|next speaker|point of order|"
-    r"order, order|as a (little )?(training|exercise|warm-?up|icebreaker)|"
+    r"order, order|as a (little )?(training|exercise|warm-?up|icebreaker)|my name is|"
     # a recorded meeting's paperwork: "…two forms in front of you", "the consent form"
     r"(consent|speaker|release) forms?\b|forms?\b[\w ,]{0,25}in front of you|"
     # a meeting about itself: its agenda, its slides, its call for questions
@@ -275,6 +275,10 @@ ABBREVIATIONS = frozenset(
     "mr. mrs. ms. dr. prof. st. vs. e.g. i.e. etc., no. inc. jr. sr. approx. fig. u.s. u.k.".split()
 )
 # a lone letter after these is named ("plan b", "option c"), not a word broken off
+# words that open a sentence, never a letter's verb: "W it's…", "S the question…"
+SENTENCE_OPENERS = frozenset(
+    "the a an you we they it it's i he she that this what yeah yes well so if there".split()
+)
 NAMES_A_LETTER = frozenset(
     "and or plan option type grade vitamin point item letter section part model class "
     "column row step phase version size".split()

@@ -216,6 +216,16 @@ def test_broken_off_letters_and_doubled_commas_leave_the_display() -> None:
     assert "to today's" in _display(_t("We go to today's fair and the car carries tools."))
 
 
+def test_a_capital_letter_broken_off_at_a_sentence_start_leaves_the_display() -> None:
+    assert _display(_t("W it's my guess that the kettle needs a fuse.")).startswith("It's my")
+    assert _display(_t("The fuse went. S the question is where.")).endswith(
+        ". The question is where."
+    )
+    # a letter named as the subject, or a letter inside a sentence, stays
+    assert _display(_t("B is the better plan for the kettles.")).startswith("B is")
+    assert "plan B the volunteers" in _display(_t("We chose plan B the volunteers liked."))
+
+
 def test_units_know_whether_they_end_their_sentence() -> None:
     words = " and ".join(["the kettle was fixed by the volunteers at the library"] * 8)
     units = clean(_t(words + "."))

@@ -105,12 +105,14 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     consent = (
         "If you volunteer at the repair cafe you also sign the consent form for the recording."
     )
+    intro = "My name is Dana Okafor, and I am responsible for the kettle bench at the repair cafe."
     lines = [
         plan,
         guest,
         plug,
         forms,
         consent,
+        intro,
         "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
         "Spare parts for older radios come from a drawer of donated components and valves.",
         "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
@@ -125,7 +127,15 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     assert all(x.text not in (plan, promo, cross, guest, plug, forms, consent) for x in s.takeaways)
     assert all(
         not q.verbatim.startswith(
-            ("Our goal today", "Next week", "If you", "Today I'm", "Our guests come", "Everyone")
+            (
+                "Our goal today",
+                "Next week",
+                "If you",
+                "Today I'm",
+                "Our guests come",
+                "Everyone",
+                "My name",
+            )
         )
         for q in s.quotes
     )
@@ -1011,7 +1021,7 @@ def test_a_takeaway_about_the_conversation_itself_weighs_less(said: str) -> None
 
 def test_a_step_of_a_story_told_before_weighs_less() -> None:
     """ "And then the kettle becomes…": the marker is left out of the takeaway, and the line
-    weighs as the next step of a story, not a statement of its own."""
+    weighs as the next step of a story, not a statement of its own; it is no quote."""
     quality = {}
     for line in (
         "And then the old kettle becomes a spare parts box for the volunteers.",
@@ -1020,6 +1030,7 @@ def test_a_step_of_a_story_told_before_weighs_less() -> None:
         t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
         (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
         assert c.text == "The old kettle becomes a spare parts box for the volunteers."
+        assert _quote_ok(c) is not line.startswith("And then")
         quality[line] = c.quality
     assert (
         quality["And then the old kettle becomes a spare parts box for the volunteers."]
