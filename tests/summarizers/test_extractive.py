@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
-from summarizers.extractive import ExtractiveSummarizer, _candidates, _quote_ok
+from summarizers.extractive import ExtractiveSummarizer, _candidates, _housekeeping, _quote_ok
 from summarizers.lexicon import BOILERPLATE, content_terms
 from summarizers.model import RawSegment, Takeaway, Transcript
 from summarizers.topics import MIN_SECTION, make_topics, section_count
@@ -124,7 +124,10 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=5))
     assert len(s.takeaways) == 5
-    assert all(x.text not in (plan, promo, cross, guest, plug, forms, consent) for x in s.takeaways)
+    chores = (plan, promo, cross, guest, plug, forms, consent, intro)
+    assert all(x.text not in chores for x in s.takeaways)
+    # each is told as housekeeping, not only outscored
+    assert set(chores) <= {c.unit.display for c in _candidates(clean(t)) if _housekeeping(c)}
     assert all(
         not q.verbatim.startswith(
             (
