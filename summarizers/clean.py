@@ -8,6 +8,7 @@ span, its start time and its speaker.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 
@@ -86,6 +87,13 @@ class Unit:
     @property
     def is_question(self) -> bool:
         return self.words[-1].rstrip("\"')”’").endswith("?") if self.words else False
+
+
+# words that cannot end a phrase: a comma after one was a dropped filler's
+NEEDS_WHAT_FOLLOWS = frozenset(
+    """the a an of to for with from in on at by into than and or been be is was are were
+    my your our their its""".split()
+)
 
 
 def detokenize(words: tuple[str, ...] | list[str], *, capitalize: bool = True) -> str:
@@ -259,6 +267,16 @@ def _broken_opening(toks: Tokens, i: int) -> bool:
     return opens and toks.norm[i + 1] in SENTENCE_OPENERS
 
 
+def without_filler_commas(words: list[str], before_dropped: frozenset[int]) -> tuple[str, ...]:
+    """The words, less the comma of a filler said between commas after a word that needs
+    what follows it: "the start of, uh, modern ideas" shows "the start of modern ideas"
+    (`before_dropped`: the positions right before dropped words)."""
+    return tuple(
+        w[:-1] if n in before_dropped and w.endswith(",") and norm(w) in NEEDS_WHAT_FOLLOWS else w
+        for n, w in enumerate(words)
+    )
+
+
 def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
     """Positions of fillers inside a sentence: "you know", "I mean", "kind of", "sort of".
 
@@ -395,7 +413,10 @@ def _make_unit(
     inside = toks.kind[first : last + 1]
     return Unit(
         index=index,
-        words=tuple(toks.text[i] for i in kept),
+        words=without_filler_commas(
+            [toks.text[i] for i in kept],
+            frozenset(n for n, (i, j) in enumerate(itertools.pairwise(kept)) if j > i + 1),
+        ),
         offsets=tuple(toks.start[i] for i in kept),
         times=tuple(toks.time[i] for i in kept),
         start_char=toks.start[first],

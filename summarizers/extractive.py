@@ -21,7 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from summarizers.base import SummaryOptions
-from summarizers.clean import Unit, broken_off, clean, detokenize, norm, soft_fillers
+from summarizers.clean import (
+    Unit,
+    broken_off,
+    clean,
+    detokenize,
+    norm,
+    soft_fillers,
+    without_filler_commas,
+)
 from summarizers.conversation import roles
 from summarizers.lexicon import (
     BACK_REFERENCE,
@@ -248,6 +256,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         drop = soft_fillers(words)
         restarted = restarted_at_filler(words, drop)
         if drop:
+            words = without_filler_commas(list(words), frozenset(i - 1 for i in drop))
             words = tuple(w for i, w in enumerate(words) if i not in drop)
         # a comma left in front by a dropped filler or marker ("Um, my idea" -> ", my idea")
         while len(words) > 1 and not any(ch.isalnum() for ch in words[0]):

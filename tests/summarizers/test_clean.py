@@ -226,6 +226,15 @@ def test_a_capital_letter_broken_off_at_a_sentence_start_leaves_the_display() ->
     assert "plan B the volunteers" in _display(_t("We chose plan B the volunteers liked."))
 
 
+def test_a_filler_said_between_commas_takes_its_comma_along() -> None:
+    assert _display(_t("The start of, uh, modern repair cafes was in Amsterdam.")) == (
+        "The start of modern repair cafes was in Amsterdam."
+    )
+    # an aside that stays keeps its commas; a comma after a word that can end a phrase stays
+    assert "instead of, say, a kettle" in _display(_t("Bring a toaster instead of, say, a kettle."))
+    assert "toasters, kettles" in _display(_t("We fix toasters, um, kettles and lamps."))
+
+
 def test_units_know_whether_they_end_their_sentence() -> None:
     words = " and ".join(["the kettle was fixed by the volunteers at the library"] * 8)
     units = clean(_t(words + "."))

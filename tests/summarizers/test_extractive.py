@@ -1039,3 +1039,16 @@ def test_a_step_of_a_story_told_before_weighs_less() -> None:
         quality["And then the old kettle becomes a spare parts box for the volunteers."]
         < (quality["And the old kettle becomes a spare parts box for the volunteers."])
     )
+
+
+def test_a_soft_filler_said_between_commas_takes_its_comma_along() -> None:
+    shown = {}
+    for line in (
+        "The best seller has been, you know, the kettle with the glass body.",
+        "Our volunteers fix toasters, you know, and kettles every Saturday.",
+    ):
+        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
+        (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+        shown[line[:8]] = c.text
+    assert shown["The best"] == "The best seller has been the kettle with the glass body."
+    assert shown["Our volu"] == "Our volunteers fix toasters, and kettles every Saturday."
