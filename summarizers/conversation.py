@@ -21,6 +21,7 @@ SHARE = 0.05  # a speaker holding less than this share of the words is not count
 PREAMBLE_REACH = 2  # units before a question that may be its framing
 TURN_TAIL = 2  # a turn ends by asking when a question is among its last units
 OPENING = 0.2  # the share of the transcript where a host opens the show
+INTRO_SHARE = 0.1  # an unlabelled show's first question this early: what precedes is its intro
 HOST_MARGIN = 1.3  # the host hands over with a question this many times more than the next
 _SECOND_PERSON = frozenset("you your you're you've you'd yours yourself".split())
 _TAGS = frozenset("right no yeah correct".split())
@@ -64,7 +65,7 @@ def roles(units: list[Unit]) -> Roles:
     if not speakers:  # no labels: the shape says whether questions are asked and answered
         if sum(asked) < 3:
             return Roles("monologue", None, frozenset())
-        return Roles("interview", None, frozenset(_framing(units, asked)))
+        return Roles("interview", None, frozenset(_framing(units, asked) + _intro(units, asked)))
     if len(speakers) == 1:
         return Roles("monologue", None, frozenset())
     if len(speakers) >= INTERVIEW_SPEAKERS:
@@ -120,6 +121,14 @@ def _framing(units: list[Unit], asked: list[bool]) -> list[int]:
         if any(norm(w) in _SECOND_PERSON for w in u.words):
             out.append(i)
     return sorted(set(out))
+
+
+def _intro(units: list[Unit], asked: list[bool]) -> list[int]:
+    """The show's opening before its first question, when it comes early: the host telling
+    who the guest is and what they talked about ("Oriel is the co-lead of…", "We talked
+    about…"), not the guest's answers."""
+    first = next((i for i, a in enumerate(asked) if a), len(units))
+    return list(range(first)) if first <= len(units) * INTRO_SHARE else []
 
 
 def _tagged(unit: Unit) -> bool:

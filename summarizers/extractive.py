@@ -313,9 +313,11 @@ def _wholeness(
         return True, False
     if not u.sentence_start or not words:
         return False, False
+    after = units[u.index + 1] if u.index + 1 < len(units) else None
+    if after is not None and after.speaker == u.speaker and _pair_goes_on(words, after):
+        return False, False
     if u.sentence_end:
         return _stands_alone(words), False
-    after = units[u.index + 1] if u.index + 1 < len(units) else None
     if (
         after is None
         or after.sentence_start
@@ -325,6 +327,18 @@ def _wholeness(
     ):
         return False, False
     return True, True
+
+
+def _pair_goes_on(words: tuple[str, ...], after: Unit) -> bool:
+    """ "…we not only read the manuals." + "But we also…": the first half of a "not only… but"
+    pair whose second half is the next sentence."""
+    low = [norm(w) for w in words]
+    pairs = [i for i in range(len(low) - 1) if low[i : i + 2] == ["not", "only"]]
+    return (
+        bool(pairs)
+        and "but" not in low[pairs[-1] :]
+        and "but" in (norm(w) for w in after.words[:PAIR_REACH])
+    )
 
 
 def _stands_alone(words: tuple[str, ...]) -> bool:
@@ -848,6 +862,7 @@ COPULAS = frozenset("is was are were means".split())
 WH_IS = frozenset("what's how's where's who's why's".split())
 INVERTED = frozenset("can could would should will shall do does did is are was were".split())
 ASKED = frozenset("i we you they it he she there that this".split())  # "Could we…", "Is it…"
+PAIR_REACH = 6  # "But also…", "And their parents, but…": the pair's "but" within these words
 FRAME_COPULAS = frozenset("is was".split())  # "…my guess is that…"
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())

@@ -84,3 +84,24 @@ def test_who_opens_the_show_and_asks_is_its_host() -> None:
     turns.append(("Ivo", f"{ANSWER} Why buy new when the old one works?"))
     found = roles(clean(_talk(turns)))
     assert (found.kind, found.host, found.guests) == ("interview", "Rosa", {"Ivo", "Lena"})
+
+
+def test_without_labels_the_opening_before_the_first_question_is_the_hosts() -> None:
+    intro = [
+        "Ivo Marsh has run the Mill Lane repair cafe for eleven years.",
+        "We talked about kettles, seals and why spare parts are so hard to find.",
+    ]
+    turns: list[tuple[str | None, str]] = [(None, line) for line in intro]
+    for n in range(12):
+        turns.append((None, f"What did you fix in year {n + 1}?"))
+        turns.append((None, ANSWER))
+    units = clean(_talk(turns))
+    found = roles(units)
+    assert found.kind == "interview"
+    assert {u.display for u in units[:2] if found.is_host_line(u)} == set(intro)
+    assert not any(found.is_host_line(u) for u in units if u.display == ANSWER)
+    # a first question late in the show leaves what came before it to the speakers
+    opening = [f"In year {n + 1} the cafe fixed {n + 20} toasters and a radio." for n in range(30)]
+    units = clean(_talk([(None, line) for line in opening] + turns[2:]))
+    found = roles(units)
+    assert not any(found.is_host_line(u) for u in units if u.display in opening)

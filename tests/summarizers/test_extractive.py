@@ -1052,3 +1052,15 @@ def test_a_soft_filler_said_between_commas_takes_its_comma_along() -> None:
         shown[line[:8]] = c.text
     assert shown["The best"] == "The best seller has been the kettle with the glass body."
     assert shown["Our volu"] == "Our volunteers fix toasters, and kettles every Saturday."
+
+
+def test_the_first_half_of_a_not_only_pair_said_over_two_sentences_is_no_sentence() -> None:
+    """ "…we not only fix kettles." + "But we also teach…": the statement is the pair."""
+    for follow, whole in (
+        ("But we also teach visitors to open their own machines.", False),
+        ("Visitors learn to open their own machines.", True),
+    ):
+        lines = [*REPAIRS, "Every Saturday we not only fix the kettles people bring in.", follow]
+        t = Transcript.build([RawSegment(x, speaker="Dana") for x in lines])
+        (c,) = [c for c in _candidates(clean(t)) if "kettles people" in c.text]
+        assert c.whole is whole
