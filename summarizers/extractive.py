@@ -789,11 +789,16 @@ def _counts_steps(words: tuple[str, ...]) -> bool:
 
 
 def _points_back(words: tuple[str, ...]) -> bool:
-    """Opens with a pronoun or contraction ("That's why…", "It's…"), or with a
-    demonstrative that names nothing ("This is…"; "This rule…" names its subject)."""
+    """Opens with a pronoun or contraction ("That's why…", "It's…"), with a demonstrative
+    that names nothing ("This is…"; "This rule…" names its subject), or with a part of what
+    was said before ("Out of these…", "Among them…")."""
     first = norm(words[0])
     if first in POINTERS:
         return True
+    low = [norm(w) for w in words[:3]]
+    lead = 2 if low[:2] == ["out", "of"] else 1 if first in PARTITIVES else 0
+    if lead and len(low) > lead and low[lead] in DEMONSTRATIVES | {"them", "which"}:
+        return True  # "Out of these 1.5 crore, …", "Among them…": a part of a whole said before
     return first in DEMONSTRATIVES and (len(words) < 2 or norm(words[1]) in STOPWORDS)
 
 
@@ -863,6 +868,7 @@ WH_IS = frozenset("what's how's where's who's why's".split())
 INVERTED = frozenset("can could would should will shall do does did is are was were".split())
 ASKED = frozenset("i we you they it he she there that this".split())  # "Could we…", "Is it…"
 PAIR_REACH = 6  # "But also…", "And their parents, but…": the pair's "but" within these words
+PARTITIVES = frozenset("of among from".split())  # "Among these, …"
 FRAME_COPULAS = frozenset("is was".split())  # "…my guess is that…"
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())
@@ -885,7 +891,8 @@ ORDINALS = frozenset("second third fourth fifth sixth".split())  # "The first…
 EXAMPLE_OPENER = re.compile(r"(?:for (?:example|instance)|like|say|e\.g\.)\b", re.IGNORECASE)
 # "…over time we'll learn more about the impact": what is not known yet
 DEFERS = re.compile(
-    r"\bwe(?:'ll| will) (?:learn|know|see|find out) (?:more|what|how|whether|if)\b", re.I
+    r"\bwe(?:'ll| will) (?:learn|know|see|find out)(?: \w+){0,4}? (?:more|what|how|whether|if)\b",
+    re.I,
 )
 UNSURE = re.compile(r"\b(?:probably|perhaps|maybe|i guess|i suppose|or something)\b", re.I)
 QUOTE_COMMAS = 3  # a quote with more commas is a list or a spoken tangle

@@ -951,15 +951,48 @@ def test_half_a_sentence_is_neither_takeaway_nor_quote(half: str) -> None:
     assert len(said) >= 3
 
 
-def test_news_still_to_come_gives_way_to_what_is_known() -> None:
+@pytest.mark.parametrize(
+    "later",
+    [
+        "Over the coming months we'll learn more about what the repair cafe does for waste.",
+        "When the figures come in, we'll know in a few months what the repair cafe does for waste.",
+    ],
+)
+def test_news_still_to_come_gives_way_to_what_is_known(later: str) -> None:
     """ "Over time we'll learn more about…" says nothing yet: the slice's line that states
     what is known is the takeaway."""
-    later = "Over the coming months we'll learn more about what the repair cafe does for waste."
     known = "The repair cafe kept four tonnes of kettles and toasters out of the landfill."
     t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, later, known]])
     said = [x.text for x in ExtractiveSummarizer().run(t, SummaryOptions(takeaways=3)).takeaways]
     assert known in said
     assert later not in said
+
+
+def _quality_of(line: str, word: str) -> float:
+    """How well `line` (with `word` in it) reads alone, said among the repair lines."""
+    t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
+    (c,) = [c for c in _candidates(clean(t)) if word in c.text]
+    return c.quality
+
+
+def test_a_part_of_a_whole_said_before_points_back() -> None:
+    plain = _quality_of("In this fuse budget, thirty euros is the share for kettles.", "fuse")
+    assert (
+        _quality_of("Out of this fuse budget, thirty euros is the share for kettles.", "fuse")
+        < plain
+    )
+    assert (
+        _quality_of("Of this fuse budget, thirty euros is the share for kettles.", "fuse") < plain
+    )
+
+
+def test_news_still_to_come_weighs_less_also_when_said_later_in_the_line() -> None:
+    def said(verb: str) -> float:
+        return _quality_of(
+            f"Once the figures are in, we'll {verb} in a few months what the cafe does.", "cafe"
+        )
+
+    assert said("know") < said("show")
 
 
 def test_a_noun_phrase_said_as_an_answer_gives_way_to_a_statement() -> None:
