@@ -91,7 +91,8 @@ DISCOURSE_MARKERS = (
 
 BOILERPLATE = re.compile(
     r"\b(welcome (back )?to|thanks? (you )?(so much )?for (having|coming|joining|listening|"
-    r"being)|great to (be here|have you)|good to (be here|have you)|nice to meet|"
+    r"being)|(great|good|exciting|lovely|wonderful|a pleasure|fun|happy|glad|thrilled|delighted) "
+    r"to (be here|have you|be with you)|nice to meet|"
     r"subscrib(e|es|ed|ing)|rate (and|&) review|sponsor|brought to you by|promo code|"
     r"discount code|patreon|"
     r"newsletter|see you next|until next time|that's (all|it) for|without further ado|"

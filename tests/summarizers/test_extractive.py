@@ -106,6 +106,7 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
         "If you volunteer at the repair cafe you also sign the consent form for the recording."
     )
     intro = "My name is Dana Okafor, and I am responsible for the kettle bench at the repair cafe."
+    hello = "It is very exciting to have you here at the repair cafe a day after the kettle fair."
     lines = [
         plan,
         guest,
@@ -113,6 +114,7 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
         forms,
         consent,
         intro,
+        hello,
         "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
         "Spare parts for older radios come from a drawer of donated components and valves.",
         "A repaired vacuum cleaner keeps about eight kilos of metal out of the landfill.",
@@ -124,7 +126,7 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     t = Transcript.build([RawSegment(line, speaker="Dana") for line in lines])
     s = ExtractiveSummarizer().run(t, SummaryOptions(takeaways=5, quotes=5))
     assert len(s.takeaways) == 5
-    chores = (plan, promo, cross, guest, plug, forms, consent, intro)
+    chores = (plan, promo, cross, guest, plug, forms, consent, intro, hello)
     assert all(x.text not in chores for x in s.takeaways)
     # each is told as housekeeping, not only outscored
     assert set(chores) <= {c.unit.display for c in _candidates(clean(t)) if _housekeeping(c)}
