@@ -249,12 +249,21 @@ def _partial_word(toks: Tokens, i: int) -> bool:
     word = toks.text[i]
     if len(word) == 1 and word.isupper() and word not in "AIO":
         return _broken_opening(toks, i)
+    if CONSONANTS.fullmatch(word) and word not in SAID_CONSONANTS:
+        # "th", "wh", "tr": no English word, a word broken off ("but th so far…"); a unit
+        # after a number ("5 ml") is said whole
+        before = toks.norm[i - 1] if i else ""
+        return i + 1 < len(toks) and toks.seg[i + 1] == toks.seg[i] and not before[:1].isdigit()
     if not (len(word) == 1 and word.islower() and word not in "aio"):
         return False
     if i + 1 >= len(toks) or toks.seg[i + 1] != toks.seg[i]:
         return False
     before = toks.norm[i - 1] if i else ""
     return before not in NAMES_A_LETTER and toks.norm[i + 1] not in {"and", "or"}
+
+
+CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{2}")  # two lower-case letters, no vowel
+SAID_CONSONANTS = frozenset("mm hm sh ml mg kg km cm mb gb kb".split())  # a sound, a unit
 
 
 def _broken_opening(toks: Tokens, i: int) -> bool:

@@ -254,6 +254,8 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
             last = skip + len(words) - 1
             end = u.offsets[last] + len(u.words[last].rstrip(",;:"))
         drop = soft_fillers(words)
+        # a meeting's spaced comma after the filler was the filler's ("and you know , not")
+        drop |= {i + 1 for i in drop if i + 1 < len(words) and words[i + 1] == ","}
         restarted = restarted_at_filler(words, drop)
         if drop:
             words = without_filler_commas(list(words), frozenset(i - 1 for i in drop))

@@ -226,6 +226,15 @@ def test_a_capital_letter_broken_off_at_a_sentence_start_leaves_the_display() ->
     assert "plan B the volunteers" in _display(_t("We chose plan B the volunteers liked."))
 
 
+def test_two_letters_with_no_vowel_are_a_word_broken_off() -> None:
+    assert _display(_t("We fixed it but th so far the kettle holds.")) == (
+        "We fixed it but so far the kettle holds."
+    )
+    # a sound and a unit after a number are said whole
+    assert "add 5 ml of oil" in _display(_t("Then add 5 ml of oil to the hinge."))
+    assert "sh the" in _display(_t("She said sh the baby sleeps."))
+
+
 def test_a_filler_said_between_commas_takes_its_comma_along() -> None:
     assert _display(_t("The start of, uh, modern repair cafes was in Amsterdam.")) == (
         "The start of modern repair cafes was in Amsterdam."

@@ -1087,6 +1087,15 @@ def test_a_soft_filler_said_between_commas_takes_its_comma_along() -> None:
         shown[line[:8]] = c.text
     assert shown["The best"] == "The best seller has been the kettle with the glass body."
     assert shown["Our volu"] == "Our volunteers fix toasters, and kettles every Saturday."
+    # a meeting's spaced punctuation: the comma after the filler was the filler's
+    t = Transcript.build(
+        [
+            RawSegment(x, speaker="Dana")
+            for x in [*REPAIRS, "we fix kettles and you know , toasters ."]
+        ]
+    )
+    (c,) = [c for c in _candidates(clean(t)) if "kettles and" in c.text]
+    assert c.text == "We fix kettles and toasters."
 
 
 def test_the_first_half_of_a_not_only_pair_said_over_two_sentences_is_no_sentence() -> None:
