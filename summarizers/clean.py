@@ -19,6 +19,7 @@ from summarizers.lexicon import (
     KIND_OF_NOUN,
     KNOW_OBJECT,
     KNOW_SUBJECT_CONTEXT,
+    LEADS,
     MEAN_CONTEXT,
     MEAN_OBJECT,
     NAMES_A_LETTER,
@@ -250,10 +251,12 @@ def _partial_word(toks: Tokens, i: int) -> bool:
     if len(word) == 1 and word.isupper() and word not in "AIO":
         return _broken_opening(toks, i)
     if CONSONANTS.fullmatch(word) and word not in SAID_CONSONANTS:
-        # "th", "wh", "tr": no English word, a word broken off ("but th so far…"); a unit
-        # after a number ("5 ml") is said whole
-        before = toks.norm[i - 1] if i else ""
-        return i + 1 < len(toks) and toks.seg[i + 1] == toks.seg[i] and not before[:1].isdigit()
+        # "th", "wh", "tr": no English word, a word broken off ("we th said so"); a unit
+        # after a number ("5 ml") is said whole. Before a lead ("That's th | but…") it
+        # shows where the sentence starts over, which the summarizer reads (and trims)
+        if i + 1 >= len(toks) or toks.seg[i + 1] != toks.seg[i] or toks.norm[i + 1] in LEADS:
+            return False
+        return not (toks.norm[i - 1] if i else "")[:1].isdigit()
     if not (len(word) == 1 and word.islower() and word not in "aio"):
         return False
     if i + 1 >= len(toks) or toks.seg[i + 1] != toks.seg[i]:
