@@ -324,6 +324,12 @@ TAG_QUESTIONS = (
     ("correct?",),
     ("isn't", "it?"),
     ("don't", "you", "think?"),
+    # said to hold the listener, not asking: "…5.4 years in school, okay."
+    ("okay.",),
+    ("ok.",),
+    ("right.",),
+    ("yeah.",),
+    ("you", "know."),
 )
 
 

@@ -101,6 +101,7 @@ FIGURE = re.compile(
 )
 # a sentence opening with a bare verb and no "you" is usually clipped ("[It'd] be a bit
 # odd to…", "[We'd] have a small hook on the back…"), seldom advice
+SENTENCE_ADVERBS = frozenset("overall basically essentially generally ultimately".split())
 BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
 ARTICLES = frozenset("the a an".split())
 DETERMINERS = ARTICLES | frozenset("many most some several few our their not".split())
@@ -331,8 +332,8 @@ def concrete(text: str, words: Words) -> int:
 def clipped(words: Words) -> bool:
     """Opens with a bare verb whose subject was swallowed, not an instruction to "you"."""
     low = [norm(w) for w in words]
-    while len(low) > 1 and low[0] in LEADS:
-        low = low[1:]
+    while len(low) > 1 and (low[0] in LEADS or low[0] in SENTENCE_ADVERBS):
+        low = low[1:]  # "Overall have a macro effect…"
     return bool(low) and low[0] in BARE_VERBS and not {"you", "your"} & set(low)
 
 

@@ -146,9 +146,10 @@ def test_housekeeping_and_promos_are_neither_takeaway_nor_quote() -> None:
     )
 
 
-def test_a_statement_ending_in_a_tag_question_is_a_takeaway_without_the_tag() -> None:
+@pytest.mark.parametrize("tag", [", right?", ", okay."])
+def test_a_statement_ending_in_a_tag_question_is_a_takeaway_without_the_tag(tag: str) -> None:
     tagged = (
-        "Retrieval over a shared drawer of service manuals is what keeps old radios alive, right?"
+        "Retrieval over a shared drawer of service manuals is what keeps old radios alive" + tag
     )
     lines = [
         "Most broken lamps need nothing more than a new switch or a fresh plug wired correctly.",
@@ -162,9 +163,9 @@ def test_a_statement_ending_in_a_tag_question_is_a_takeaway_without_the_tag() ->
     texts = [x.text for x in s.takeaways]
     assert len(texts) == 4, "the real question must stay out"
     stated = [x for x in s.takeaways if x.text.startswith("Retrieval over")]
-    assert [x.text for x in stated] == [tagged.removesuffix(", right?") + "."]
+    assert [x.text for x in stated] == [tagged.removesuffix(tag) + "."]
     a, b = stated[0].span
-    assert t.text[a:b] == tagged.removesuffix(", right?")
+    assert t.text[a:b] == tagged.removesuffix(tag)
     assert all("?" not in text for text in texts)
 
 

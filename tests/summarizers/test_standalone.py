@@ -168,6 +168,7 @@ def test_signposts_the_room_and_clipped_openers() -> None:
     assert conversational(_w("We could try that with the radios."))
     assert not conversational(_w("We know that most lamps need a switch."))
     assert clipped(_w("Be a bit odd to have a gold kettle."))
+    assert clipped(_w("Overall have a big effect on how long kettles last."))
     assert not clipped(_w("Bring your broken toaster, and you will learn how it works."))
     assert restarts(_w("We sorted the valves by size, but Sure."))
     assert not restarts(_w("We sorted the valves with Marcus and I counted them."))
