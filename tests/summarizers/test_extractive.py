@@ -11,7 +11,13 @@ from hypothesis import strategies as st
 from bot.sources.readers import load_path
 from summarizers.base import SummaryOptions
 from summarizers.clean import Unit, clean, norm
-from summarizers.extractive import ExtractiveSummarizer, _candidates, _housekeeping, _quote_ok
+from summarizers.extractive import (
+    ExtractiveSummarizer,
+    _Cand,
+    _candidates,
+    _housekeeping,
+    _quote_ok,
+)
 from summarizers.lexicon import BOILERPLATE, content_terms
 from summarizers.model import RawSegment, Takeaway, Transcript
 from summarizers.topics import MIN_SECTION, make_topics, section_count
@@ -199,6 +205,14 @@ REPAIRS = [
     "Manufacturers who publish service manuals make our volunteers much faster at repairs.",
     "We log every repair with its fault and its fix in a shared spreadsheet for next time.",
 ]
+
+
+def _candidate(line: str, word: str, *after: str) -> _Cand:
+    """The summarizer's reading of `line` (the one line with `word` in it), said after the
+    repair lines (and before `after`)."""
+    t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line, *after]])
+    (c,) = [c for c in _candidates(clean(t)) if word in c.text]
+    return c
 
 
 def _kettle_takeaway(said: str) -> tuple[Transcript, Takeaway]:
@@ -973,9 +987,7 @@ def test_news_still_to_come_gives_way_to_what_is_known(later: str) -> None:
 
 def _quality_of(line: str, word: str) -> float:
     """How well `line` (with `word` in it) reads alone, said among the repair lines."""
-    t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
-    (c,) = [c for c in _candidates(clean(t)) if word in c.text]
-    return c.quality
+    return _candidate(line, word).quality
 
 
 def test_a_part_of_a_whole_said_before_points_back() -> None:
@@ -1016,8 +1028,7 @@ def test_a_sentence_started_over_after_a_filler_is_no_quote() -> None:
     restarted = f"Our volunteers keep improving old kettles I mean {tail}"
     aside = f"Our volunteers keep improving old kettles, I mean, {tail}"
     for line, whole in ((restarted, False), (aside, True)):
-        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
-        (c,) = [c for c in _candidates(clean(t)) if "kettles" in c.text]
+        c = _candidate(line, "kettles")
         assert "I mean" not in c.text
         assert c.restarts is not whole
         assert _quote_ok(c) is whole
@@ -1035,8 +1046,7 @@ def test_a_sentence_started_over_after_a_filler_is_no_quote() -> None:
 def test_a_condition_run_into_the_frame_of_its_main_clause_is_no_sentence(
     said: str, whole: bool
 ) -> None:
-    t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, said]])
-    (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+    c = _candidate(said, "kettle")
     assert c.whole is whole
 
 
@@ -1052,8 +1062,7 @@ def test_a_takeaway_about_the_conversation_itself_weighs_less(said: str) -> None
     plain = "Every broken kettle needs a new fuse before anything else is tried on it."
     quality = {}
     for line in (said, plain):
-        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
-        (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+        c = _candidate(line, "kettle")
         quality[line] = c.quality
     assert quality[said] < quality[plain]
 
@@ -1066,8 +1075,7 @@ def test_a_step_of_a_story_told_before_weighs_less() -> None:
         "And then the old kettle becomes a spare parts box for the volunteers.",
         "And the old kettle becomes a spare parts box for the volunteers.",
     ):
-        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
-        (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+        c = _candidate(line, "kettle")
         assert c.text == "The old kettle becomes a spare parts box for the volunteers."
         assert _quote_ok(c) is not line.startswith("And then")
         quality[line] = c.quality
@@ -1083,19 +1091,12 @@ def test_a_soft_filler_said_between_commas_takes_its_comma_along() -> None:
         "The best seller has been, you know, the kettle with the glass body.",
         "Our volunteers fix toasters, you know, and kettles every Saturday.",
     ):
-        t = Transcript.build([RawSegment(x, speaker="Dana") for x in [*REPAIRS, line]])
-        (c,) = [c for c in _candidates(clean(t)) if "kettle" in c.text]
+        c = _candidate(line, "kettle")
         shown[line[:8]] = c.text
     assert shown["The best"] == "The best seller has been the kettle with the glass body."
     assert shown["Our volu"] == "Our volunteers fix toasters, and kettles every Saturday."
     # a meeting's spaced punctuation: the comma after the filler was the filler's
-    t = Transcript.build(
-        [
-            RawSegment(x, speaker="Dana")
-            for x in [*REPAIRS, "we fix kettles and you know , toasters ."]
-        ]
-    )
-    (c,) = [c for c in _candidates(clean(t)) if "kettles and" in c.text]
+    c = _candidate("we fix kettles and you know , toasters .", "kettles and")
     assert c.text == "We fix kettles and toasters."
 
 
@@ -1105,7 +1106,7 @@ def test_the_first_half_of_a_not_only_pair_said_over_two_sentences_is_no_sentenc
         ("But we also teach visitors to open their own machines.", False),
         ("Visitors learn to open their own machines.", True),
     ):
-        lines = [*REPAIRS, "Every Saturday we not only fix the kettles people bring in.", follow]
-        t = Transcript.build([RawSegment(x, speaker="Dana") for x in lines])
-        (c,) = [c for c in _candidates(clean(t)) if "kettles people" in c.text]
+        c = _candidate(
+            "Every Saturday we not only fix the kettles people bring in.", "kettles", follow
+        )
         assert c.whole is whole
