@@ -293,7 +293,8 @@ def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
     """Positions of fillers inside a sentence: "you know", "I mean", "kind of", "sort of".
 
     Only filler uses go: "you know what", "what I mean is" and "a kind of model" stay.
-    The first and last words are never dropped.
+    The first and last words are never dropped, but a meeting's spaced comma after a filler
+    is the filler's and goes with it ("and you know , not").
     """
     low = [norm(w) for w in words]
     drop: set[int] = set()
@@ -310,6 +311,8 @@ def soft_fillers(words: tuple[str, ...] | list[str]) -> frozenset[int]:
             filler = prev not in KIND_OF_NOUN
         if filler:
             drop.update((i, i + 1))
+            if words[i + 2] == ",":
+                drop.add(i + 2)
             i += 2
         else:
             i += 1

@@ -254,8 +254,6 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
             last = skip + len(words) - 1
             end = u.offsets[last] + len(u.words[last].rstrip(",;:"))
         drop = soft_fillers(words)
-        # a meeting's spaced comma after the filler was the filler's ("and you know , not")
-        drop |= {i + 1 for i in drop if i + 1 < len(words) and words[i + 1] == ","}
         restarted = restarted_at_filler(words, drop)
         if drop:
             words = without_filler_commas(list(words), frozenset(i - 1 for i in drop))
@@ -268,7 +266,7 @@ def _candidates(units: list[Unit]) -> list[_Cand]:
         n = sum(1 for w in words if any(ch.isalnum() for ch in w))
         # "i think" in lower-case captions reads "I think" in a takeaway (quotes keep the words)
         text = detokenize(tuple(w.capitalize() if _LOWER_I.match(w) else w for w in words))
-        whole, cut = _wholeness(units, u, words, punctuated)
+        whole, cut = _wholeness(units, u, words, low, punctuated)
         if tag or cut or not punctuated:
             text = _full_stop(text)
         cand = _Cand(u, skip, words, terms, text, n, end, bool(tag), whole, low=low)
@@ -305,18 +303,19 @@ def _name_terms(transcript: Transcript) -> frozenset[str]:
 
 
 def _wholeness(
-    units: list[Unit], u: Unit, words: tuple[str, ...], punctuated: bool
+    units: list[Unit], u: Unit, words: tuple[str, ...], low: tuple[str, ...], punctuated: bool
 ) -> tuple[bool, bool]:
     """(whole, cut): whether the unit's words stand as a statement of their own, and
     whether they do only as the main clause of a longer sentence cut before a joiner
     ("…, and", "…, but"), which then ends with a full stop. Unpunctuated transcripts
-    (automatic captions) have no sentences to judge: every unit stands."""
+    (automatic captions) have no sentences to judge: every unit stands. `low`: the words
+    normalized."""
     if not punctuated:
         return True, False
     if not u.sentence_start or not words:
         return False, False
     after = units[u.index + 1] if u.index + 1 < len(units) else None
-    if after is not None and after.speaker == u.speaker and _pair_goes_on(words, after):
+    if after is not None and after.speaker == u.speaker and _pair_goes_on(low, after):
         return False, False
     if u.sentence_end:
         return _stands_alone(words), False
@@ -331,11 +330,11 @@ def _wholeness(
     return True, True
 
 
-def _pair_goes_on(words: tuple[str, ...], after: Unit) -> bool:
+def _pair_goes_on(low: tuple[str, ...], after: Unit) -> bool:
     """ "…we not only read the manuals." + "But we also…": the first half of a "not only… but"
-    pair whose second half is the next sentence."""
-    low = [norm(w) for w in words]
-    pairs = [i for i in range(len(low) - 1) if low[i : i + 2] == ["not", "only"]]
+    pair whose second half is the next sentence (`low`: the first sentence's words,
+    normalized)."""
+    pairs = [i for i in range(len(low) - 1) if low[i : i + 2] == ("not", "only")]
     return (
         bool(pairs)
         and "but" not in low[pairs[-1] :]
@@ -799,7 +798,7 @@ def _points_back(words: tuple[str, ...]) -> bool:
         return True
     low = [norm(w) for w in words[:3]]
     lead = 2 if low[:2] == ["out", "of"] else 1 if first in PARTITIVES else 0
-    if lead and len(low) > lead and low[lead] in DEMONSTRATIVES | {"them", "which"}:
+    if lead and len(low) > lead and low[lead] in WHOLES_SAID:
         return True  # "Out of these 1.5 crore, …", "Among them…": a part of a whole said before
     return first in DEMONSTRATIVES and (len(words) < 2 or norm(words[1]) in STOPWORDS)
 
@@ -871,6 +870,7 @@ INVERTED = frozenset("can could would should will shall do does did is are was w
 ASKED = frozenset("i we you they it he she there that this".split())  # "Could we…", "Is it…"
 PAIR_REACH = 6  # "But also…", "And their parents, but…": the pair's "but" within these words
 PARTITIVES = frozenset("of among from".split())  # "Among these, …"
+WHOLES_SAID = DEMONSTRATIVES | frozenset("them which".split())  # "…of these", "…among them"
 FRAME_COPULAS = frozenset("is was".split())  # "…my guess is that…"
 REASONS = frozenset("because cause cos coz".split())  # ("'cause" is said "cause")
 CONTINUATIONS = frozenset("which of".split())

@@ -275,11 +275,11 @@ DOUBLE_OK = frozenset("that had is do ha bye no very really".split())  # "that t
 ABBREVIATIONS = frozenset(
     "mr. mrs. ms. dr. prof. st. vs. e.g. i.e. etc., no. inc. jr. sr. approx. fig. u.s. u.k.".split()
 )
-# a lone letter after these is named ("plan b", "option c"), not a word broken off
 # words that open a sentence, never a letter's verb: "W it's…", "S the question…"
 SENTENCE_OPENERS = frozenset(
     "the a an you we they it it's i he she that this what yeah yes well so if there".split()
 )
+# a lone letter after these is named ("plan b", "option c"), not a word broken off
 NAMES_A_LETTER = frozenset(
     "and or plan option type grade vitamin point item letter section part model class "
     "column row step phase version size".split()

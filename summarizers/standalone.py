@@ -104,7 +104,8 @@ FIGURE = re.compile(
 SENTENCE_ADVERBS = frozenset("overall basically essentially generally ultimately".split())
 BARE_VERBS = frozenset("be have get make take give put keep try go do let".split())
 ARTICLES = frozenset("the a an".split())
-DETERMINERS = ARTICLES | frozenset("many most some several few our their not".split())
+# a noun phrase's opener ("our expert…"), and what "it's" is said of ("It's a huge city")
+DETERMINERS = frozenset("a an the this that my our your his her their one".split())
 RELATIVES = frozenset("that which who".split())
 # verbs said without an ending: the present of plural subjects and the irregular pasts
 COMMON_VERBS = frozenset(
@@ -280,7 +281,7 @@ def bare_noun_phrase(words: Words, low: Words | None = None) -> bool:
     it. Only for a line opening with an article or a determiner ("Our expert Sam on…"); a
     sign of a verb is an auxiliary, a contraction, a pronoun, a word in -s or -ed (a
     participle in -ing is no finite verb; the word right after the opener is its noun or
-    adjective: "many experiments", "the associated cost"), or a common verb ("The kids
+    adjective: "our experts", "the associated cost"), or a common verb ("The kids
     love…", "The council lent…"), but not the first one after "that", "which" or "who":
     that verb is the relative clause's ("The corruption that goes with the process that
     doesn't end.")."""
@@ -351,6 +352,8 @@ def restarted_at_filler(words: Words, drop: frozenset[int]) -> bool:
     """An "I mean" or "you know" between a clause and a new subject: the speaker started the
     sentence over there ("we're improving the kettles I mean it's fascinating…"). With the
     filler dropped, the two clauses would read as one sentence that says neither."""
+    if not drop:
+        return False
     low = [norm(w) for w in words]
     for i in sorted(drop):
         if i - 1 in drop or low[i : i + 2] not in RESTART_FILLERS:
@@ -387,7 +390,6 @@ def general_claim(words: Words, low: Words | None = None) -> bool:
 
 
 DUMMY_IT = frozenset("is was".split())
-DETERMINERS = frozenset("a an the this that my our your his her their one".split())
 
 
 def referential_it(words: Words) -> bool:

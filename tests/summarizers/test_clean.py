@@ -79,6 +79,7 @@ def test_soft_fillers_go_only_where_they_are_fillers() -> None:
     assert _kept("we turn it you know every week") == "we turn it every week"
     assert _kept("it is I mean mostly leaves") == "it is mostly leaves"
     assert _kept("the soil was kind of dry") == "the soil was dry"
+    assert _kept("the pile is warm and you know , damp") == "the pile is warm and damp"
     assert _kept("we sort of gave up on it") == "we gave up on it"
     # verbs and nouns stay
     for kept in (

@@ -147,7 +147,7 @@ def test_a_phrase_with_no_finite_verb(line: str, expected: bool) -> None:
         ("The reason that it breaks is the fuse.", False),
         # a determiner opens it too; the plural right after it is the noun
         ("Our repair expert Sam Okafor on the kettle watching.", True),
-        ("Many volunteers fix kettles on Saturdays.", False),
+        ("Our volunteers fix kettles on Saturdays.", False),
         ("Our volunteers repaired forty lamps.", False),
         # a participle is no finite verb
         ("The fact that there is no spare fuse before the opening.", True),
